@@ -1,0 +1,92 @@
+"""Shared fixtures: a small region tree and personas who work in it.
+
+The tree: city 5901 with township A (villages A1, A2) and township B (village B1).
+Alice runs the city office; Tina runs township A's station and Tom township B's; Vera is the
+village admin of A1; Dora is a caring person (donor); Olga represents an enterprise.
+"""
+
+import pytest
+from django.test import Client
+
+from tongxing.accounts.actions import create_user, issue_token
+from tongxing.accounts.models import Role
+from tongxing.regions.actions import import_regions
+from tongxing.regions.models import Region
+
+CITY = "590100000000"
+COUNTY = "590101000000"
+TOWNSHIP_A = "590101001000"
+VILLAGE_A1 = "590101001001"
+VILLAGE_A2 = "590101001002"
+TOWNSHIP_B = "590101002000"
+VILLAGE_B1 = "590101002001"
+
+TREE = [
+    {"code": CITY, "name": "青禾市"},
+    {"code": COUNTY, "name": "安平区"},
+    {"code": TOWNSHIP_A, "name": "柳塘镇"},
+    {"code": VILLAGE_A1, "name": "桃李村", "tags": "重点贫困村"},
+    {"code": VILLAGE_A2, "name": "杏花村", "tags": "移民村 重点贫困村"},
+    {"code": TOWNSHIP_B, "name": "松林乡"},
+    {"code": VILLAGE_B1, "name": "梅竹村", "tags": "省定重点攻坚村"},
+]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def tree(db) -> dict[str, Region]:
+    result = import_regions(rows=list(enumerate(TREE, start=2)), by=None)
+    assert result.ok, result.errors
+    return Region.objects.in_bulk()
+
+
+def make_user(username: str, role: str, code: str | None = None, password: str | None = None):
+    region = Region.objects.get(code=code) if code else None
+    return create_user(
+        username=username, role=role, region=region, password=password, display_name=username.title(), by=None
+    )
+
+
+@pytest.fixture
+def alice(tree):
+    return make_user("alice", Role.CITY_ADMIN, CITY)
+
+
+@pytest.fixture
+def tina(tree):
+    return make_user("tina", Role.TOWNSHIP_ADMIN, TOWNSHIP_A)
+
+
+@pytest.fixture
+def tom(tree):
+    return make_user("tom", Role.TOWNSHIP_ADMIN, TOWNSHIP_B)
+
+
+@pytest.fixture
+def vera(tree):
+    return make_user("vera", Role.VILLAGE_ADMIN, VILLAGE_A1)
+
+
+@pytest.fixture
+def dora(db):
+    return make_user("dora", Role.DONOR)
+
+
+@pytest.fixture
+def olga(db):
+    return make_user("olga", Role.ORG_REP)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client_for(user) -> Client:
+    """Return a client that sends a fresh bearer token of the user, as API clients do."""
+    if user is None:
+        return Client()
+    raw, _token = issue_token(user=user)
+    return Client(headers={"Authorization": f"Bearer {raw}"})

@@ -1,0 +1,264 @@
+"""Changes to accounts. Each action is one transaction and writes the audit log."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxing.accounts.audit import record, record_many, snapshot
+from tongxing.accounts.models import (
+    ACCOUNT_ADMIN_ROLES,
+    REGION_SCOPED_ROLES,
+    ApiToken,
+    LoginFailure,
+    Role,
+    User,
+)
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+
+USER_FIELDS = ("username", "role", "region", "display_name", "email", "is_active")
+
+# The levels a role's scope may sit at: a township station serves one township, and so on.
+SCOPE_LEVELS = {
+    Role.CITY_ADMIN: {Level.PROVINCE, Level.CITY, Level.COUNTY},
+    Role.TOWNSHIP_ADMIN: {Level.TOWNSHIP},
+    Role.VILLAGE_ADMIN: {Level.VILLAGE},
+    Role.CADRE: {Level.TOWNSHIP, Level.VILLAGE},
+    Role.VIEWER: set(Level),
+}
+# The roles a township station may give; the city office may give every role.
+TOWNSHIP_GRANTABLE = {Role.VILLAGE_ADMIN, Role.CADRE, Role.VIEWER}
+
+
+def _check_new_account(
+    *, username: str, role: str, region: Region | None, password: str | None, display_name: str
+) -> None:
+    errors: dict[str, list[str]] = {}
+    probe = User(username=username, role=role, region=region, display_name=display_name)
+    try:
+        probe.clean_fields(exclude=["password", "region", "last_login", "date_joined"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken.")]
+    if role in REGION_SCOPED_ROLES:
+        if region is None:
+            errors["region"] = [_("This role needs a region.")]
+        elif region.level not in SCOPE_LEVELS[role]:
+            errors["region"] = [
+                _("A %(role)s cannot be scoped to a %(level)s.")
+                % {"role": Role(role).label, "level": Level(region.level).label}
+            ]
+    if password:
+        try:
+            validate_password(password, probe)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_grant(by: User | None, role: str, region: Region | None) -> None:
+    """Refuse to create an account the creator could not manage: roles and regions in scope."""
+    if by is None or by.is_superuser:  # a command run by an administrator of the server
+        return
+    if not by.has_role(*ACCOUNT_ADMIN_ROLES):
+        raise PermissionDenied
+    if by.role == Role.TOWNSHIP_ADMIN and role not in TOWNSHIP_GRANTABLE:
+        raise PermissionDenied
+    if role in REGION_SCOPED_ROLES and region is not None and not region.code.startswith(by.scope_prefix):
+        raise PermissionDenied
+
+
+def create_user(
+    *,
+    username: str,
+    role: str,
+    region: Region | None = None,
+    password: str | None = None,
+    display_name: str = "",
+    email: str = "",
+    by: User | None,
+) -> User:
+    """Create an account; without a password it cannot log in until one is set."""
+    username = username.strip()
+    _check_grant(by, role, region)
+    _check_new_account(
+        username=username, role=role, region=region, password=password, display_name=display_name
+    )
+    with transaction.atomic():
+        user = User(
+            username=username,
+            role=role,
+            region=region if role in REGION_SCOPED_ROLES else None,
+            display_name=display_name.strip(),
+            email=email.strip(),
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        record(
+            actor=by,
+            action="account.create",
+            target=user,
+            region_code=user.region_id or "",
+            after=snapshot(user, USER_FIELDS),
+        )
+    return user
+
+
+def register_donor(
+    *, username: str, password: str, display_name: str = "", email: str = ""
+) -> User:
+    """Self-registration of a caring person: the public's own account."""
+    _check_new_account(
+        username=username.strip(),
+        role=Role.DONOR,
+        region=None,
+        password=password,
+        display_name=display_name,
+    )
+    if not password:
+        raise ValidationError({"password": [_("Choose a password.")]})
+    with transaction.atomic():
+        user = User(
+            username=username.strip(),
+            role=Role.DONOR,
+            display_name=display_name.strip(),
+            email=email.strip(),
+        )
+        user.set_password(password)
+        user.save()
+        record(actor=user, action="account.register", target=user, after=snapshot(user, USER_FIELDS))
+    return user
+
+
+@dataclass
+class DonorRow:
+    username: str
+    display_name: str = ""
+
+
+def create_donors_in_bulk(*, rows: list[DonorRow], by: User | None) -> int:
+    """Create donor accounts from a list (a volunteer roster); existing usernames are kept.
+
+    The accounts have no usable password: each person sets one through password reset.
+    """
+    _check_grant(by, Role.DONOR, None)
+    wanted = {row.username: row for row in rows}
+    existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    unusable = make_password(None)
+    users = [
+        User(username=name, role=Role.DONOR, display_name=row.display_name, password=unusable)
+        for name, row in wanted.items()
+        if name not in existing
+    ]
+    with transaction.atomic():
+        User.objects.bulk_create(users, batch_size=2000)
+        # bulk_create does not return primary keys on every engine: read them back.
+        created = User.objects.filter(username__in=[u.username for u in users])
+        record_many(
+            actor=by,
+            action="account.create",
+            targets=[(user, "", snapshot(user, USER_FIELDS)) for user in created],
+        )
+    return len(users)
+
+
+def update_user(
+    *,
+    user: User,
+    by: User | None,
+    display_name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Rename or (de)activate an account within the creator's reach."""
+    _check_grant(by, user.role, user.region)
+    if by is not None and by.pk == user.pk and is_active is False:
+        raise ValidationError({"is_active": [_("You cannot deactivate your own account.")]})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = snapshot(user, USER_FIELDS)
+        if display_name is not None:
+            user.display_name = display_name.strip()
+        if is_active is not None:
+            user.is_active = is_active
+        user.save(update_fields=["display_name", "is_active"])
+        record(
+            actor=by,
+            action="account.update",
+            target=user,
+            region_code=user.region_id or "",
+            before=before,
+            after=snapshot(user, USER_FIELDS),
+        )
+    if not user.is_active:
+        ApiToken.objects.filter(user=user).delete()
+    return user
+
+
+# --- Logging in ---------------------------------------------------------------------------
+
+
+class LoginRefused(Exception):
+    """Too many failed logins for this account or address; try again later."""
+
+
+def log_in(*, request, username: str, password: str, address: str | None) -> User | None:
+    """Check a password, counting failures per account and address; None when it is wrong.
+
+    Raises LoginRefused, before checking the password, while either count is over its limit,
+    so guessing costs the guesser time and tells nothing.
+    """
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if (
+        recent.filter(username__iexact=username).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT
+        or (address and recent.filter(address=address).count() >= settings.LOGIN_FAILURES_PER_ADDRESS)
+    ):
+        raise LoginRefused
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username[:150], address=address)
+        return None
+    return user
+
+
+def issue_token(*, user: User) -> tuple[str, ApiToken]:
+    """Return a new bearer token (shown once) and its stored record."""
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            digest=token_digest(raw),
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        record(actor=user, action="account.token_issue", target=token, region_code=user.region_id or "")
+    return raw, token
+
+
+def revoke_token(*, token: ApiToken) -> None:
+    with transaction.atomic():
+        record(
+            actor=token.user,
+            action="account.token_revoke",
+            target=token,
+            region_code=token.user.region_id or "",
+        )
+        token.delete()
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,0 +1,55 @@
+"""The audit log writer. Actions call `record` inside their own transaction."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from tongxing.accounts.models import AuditEvent, User
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Return the named fields of an instance as JSON-ready values."""
+    data = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        data[name] = value if isinstance(value, str | int | float | bool | None) else str(value)
+    return data
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    region_code: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(**event_fields(actor, action, target, region_code, before, after))
+
+
+def record_many(
+    *, actor: User | None, action: str, targets: list[tuple[models.Model, str, dict]]
+) -> None:
+    """Write one creation event per (object, region code, after) in one statement."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(**event_fields(actor, action, target, region_code, None, after))
+            for target, region_code, after in targets
+        ],
+        batch_size=2000,
+    )
+
+
+def event_fields(actor, action, target, region_code, before, after) -> dict:
+    return {
+        "actor": actor if actor is not None and actor.pk else None,
+        "action": action,
+        "object_type": target._meta.label_lower,
+        "object_id": str(target.pk),
+        "region_code": region_code or "",
+        "before": before,
+        "after": after,
+    }

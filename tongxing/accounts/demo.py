@@ -1,0 +1,99 @@
+"""The demo's accounts: staff of every role at every level, and the public's donors."""
+
+from tongxing.accounts.actions import DonorRow, create_donors_in_bulk, create_user
+from tongxing.accounts.models import Role, User
+from tongxing.demo import DEMO_PASSWORD
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国海燕春梅晓东志文斌宇浩凯健俊帆帅旭宁欣怡佳雪琳晨阳飞"
+DONOR_BATCH = 5000
+
+# Which roles each level of the tree gets, and the username prefix of each.
+STAFF_BY_LEVEL = {
+    Level.PROVINCE: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
+    Level.CITY: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
+    Level.COUNTY: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
+    Level.TOWNSHIP: [(Role.TOWNSHIP_ADMIN, "station"), (Role.CADRE, "cadre"), (Role.VIEWER, "viewer")],
+    Level.VILLAGE: [(Role.VILLAGE_ADMIN, "village"), (Role.CADRE, "cadre")],
+}
+
+
+def person_name(rng) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def build(ctx) -> None:
+    rng = ctx.rng("accounts")
+    regions = list(Region.objects.order_by("level", "code"))
+    existing = set(User.objects.values_list("username", flat=True))
+    # The first region of each level gets the printed logins, with a password.
+    printed_regions = {}
+    for region in regions:
+        printed_regions.setdefault(region.level, region)
+    top = regions[0]
+    staff = [(region, role, prefix) for region in regions for role, prefix in STAFF_BY_LEVEL[region.level]]
+    with ctx.step("Staff accounts", len(staff) + 2) as advance:
+        for region, role, prefix in staff:
+            username = f"{prefix}-{region.prefix}"
+            display_name = person_name(rng)  # drawn for every account, so names stay stable
+            printed = role not in ctx.logins and (
+                region == printed_regions[region.level] and _printed_level(role, region, top)
+            )
+            if printed:
+                ctx.logins[role] = (username, region.name)
+            if username not in existing:
+                create_user(
+                    username=username,
+                    role=role,
+                    region=region,
+                    password=DEMO_PASSWORD if printed else None,
+                    display_name=display_name,
+                    by=None,
+                )
+            advance()
+        for role, username in ((Role.ORG_REP, "enterprise-demo"), (Role.HOUSEHOLD, "household-demo")):
+            ctx.logins[role] = (username, "—")
+            if username not in existing:
+                create_user(
+                    username=username,
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    display_name=person_name(rng),
+                    by=None,
+                )
+            advance()
+    build_donors(ctx, rng, existing)
+
+
+def _printed_level(role: str, region: Region, top: Region) -> bool:
+    # The city office login is the top region's; the viewer too, so it sees everything.
+    if role in (Role.CITY_ADMIN, Role.VIEWER):
+        return region == top
+    return True
+
+
+def build_donors(ctx, rng, existing: set[str]) -> None:
+    total = ctx.scale.donors
+    with ctx.step("Donors", total) as advance:
+        if "donor-demo" not in existing:
+            create_user(
+                username="donor-demo",
+                role=Role.DONOR,
+                password=DEMO_PASSWORD,
+                display_name=person_name(rng),
+                by=None,
+            )
+        ctx.logins[Role.DONOR] = ("donor-demo", "—")
+        for start in range(1, total + 1, DONOR_BATCH):
+            numbers = range(start, min(start + DONOR_BATCH, total + 1))
+            names = [person_name(rng) for _ in numbers]
+            rows = [
+                DonorRow(username=f"donor-{n:07d}", display_name=name)
+                for n, name in zip(numbers, names, strict=True)
+                if f"donor-{n:07d}" not in existing
+            ]
+            if rows:
+                create_donors_in_bulk(rows=rows, by=None)
+            advance(len(numbers))

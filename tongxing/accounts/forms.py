@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongxing.accounts.models import Role
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=4096)
+
+
+class RegistrationForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Letters, digits and @ . + - _ ; Chinese characters are fine."),
+    )
+    display_name = forms.CharField(label=_("Your name (shown when you give)"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=4096)
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput, max_length=4096
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    region = forms.ChoiceField(label=_("Region"))
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        max_length=4096,
+        required=False,
+        help_text=_("Leave empty to create the account without a password."),
+    )
+
+    def __init__(self, *args, roles: list[str], regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+        self.fields["region"].choices = [(r.code, f"{r.name} · {r.code}") for r in regions]

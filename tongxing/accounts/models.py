@@ -1,0 +1,136 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City assistance office")
+    TOWNSHIP_ADMIN = "township_admin", _("Township service station")
+    VILLAGE_ADMIN = "village_admin", _("Village information point")
+    CADRE = "cadre", _("Assigned cadre")
+    ORG_REP = "org_rep", _("Organisation representative")
+    DONOR = "donor", _("Caring person")
+    HOUSEHOLD = "household", _("Household")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Roles whose scope is a region of the tree (the rest act for themselves or an organisation).
+REGION_SCOPED_ROLES = frozenset(
+    {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN, Role.CADRE, Role.VIEWER}
+)
+STAFF_ROLES = REGION_SCOPED_ROLES | {Role.ORG_REP}
+# Roles that manage accounts within their region.
+ACCOUNT_ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+
+
+class User(AbstractUser):
+    """An account: one role, and for staff the region it may see (a subtree of codes)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, db_index=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """Every code this user may see starts with it; None when the role has no region."""
+        if self.role in REGION_SCOPED_ROLES and self.region_id:
+            return self.region.prefix
+        return None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.is_active and self.role in roles
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+
+class LoginFailure(models.Model):
+    """A failed login, counted per account and per address to slow down guessing."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_user_at"),
+            models.Index(fields=["address", "at"], name="loginfailure_addr_at"),
+        ]
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One change of state: who, when, what, before and after. Append-only."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("what"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object"), max_length=64)
+    # The region the object belongs to, so the log can be scoped like everything else.
+    region_code = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")

@@ -1,0 +1,127 @@
+from django.contrib import auth, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongxing.accounts import actions, selectors
+from tongxing.accounts.access import allow, public
+from tongxing.accounts.forms import LoginForm, NewUserForm, RegistrationForm
+from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.regions.selectors import access_region_by_code, regions_visible_to
+
+PAGE_SIZE = 50
+
+
+def add_action_errors(form, exc: ValidationError) -> None:
+    """Show an action's field errors on the form's fields (the rest at the top)."""
+    for field, messages_ in exc.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@public
+def login(request):
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.log_in(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                address=request.META.get("REMOTE_ADDR"),
+            )
+        except actions.LoginRefused:
+            form.add_error(None, _("Too many failed logins. Try again in a quarter of an hour."))
+        else:
+            if user is None:
+                form.add_error(None, _("The username or password is not right."))
+            else:
+                auth.login(request, user)
+                safe = url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                )
+                return redirect(next_url if next_url and safe else "workspace")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+@public
+def logout(request):
+    auth.logout(request)
+    return redirect("home")
+
+
+@public
+def register(request):
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.register_donor(
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Tongxing. Thank you for caring."))
+            return redirect("workspace")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@allow(*ACCOUNT_ADMIN_ROLES)
+def user_list(request):
+    role = request.GET.get("role") if request.GET.get("role") in Role.values else None
+    users = selectors.search_users(request.user, role=role, query=request.GET.get("q", "")[:50])
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/users.html", {"page": page, "roles": Role.choices, "role": role}
+    )
+
+
+def grantable_roles(user) -> list[str]:
+    if user.role == Role.TOWNSHIP_ADMIN:
+        return [r for r in Role.values if r in actions.TOWNSHIP_GRANTABLE]
+    return [r for r in Role.values if r not in (Role.DONOR, Role.HOUSEHOLD)]
+
+
+@allow(*ACCOUNT_ADMIN_ROLES)
+def user_create(request):
+    regions = regions_visible_to(request.user).order_by("code")
+    form = NewUserForm(request.POST or None, roles=grantable_roles(request.user), regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.create_user(
+                username=data["username"],
+                role=data["role"],
+                region=access_region_by_code(request.user, data["region"]),
+                password=data["password"] or None,
+                display_name=data["display_name"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("role", _("You cannot give this role in this region."))
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": user.username})
+            return redirect("accounts:users")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/user_form.html", {"form": form}, status=status)
+
+
+@allow(Role.CITY_ADMIN)
+def audit_log(request):
+    events = selectors.audit_events_visible_to(request.user).select_related("actor")
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"page": page})

@@ -1,0 +1,99 @@
+"""The REST API at /api/v1/: one NinjaAPI, a router per app, errors as JSON.
+
+Every operation needs an authenticated caller unless it says `auth=None`, and each one
+declares its roles with `allow` (or `public`), like the pages.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+from ninja.security import HttpBearer, django_auth
+
+from tongxing.accounts.actions import LoginRefused
+from tongxing.accounts.selectors import user_for_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = user_for_token(token)
+        if found is None:
+            return None
+        request.user, request.api_token = found
+        return request.user
+
+
+api = NinjaAPI(
+    title="Tongxing API",
+    version="1",
+    description="Records, programmes and figures of a social-assistance office.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+def error_response(request, status: int, detail: str, errors: list[dict] | None = None):
+    body = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(SchemaError)
+def on_schema_error(request, exc: SchemaError):
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        errors.append({"field": ".".join(location), "message": error.get("msg", "")})
+    return error_response(request, 422, _("Some fields are not valid."), errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": "" if field == "__all__" else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "", "message": message} for message in exc.messages]
+    return error_response(request, 400, _("The request cannot be carried out."), errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return error_response(request, 403, _("You do not have permission to do this."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error_response(request, 401, _("Log in first: send a bearer token."))
+
+
+@api.exception_handler(LoginRefused)
+def on_login_refused(request, exc):
+    return error_response(request, 429, _("Too many failed logins. Try again later."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, str(exc))
+
+
+def register_routers() -> None:
+    from tongxing.accounts.api import router as accounts_router
+    from tongxing.regions.api import router as regions_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/regions", regions_router)
+
+
+register_routers()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tongxing.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<str:code>/", views.tree, name="region"),
+]

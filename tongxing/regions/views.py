@@ -1,0 +1,23 @@
+from django.shortcuts import redirect, render
+
+from tongxing.accounts.access import allow
+from tongxing.accounts.models import REGION_SCOPED_ROLES
+from tongxing.regions import selectors
+
+
+@allow(*REGION_SCOPED_ROLES)
+def tree(request, code: str | None = None):
+    """Show a region of the user's scope with its children and their counts."""
+    if code is None:
+        return redirect("regions:region", code=request.user.region_id)
+    region = selectors.access_region_by_code(request.user, code)
+    scope = request.user.scope_prefix
+    context = {
+        "region": region,
+        # The path above the user's own scope is not theirs to open.
+        "path": [r for r in selectors.region_path(region) if r.code.startswith(scope)],
+        "counts": selectors.subtree_counts(region),
+        "children": selectors.children_with_counts(region),
+    }
+    template = "regions/_children.html" if request.headers.get("HX-Request") else "regions/tree.html"
+    return render(request, template, context)

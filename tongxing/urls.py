@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongxing import views
+from tongxing.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("accounts/", include("tongxing.accounts.urls")),
+    path("regions/", include("tongxing.regions.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

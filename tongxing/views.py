@@ -1,0 +1,26 @@
+"""The shell's own pages: the public home and each role's workspace."""
+
+from django.shortcuts import render
+
+from tongxing.accounts import selectors as account_selectors
+from tongxing.accounts.access import allow, public
+from tongxing.accounts.models import Role
+from tongxing.regions import selectors as region_selectors
+
+
+@public
+def home(request):
+    figures = region_selectors.public_figures()
+    figures["donors"] = account_selectors.count_donors()
+    return render(request, "home.html", {"figures": figures})
+
+
+@allow(*Role.values)
+def workspace(request):
+    user = request.user
+    root = region_selectors.scope_root(user)
+    context = {"root": root}
+    if root is not None:
+        context["counts"] = region_selectors.subtree_counts(root)
+        context["path"] = region_selectors.region_path(root)
+    return render(request, "workspace.html", context)
