@@ -6,6 +6,7 @@ village admin of A1; Dora is a caring person (donor); Olga represents an enterpr
 """
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
 from tongxing.accounts.actions import create_user, issue_token
@@ -33,6 +34,19 @@ TREE = [
 PASSWORD = "correct horse battery"
 
 
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 still, with a small memory cost: production's costs would dominate the suite."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["conftest.QuickArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db) -> dict[str, Region]:
     result = import_regions(rows=list(enumerate(TREE, start=2)), by=None)
@@ -43,7 +57,12 @@ def tree(db) -> dict[str, Region]:
 def make_user(username: str, role: str, code: str | None = None, password: str | None = None):
     region = Region.objects.get(code=code) if code else None
     return create_user(
-        username=username, role=role, region=region, password=password, display_name=username.title(), by=None
+        username=username,
+        role=role,
+        region=region,
+        password=password,
+        display_name=username.title(),
+        by=None,
     )
 
 

@@ -63,7 +63,9 @@ def _to_table(raw_rows: Iterator[list[object]], *, aliases, required) -> Table:
     for number, raw in enumerate(raw_rows, start=1):
         cells = [clean(cell) for cell in raw]
         if header_index is None:
-            found = {i: lookup[_header_key(c)] for i, c in enumerate(cells) if _header_key(c) in lookup}
+            found = {
+                i: lookup[_header_key(c)] for i, c in enumerate(cells) if _header_key(c) in lookup
+            }
             if found and set(required) <= set(found.values()):
                 header_index = found
                 table.columns = {column: cells[i] for i, column in found.items()}
@@ -76,7 +78,9 @@ def _to_table(raw_rows: Iterator[list[object]], *, aliases, required) -> Table:
         table.rows.append((number, row))
     if header_index is None:
         names = "、".join(aliases[column][0] for column in required)
-        raise TableError(_("No header row with the columns %(names)s was found.") % {"names": names})
+        raise TableError(
+            _("No header row with the columns %(names)s was found.") % {"names": names}
+        )
     return table
 
 

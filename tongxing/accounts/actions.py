@@ -40,9 +40,10 @@ SCOPE_LEVELS = {
 TOWNSHIP_GRANTABLE = {Role.VILLAGE_ADMIN, Role.CADRE, Role.VIEWER}
 
 
-def _check_new_account(
+def check_new_account(
     *, username: str, role: str, region: Region | None, password: str | None, display_name: str
 ) -> None:
+    """Raise a ValidationError naming every field of a new account that is not right."""
     errors: dict[str, list[str]] = {}
     probe = User(username=username, role=role, region=region, display_name=display_name)
     try:
@@ -76,7 +77,11 @@ def _check_grant(by: User | None, role: str, region: Region | None) -> None:
         raise PermissionDenied
     if by.role == Role.TOWNSHIP_ADMIN and role not in TOWNSHIP_GRANTABLE:
         raise PermissionDenied
-    if role in REGION_SCOPED_ROLES and region is not None and not region.code.startswith(by.scope_prefix):
+    if (
+        role in REGION_SCOPED_ROLES
+        and region is not None
+        and not region.code.startswith(by.scope_prefix)
+    ):
         raise PermissionDenied
 
 
@@ -93,7 +98,7 @@ def create_user(
     """Create an account; without a password it cannot log in until one is set."""
     username = username.strip()
     _check_grant(by, role, region)
-    _check_new_account(
+    check_new_account(
         username=username, role=role, region=region, password=password, display_name=display_name
     )
     with transaction.atomic():
@@ -123,7 +128,7 @@ def register_donor(
     *, username: str, password: str, display_name: str = "", email: str = ""
 ) -> User:
     """Self-registration of a caring person: the public's own account."""
-    _check_new_account(
+    check_new_account(
         username=username.strip(),
         role=Role.DONOR,
         region=None,
@@ -141,7 +146,9 @@ def register_donor(
         )
         user.set_password(password)
         user.save()
-        record(actor=user, action="account.register", target=user, after=snapshot(user, USER_FIELDS))
+        record(
+            actor=user, action="account.register", target=user, after=snapshot(user, USER_FIELDS)
+        )
     return user
 
 
@@ -224,9 +231,8 @@ def log_in(*, request, username: str, password: str, address: str | None) -> Use
     """
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
-    if (
-        recent.filter(username__iexact=username).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT
-        or (address and recent.filter(address=address).count() >= settings.LOGIN_FAILURES_PER_ADDRESS)
+    if recent.filter(username__iexact=username).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT or (
+        address and recent.filter(address=address).count() >= settings.LOGIN_FAILURES_PER_ADDRESS
     ):
         raise LoginRefused
     user = authenticate(request, username=username, password=password)
@@ -245,7 +251,9 @@ def issue_token(*, user: User) -> tuple[str, ApiToken]:
             digest=token_digest(raw),
             expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
         )
-        record(actor=user, action="account.token_issue", target=token, region_code=user.region_id or "")
+        record(
+            actor=user, action="account.token_issue", target=token, region_code=user.region_id or ""
+        )
     return raw, token
 
 

@@ -27,7 +27,9 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(**event_fields(actor, action, target, region_code, before, after))
+    return AuditEvent.objects.create(
+        **event_fields(actor, action, target, region_code, before, after)
+    )
 
 
 def record_many(

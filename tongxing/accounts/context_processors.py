@@ -21,5 +21,7 @@ def navigation(request):
     for label, name, roles in NAVIGATION:
         if user.role in roles:
             url = reverse(name)
-            items.append({"label": label, "url": url, "active": path.startswith(url) and url != "/"})
+            items.append(
+                {"label": label, "url": url, "active": path.startswith(url) and url != "/"}
+            )
     return {"nav_items": items}

@@ -6,8 +6,15 @@ from tongxing.demo import DEMO_PASSWORD
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国海燕春梅晓东志文斌宇浩凯健俊帆帅旭宁欣怡佳雪琳晨阳飞"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国海燕春梅晓东志文"
+    "斌宇浩凯健俊帆帅旭宁欣怡佳雪琳晨阳飞"
+)
 DONOR_BATCH = 5000
 
 # Which roles each level of the tree gets, and the username prefix of each.
@@ -15,7 +22,11 @@ STAFF_BY_LEVEL = {
     Level.PROVINCE: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
     Level.CITY: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
     Level.COUNTY: [(Role.CITY_ADMIN, "office"), (Role.VIEWER, "viewer")],
-    Level.TOWNSHIP: [(Role.TOWNSHIP_ADMIN, "station"), (Role.CADRE, "cadre"), (Role.VIEWER, "viewer")],
+    Level.TOWNSHIP: [
+        (Role.TOWNSHIP_ADMIN, "station"),
+        (Role.CADRE, "cadre"),
+        (Role.VIEWER, "viewer"),
+    ],
     Level.VILLAGE: [(Role.VILLAGE_ADMIN, "village"), (Role.CADRE, "cadre")],
 }
 
@@ -33,7 +44,11 @@ def build(ctx) -> None:
     for region in regions:
         printed_regions.setdefault(region.level, region)
     top = regions[0]
-    staff = [(region, role, prefix) for region in regions for role, prefix in STAFF_BY_LEVEL[region.level]]
+    staff = [
+        (region, role, prefix)
+        for region in regions
+        for role, prefix in STAFF_BY_LEVEL[region.level]
+    ]
     with ctx.step("Staff accounts", len(staff) + 2) as advance:
         for region, role, prefix in staff:
             username = f"{prefix}-{region.prefix}"
@@ -53,7 +68,10 @@ def build(ctx) -> None:
                     by=None,
                 )
             advance()
-        for role, username in ((Role.ORG_REP, "enterprise-demo"), (Role.HOUSEHOLD, "household-demo")):
+        for role, username in (
+            (Role.ORG_REP, "enterprise-demo"),
+            (Role.HOUSEHOLD, "household-demo"),
+        ):
             ctx.logins[role] = (username, "—")
             if username not in existing:
                 create_user(

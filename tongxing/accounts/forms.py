@@ -15,7 +15,9 @@ class RegistrationForm(forms.Form):
         max_length=150,
         help_text=_("Letters, digits and @ . + - _ ; Chinese characters are fine."),
     )
-    display_name = forms.CharField(label=_("Your name (shown when you give)"), max_length=100, required=False)
+    display_name = forms.CharField(
+        label=_("Your name (shown when you give)"), max_length=100, required=False
+    )
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=4096)
     password_again = forms.CharField(

@@ -73,6 +73,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"
+
 
 class LoginFailure(models.Model):
     """A failed login, counted per account and per address to slow down guessing."""
@@ -86,6 +89,9 @@ class LoginFailure(models.Model):
             models.Index(fields=["username", "at"], name="loginfailure_user_at"),
             models.Index(fields=["address", "at"], name="loginfailure_addr_at"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at}"
 
 
 class AuditEventQuerySet(models.QuerySet):

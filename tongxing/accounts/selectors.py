@@ -39,9 +39,7 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.all()
     if not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(
-        Q(region_code__startswith=user.scope_prefix) | Q(actor=user)
-    )
+    return AuditEvent.objects.filter(Q(region_code__startswith=user.scope_prefix) | Q(actor=user))
 
 
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:

@@ -59,7 +59,19 @@ def logout(request):
 @public
 def register(request):
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid() and form.cleaned_data.get("username"):
+        # Tell everything at once: a taken name too, not only the mistyped password.
+        try:
+            actions.check_new_account(
+                username=form.cleaned_data["username"],
+                role=Role.DONOR,
+                region=None,
+                password=form.cleaned_data.get("password"),
+                display_name=form.cleaned_data.get("display_name", ""),
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = actions.register_donor(

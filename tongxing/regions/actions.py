@@ -102,12 +102,16 @@ def import_regions(
     parsed = _parse_rows(rows, result)
     if parsed:
         top_level = min(row.level for row in parsed.values())
-        known = set(Region.objects.filter(code__in=_parent_codes(parsed)).values_list("code", flat=True))
+        known = set(
+            Region.objects.filter(code__in=_parent_codes(parsed)).values_list("code", flat=True)
+        )
         for row in parsed.values():
             parent = codes.parent_code_of(row.code)
             if parent and parent not in parsed and parent not in known and row.level != top_level:
                 result.errors.append(
-                    RowError(row.number, "code", _("Unknown parent region %(code)s.") % {"code": parent})
+                    RowError(
+                        row.number, "code", _("Unknown parent region %(code)s.") % {"code": parent}
+                    )
                 )
     if result.errors:
         result.errors.sort(key=lambda error: error.row)
@@ -145,7 +149,9 @@ def _parse_rows(rows, result: ImportResult) -> dict[str, _Row]:
         tags = set()
         for word in _split_tags(values.get("tags") or ""):
             if word not in TAG_LOOKUP:
-                result.errors.append(RowError(number, "tags", _("Unknown tag %(tag)s.") % {"tag": word}))
+                result.errors.append(
+                    RowError(number, "tags", _("Unknown tag %(tag)s.") % {"tag": word})
+                )
             else:
                 tags.add(TAG_LOOKUP[word])
         if code is None:
@@ -201,8 +207,9 @@ def _split_tags(text: str) -> list[str]:
 def _apply(rows: list[_Row], by: User | None, result: ImportResult, progress) -> None:
     existing = Region.objects.in_bulk([row.code for row in rows])
     known_parents = set(existing) | set(
-        Region.objects.filter(code__in={codes.parent_code_of(r.code) for r in rows} - {None})
-        .values_list("code", flat=True)
+        Region.objects.filter(
+            code__in={codes.parent_code_of(r.code) for r in rows} - {None}
+        ).values_list("code", flat=True)
     )
     to_create, to_update, updates = [], [], []
     for row in rows:
@@ -265,7 +272,9 @@ def update_region(
     if tags and any(tags.values()) and region.level != codes.Level.VILLAGE:
         errors["tags"] = [_("Only villages carry tags.")]
     if tags and set(tags) - set(TAGS):
-        errors["tags"] = [_("Unknown tag %(tag)s.") % {"tag": ", ".join(sorted(set(tags) - set(TAGS)))}]
+        errors["tags"] = [
+            _("Unknown tag %(tag)s.") % {"tag": ", ".join(sorted(set(tags) - set(TAGS)))}
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

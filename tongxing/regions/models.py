@@ -18,7 +18,9 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    key_poor_village = models.BooleanField(_("key poor village (建档立卡重点贫困村)"), default=False)
+    key_poor_village = models.BooleanField(
+        _("key poor village (建档立卡重点贫困村)"), default=False
+    )
     relocation_village = models.BooleanField(_("relocation village (移民村)"), default=False)
     provincial_key_village = models.BooleanField(
         _("provincial key village (省定重点攻坚村)"), default=False

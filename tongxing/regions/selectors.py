@@ -17,7 +17,9 @@ def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Regi
 
 def region_path(region: Region) -> list[Region]:
     """Return the ancestors of a region from the top down, ending with the region itself."""
-    codes = [region.code[: SEGMENT_END[level]].ljust(12, "0") for level in Level if level <= region.level]
+    codes = [
+        region.code[: SEGMENT_END[level]].ljust(12, "0") for level in Level if level <= region.level
+    ]
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}
     return [found[code] for code in codes if code in found]
 

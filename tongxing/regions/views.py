@@ -19,5 +19,7 @@ def tree(request, code: str | None = None):
         "counts": selectors.subtree_counts(region),
         "children": selectors.children_with_counts(region),
     }
-    template = "regions/_children.html" if request.headers.get("HX-Request") else "regions/tree.html"
+    template = (
+        "regions/_children.html" if request.headers.get("HX-Request") else "regions/tree.html"
+    )
     return render(request, template, context)

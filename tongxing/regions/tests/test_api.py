@@ -1,0 +1,116 @@
+"""The regions API: each operation against anonymous, a donor, staff elsewhere, staff here."""
+
+import pytest
+
+from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, api_client_for, make_user
+from tongxing.accounts.models import AuditEvent, Role
+from tongxing.regions.actions import import_regions
+from tongxing.regions.models import Region
+
+
+@pytest.fixture
+def carl(tree):
+    """The office of another city, beside ours."""
+    import_regions(rows=[(2, {"code": "590200000000", "name": "远山市"})], by=None)
+    return make_user("carl", Role.CITY_ADMIN, "590200000000")
+
+
+def codes(response) -> list[str]:
+    return [item["code"] for item in response.json()["items"]]
+
+
+def test_anonymous_callers_get_401_as_json(tree):
+    response = api_client_for(None).get("/api/v1/regions")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Log in first: send a bearer token."}
+
+
+def test_a_donor_gets_403(dora, tree):
+    assert api_client_for(dora).get("/api/v1/regions").status_code == 403
+
+
+def test_a_township_admin_lists_only_their_township(tina, tom):
+    assert codes(api_client_for(tina).get("/api/v1/regions")) == [
+        "590101001000",
+        "590101001001",
+        "590101001002",
+    ]
+    assert codes(api_client_for(tom).get("/api/v1/regions")) == ["590101002000", "590101002001"]
+
+
+def test_the_list_filters_by_level_parent_name_and_tag(alice):
+    client = api_client_for(alice)
+    assert codes(client.get("/api/v1/regions?level=4")) == [TOWNSHIP_A, TOWNSHIP_B]
+    assert codes(client.get(f"/api/v1/regions?parent={TOWNSHIP_A}")) == [VILLAGE_A1, "590101001002"]
+    assert codes(client.get("/api/v1/regions?q=杏花")) == ["590101001002"]
+    assert codes(client.get("/api/v1/regions?tag=provincial_key_village")) == ["590101002001"]
+    response = client.get("/api/v1/regions?level=4")
+    assert response.json()["count"] == 2
+    assert response.json()["items"][0] == {
+        "code": TOWNSHIP_A,
+        "name": "柳塘镇",
+        "level": 4,
+        "level_name": "township",
+        "parent": "590101000000",
+        "tags": [],
+    }
+
+
+@pytest.mark.parametrize("query", ["level=9", "parent=123", "tag=gold", "page=0", "level=x"])
+def test_bad_filters_get_422_with_the_field_named(alice, query):
+    response = api_client_for(alice).get(f"/api/v1/regions?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+def test_a_region_comes_with_its_path_counts_and_children(alice):
+    body = api_client_for(alice).get(f"/api/v1/regions/{TOWNSHIP_A}").json()
+    assert [r["code"] for r in body["path"]] == ["590100000000", "590101000000", TOWNSHIP_A]
+    assert body["counts"] == {
+        "subregions": 2,
+        "villages": 2,
+        "key_poor_village": 2,
+        "relocation_village": 1,
+        "provincial_key_village": 0,
+    }
+    assert [c["region"]["code"] for c in body["children"]] == [VILLAGE_A1, "590101001002"]
+
+
+def test_a_region_outside_the_scope_is_404_not_403(tom, tina):
+    assert api_client_for(tom).get(f"/api/v1/regions/{TOWNSHIP_A}").status_code == 404
+    assert api_client_for(tina).get(f"/api/v1/regions/{TOWNSHIP_A}").status_code == 200
+    assert api_client_for(tina).get("/api/v1/regions/999999999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [(None, 401), ("dora", 403), ("tina", 403), ("carl", 404), ("alice", 200)],
+)
+def test_only_the_city_office_of_the_region_changes_tags(request, tree, persona, status):
+    user = request.getfixturevalue(persona) if persona else None
+    response = api_client_for(user).patch(
+        f"/api/v1/regions/{VILLAGE_A1}",
+        {"name": "新桃李村", "relocation_village": True},
+        content_type="application/json",
+    )
+    assert response.status_code == status
+    village = Region.objects.get(code=VILLAGE_A1)
+    changed = (village.name, village.relocation_village) == ("新桃李村", True)
+    assert changed == (status == 200)
+    assert AuditEvent.objects.filter(action="region.update").count() == (status == 200)
+
+
+def test_tags_on_a_township_are_refused_field_by_field(alice):
+    response = api_client_for(alice).patch(
+        f"/api/v1/regions/{TOWNSHIP_A}", {"key_poor_village": True}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "tags", "message": "Only villages carry tags."}]
+    assert not Region.objects.get(code=TOWNSHIP_A).key_poor_village
+
+
+def test_malformed_json_is_a_client_error(alice):
+    response = api_client_for(alice).patch(
+        f"/api/v1/regions/{VILLAGE_A1}", "{not json", content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500
