@@ -8,6 +8,7 @@ village admin of A1; Dora is a caring person (donor); Olga represents an enterpr
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
+from django.utils import translation
 
 from tongxing.accounts.actions import create_user, issue_token
 from tongxing.accounts.models import Role
@@ -45,6 +46,14 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
 @pytest.fixture(autouse=True)
 def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Tests read English messages; the tests of the languages themselves set their own."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

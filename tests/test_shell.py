@@ -29,12 +29,29 @@ def test_the_home_page_works_before_any_region_exists(db):
 def test_the_language_switch_sets_the_pages_language(db, language, lang_attribute):
     client = Client()
     response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert client.cookies["django_language"].value == language
     assert response.status_code == 302
     assert f'<html lang="{lang_attribute}">' in client.get("/").content.decode()
 
 
-def test_simplified_chinese_is_the_default(db):
-    assert '<html lang="zh-hans">' in Client().get("/").content.decode()
+def test_simplified_chinese_is_the_default(db, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    html = Client().get("/").content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "社会帮扶,你我同行" in html
+
+
+def test_a_browser_asking_for_traditional_chinese_gets_it(db):
+    html = Client(headers={"Accept-Language": "zh-TW"}).get("/").content.decode()
+    assert '<html lang="zh-hant">' in html
+    assert "社會幫扶,你我同行" in html
+
+
+def test_api_errors_speak_the_callers_language(tree, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    assert Client().get("/api/v1/regions").json()["detail"] == "请先登录:请求需附带 Bearer 令牌。"
+    english = Client(headers={"Accept-Language": "en"}).get("/api/v1/regions")
+    assert english.json()["detail"] == "Log in first: send a bearer token."
 
 
 @pytest.mark.parametrize("role", Role.values)

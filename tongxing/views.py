@@ -22,5 +22,5 @@ def workspace(request):
     context = {"root": root}
     if root is not None:
         context["counts"] = region_selectors.subtree_counts(root)
-        context["path"] = region_selectors.region_path(root)
+        context["path"] = region_selectors.path_visible_to(user, root)
     return render(request, "workspace.html", context)

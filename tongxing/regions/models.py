@@ -19,11 +19,16 @@ class Region(models.Model):
         related_name="children",
     )
     key_poor_village = models.BooleanField(
-        _("key poor village (建档立卡重点贫困村)"), default=False
+        _("key poor village"),  # 建档立卡重点贫困村
+        default=False,
     )
-    relocation_village = models.BooleanField(_("relocation village (移民村)"), default=False)
+    relocation_village = models.BooleanField(
+        _("relocation village"),  # 移民村
+        default=False,
+    )
     provincial_key_village = models.BooleanField(
-        _("provincial key village (省定重点攻坚村)"), default=False
+        _("provincial key village"),  # 省定重点攻坚村
+        default=False,
     )
 
     class Meta:

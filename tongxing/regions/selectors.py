@@ -24,6 +24,12 @@ def region_path(region: Region) -> list[Region]:
     return [found[code] for code in codes if code in found]
 
 
+def path_visible_to(user: User, region: Region) -> list[Region]:
+    """Return the region's path, without the ancestors above the user's own scope."""
+    scope = user.scope_prefix or region.prefix
+    return [r for r in region_path(region) if r.code.startswith(scope)]
+
+
 def regions_visible_to(user: User) -> QuerySet[Region]:
     """Return the regions a user may see: the subtree of their scope, or nothing."""
     prefix = user.scope_prefix if user.is_authenticated and user.is_active else None

@@ -11,11 +11,9 @@ def tree(request, code: str | None = None):
     if code is None:
         return redirect("regions:region", code=request.user.region_id)
     region = selectors.access_region_by_code(request.user, code)
-    scope = request.user.scope_prefix
     context = {
         "region": region,
-        # The path above the user's own scope is not theirs to open.
-        "path": [r for r in selectors.region_path(region) if r.code.startswith(scope)],
+        "path": selectors.path_visible_to(request.user, region),
         "counts": selectors.subtree_counts(region),
         "children": selectors.children_with_counts(region),
     }

@@ -169,3 +169,14 @@ def test_a_file_that_cannot_be_read_is_refused_as_a_whole(tmp_path, name, conten
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_regions", str(tmp_path / "nowhere.csv"))
+
+
+@pytest.mark.django_db
+def test_the_reasons_are_in_simplified_chinese_by_default(tmp_path, capsys):
+    from django.utils import translation
+
+    path = write_csv(tmp_path / "bad.csv", BAD_LINES)
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="8 行有误"):
+        call_command("import_regions", str(path), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"][0]["message"] == "区划代码应为 12 位数字。"

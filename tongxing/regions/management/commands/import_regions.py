@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, json: bool, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
         try:
             table = read_table(path, aliases=COLUMN_ALIASES, required=("code", "name"))
         except TableError as exc:
@@ -33,13 +34,15 @@ class Command(BaseCommand):
             result = import_regions(rows=table.rows, by=None)
         else:
             with Progress(console=Console(stderr=True), transient=True) as progress:
-                task = progress.add_task("Loading regions", total=len(table.rows))
+                task = progress.add_task(_("Loading regions"), total=len(table.rows))
                 result = import_regions(
                     rows=table.rows, by=None, progress=lambda n: progress.advance(task, n)
                 )
         self.report(result, as_json=json, columns=table.columns)
         if not result.ok:
-            raise CommandError(f"{len(result.errors)} bad row(s): nothing was loaded.")
+            raise CommandError(
+                _("%(n)d bad row(s): nothing was loaded.") % {"n": len(result.errors)}
+            )
 
     def report(self, result, *, as_json: bool, columns: dict[str, str]) -> None:
         if as_json:
@@ -47,8 +50,8 @@ class Command(BaseCommand):
             return
         console = Console()
         if result.errors:
-            table = Table(title="Rejected rows")
-            for heading in ("row", "column", "reason"):
+            table = Table(title=_("Rejected rows"))
+            for heading in (_("row"), _("column"), _("reason")):
                 table.add_column(heading)
             for error in result.errors:
                 table.add_row(
