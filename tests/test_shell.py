@@ -38,18 +38,18 @@ def test_simplified_chinese_is_the_default(db, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     html = Client().get("/").content.decode()
     assert '<html lang="zh-hans">' in html
-    assert "社会帮扶,你我同行" in html
+    assert "社会帮扶，你我同行" in html
 
 
 def test_a_browser_asking_for_traditional_chinese_gets_it(db):
     html = Client(headers={"Accept-Language": "zh-TW"}).get("/").content.decode()
     assert '<html lang="zh-hant">' in html
-    assert "社會幫扶,你我同行" in html
+    assert "社會幫扶，你我同行" in html
 
 
 def test_api_errors_speak_the_callers_language(tree, settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    assert Client().get("/api/v1/regions").json()["detail"] == "请先登录:请求需附带 Bearer 令牌。"
+    assert Client().get("/api/v1/regions").json()["detail"] == "请先登录：请求需附带 Bearer 令牌。"
     english = Client(headers={"Accept-Language": "en"}).get("/api/v1/regions")
     assert english.json()["detail"] == "Log in first: send a bearer token."
 
