@@ -2,7 +2,8 @@
 
 The tree: city 5901 with township A (villages A1, A2) and township B (village B1).
 Alice runs the city office; Tina runs township A's station and Tom township B's; Vera is the
-village admin of A1; Dora is a caring person (donor); Olga represents an enterprise.
+village admin of A1; Carl runs the office of the neighbouring city 5902; Dora is a caring
+person (donor); Olga represents an enterprise.
 """
 
 import pytest
@@ -22,6 +23,7 @@ VILLAGE_A1 = "590101001001"
 VILLAGE_A2 = "590101001002"
 TOWNSHIP_B = "590101002000"
 VILLAGE_B1 = "590101002001"
+OTHER_CITY = "590200000000"
 
 TREE = [
     {"code": CITY, "name": "青禾市"},
@@ -63,6 +65,14 @@ def tree(db) -> dict[str, Region]:
     return Region.objects.in_bulk()
 
 
+def add_other_city() -> Region:
+    """Load a neighbouring city, 5902, with the province that holds both cities."""
+    rows = [{"code": "590000000000", "name": "示范省"}, {"code": OTHER_CITY, "name": "远山市"}]
+    result = import_regions(rows=list(enumerate(rows, start=2)), by=None)
+    assert result.ok, result.errors
+    return Region.objects.get(code=OTHER_CITY)
+
+
 def make_user(username: str, role: str, code: str | None = None, password: str | None = None):
     region = Region.objects.get(code=code) if code else None
     return create_user(
@@ -93,6 +103,13 @@ def tom(tree):
 @pytest.fixture
 def vera(tree):
     return make_user("vera", Role.VILLAGE_ADMIN, VILLAGE_A1)
+
+
+@pytest.fixture
+def carl(tree):
+    """The office of the neighbouring city."""
+    add_other_city()
+    return make_user("carl", Role.CITY_ADMIN, OTHER_CITY)
 
 
 @pytest.fixture

@@ -94,20 +94,24 @@ def import_regions(
     """Create or update regions from table rows; with any bad row, change nothing.
 
     A region's parent (its code with its own segment zeroed) must be in the file or already
-    in Tongxing. Only the regions of the file's highest level may start a tree without one,
-    so a city can load its own tree without the province above it.
+    in Tongxing. The one exception is the top of the tree: on the first load, into an empty
+    tree, the regions of the file's highest level start it (so an office loads its own city
+    or county without the province above it), and stay its roots on later loads.
     """
     _require_import_right(by)
     result = ImportResult()
     parsed = _parse_rows(rows, result)
     if parsed:
+        first_load = not Region.objects.exists()
+        roots = set(Region.objects.filter(parent__isnull=True).values_list("code", flat=True))
         top_level = min(row.level for row in parsed.values())
         known = set(
             Region.objects.filter(code__in=_parent_codes(parsed)).values_list("code", flat=True)
         )
         for row in parsed.values():
             parent = codes.parent_code_of(row.code)
-            if parent and parent not in parsed and parent not in known and row.level != top_level:
+            may_start_tree = row.code in roots or (first_load and row.level == top_level)
+            if parent and parent not in parsed and parent not in known and not may_start_tree:
                 result.errors.append(
                     RowError(
                         row.number, "code", _("Unknown parent region %(code)s.") % {"code": parent}

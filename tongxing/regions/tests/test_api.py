@@ -2,17 +2,9 @@
 
 import pytest
 
-from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, api_client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
-from tongxing.regions.actions import import_regions
+from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, api_client_for
+from tongxing.accounts.models import AuditEvent
 from tongxing.regions.models import Region
-
-
-@pytest.fixture
-def carl(tree):
-    """The office of another city, beside ours."""
-    import_regions(rows=[(2, {"code": "590200000000", "name": "远山市"})], by=None)
-    return make_user("carl", Role.CITY_ADMIN, "590200000000")
 
 
 def codes(response) -> list[str]:

@@ -180,3 +180,12 @@ def test_the_reasons_are_in_simplified_chinese_by_default(tmp_path, capsys):
         call_command("import_regions", str(path), "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["errors"][0]["message"] == "区划代码应为 12 位数字。"
+
+
+@pytest.mark.django_db
+def test_once_a_tree_exists_a_region_without_a_parent_is_refused(tree):
+    result = import_regions(rows=[(2, {"code": "590101009001", "name": "无主村"})], by=None)
+    assert [(e.row, e.message) for e in result.errors] == [
+        (2, "Unknown parent region 590101009000.")
+    ]
+    assert not Region.objects.filter(code="590101009001").exists()
