@@ -58,7 +58,8 @@ def children_with_counts(region: Region) -> list[dict]:
     child_level = Level(children[0].level)
     width = SEGMENT_END[child_level]
     below = (
-        Region.objects.filter(code__startswith=region.prefix, level__gt=region.level + 1)
+        regions_under(region, include_self=False)
+        .exclude(parent=region)
         .annotate(child_prefix=Substr("code", 1, width))
         .values("child_prefix")
         .annotate(

@@ -106,3 +106,33 @@ def test_malformed_json_is_a_client_error(alice):
         f"/api/v1/regions/{VILLAGE_A1}", "{not json", content_type="application/json"
     )
     assert 400 <= response.status_code < 500
+
+
+def test_each_child_comes_with_the_counts_of_its_own_subtree(alice):
+    body = api_client_for(alice).get("/api/v1/regions/590101000000").json()
+    counts = {
+        child["region"]["code"]: (
+            child["subregions"],
+            child["villages"],
+            child["key_poor_village"],
+            child["relocation_village"],
+            child["provincial_key_village"],
+        )
+        for child in body["children"]
+    }
+    assert counts == {TOWNSHIP_A: (2, 2, 2, 1, 0), TOWNSHIP_B: (1, 1, 0, 0, 1)}
+
+
+def test_a_city_that_governs_a_township_directly_counts_each_child_right(alice):
+    from tongxing.regions.actions import import_regions
+
+    rows = [
+        {"code": "590100005000", "name": "直管镇"},  # no county: its parent is the city
+        {"code": "590100005001", "name": "直管村", "tags": "移民村"},
+    ]
+    assert import_regions(rows=list(enumerate(rows, start=2)), by=None).ok
+    body = api_client_for(alice).get("/api/v1/regions/590100000000").json()
+    counts = {
+        c["region"]["code"]: (c["villages"], c["relocation_village"]) for c in body["children"]
+    }
+    assert counts == {"590100005000": (1, 1), "590101000000": (3, 1)}
