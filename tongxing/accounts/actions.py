@@ -237,6 +237,8 @@ def log_in(*, request, username: str, password: str, address: str | None) -> Use
         raise LoginRefused
     user = authenticate(request, username=username, password=password)
     if user is None:
+        # Failures older than the window count for nothing: drop them as new ones arrive.
+        LoginFailure.objects.filter(at__lt=since).delete()
         LoginFailure.objects.create(username=username[:150], address=address)
         return None
     return user

@@ -101,6 +101,13 @@ def import_regions(
     _require_import_right(by)
     result = ImportResult()
     parsed = _parse_rows(rows, result)
+    scope = None if by is None or by.is_superuser else by.scope_prefix
+    for code, row in list(parsed.items()):
+        if scope is not None and not code.startswith(scope):
+            result.errors.append(
+                RowError(row.number, "code", _("%(code)s is outside your region.") % {"code": code})
+            )
+            del parsed[code]
     if parsed:
         first_load = not Region.objects.exists()
         roots = set(Region.objects.filter(parent__isnull=True).values_list("code", flat=True))

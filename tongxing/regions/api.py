@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from tongxing.accounts.access import allow
@@ -8,6 +9,7 @@ from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
+from tongxing.tabular import TableError, read_table
 
 router = Router(tags=["regions"])
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -72,6 +74,37 @@ def list_regions(request, filters: Query[RegionFilters]):
     return selectors.search_regions(
         request.user, parent=filters.parent, level=filters.level, query=filters.q, tag=filters.tag
     )
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowErrorOut]
+
+
+# Declared before "/{code}": routes match in order, and "import" would pass for a code.
+@router.post(
+    "/import",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Load regions from .xlsx or .csv: every row, or with any bad row none",
+)
+@allow(Role.CITY_ADMIN)
+def import_regions(request, file: File[UploadedFile]):
+    try:
+        table = read_table(
+            file, filename=file.name, aliases=actions.COLUMN_ALIASES, required=("code", "name")
+        )
+    except TableError as exc:
+        raise HttpError(400, str(exc)) from exc
+    result = actions.import_regions(rows=table.rows, by=request.user)
+    return (200 if result.ok else 400), result.as_dict()
 
 
 @router.get("/{code}", response=RegionDetail, summary="A region, its path and its children")

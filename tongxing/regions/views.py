@@ -1,8 +1,14 @@
+from django import forms
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxing.accounts.access import allow
-from tongxing.accounts.models import REGION_SCOPED_ROLES
-from tongxing.regions import selectors
+from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
+from tongxing.regions import actions, selectors
+from tongxing.tabular import TableError, read_table
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @allow(*REGION_SCOPED_ROLES)
@@ -21,3 +27,42 @@ def tree(request, code: str | None = None):
         "regions/_children.html" if request.headers.get("HX-Request") else "regions/tree.html"
     )
     return render(request, template, context)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Region file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+@allow(Role.CITY_ADMIN)
+def import_file(request):
+    """Load regions from an uploaded file: all rows or, with any bad row, none."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = table = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", _("The file is larger than 20 MB."))
+        else:
+            try:
+                table = read_table(
+                    upload,
+                    filename=upload.name,
+                    aliases=actions.COLUMN_ALIASES,
+                    required=("code", "name"),
+                )
+            except TableError as exc:
+                form.add_error("file", str(exc))
+            else:
+                result = actions.import_regions(rows=table.rows, by=request.user)
+    columns = table.columns if table else {}
+    errors = (
+        [(e.row, columns.get(e.column, e.column), e.message) for e in result.errors]
+        if result
+        else []
+    )
+    context = {"form": form, "result": result, "errors": errors}
+    status = 400 if request.method == "POST" and (form.errors or not result.ok) else 200
+    return render(request, "regions/import.html", context, status=status)

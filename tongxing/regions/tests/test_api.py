@@ -136,3 +136,37 @@ def test_a_city_that_governs_a_township_directly_counts_each_child_right(alice):
         c["region"]["code"]: (c["villages"], c["relocation_village"]) for c in body["children"]
     }
     assert counts == {"590100005000": (1, 1), "590101000000": (3, 1)}
+
+
+def post_file(client, content: bytes, name="regions.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/api/v1/regions/import", {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [(None, 401), ("dora", 403), ("tina", 403), ("carl", 400), ("alice", 200)],
+)
+def test_importing_through_the_api(request, tree, persona, status):
+    user = request.getfixturevalue(persona) if persona else None
+    response = post_file(api_client_for(user), "code,name\n590101001003,新建村\n".encode())
+    assert response.status_code == status
+    assert Region.objects.filter(code="590101001003").exists() == (status == 200)
+    if status == 200:
+        assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "errors": []}
+
+
+def test_an_api_import_with_bad_rows_lists_them(alice):
+    response = post_file(api_client_for(alice), b"code,name\n590101001003,\n1,x\n")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "name", "message": "The name is empty."},
+        {"row": 3, "column": "code", "message": "A region code has 12 digits."},
+    ]
+
+
+def test_an_api_import_of_an_unreadable_file_is_400(alice):
+    response = post_file(api_client_for(alice), b"%PDF", name="x.pdf")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Unsupported file type: use .xlsx or .csv."
