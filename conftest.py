@@ -8,6 +8,7 @@ person (donor); Olga represents an enterprise.
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -48,6 +49,12 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
 @pytest.fixture(autouse=True)
 def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, as a freshly started server does."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -69,3 +69,9 @@ def test_every_role_has_a_workspace(tree, role):
 
 def test_the_django_admin_is_for_superusers_only(alice):
     assert client_for(alice).get("/admin/").status_code == 302
+
+
+def test_the_home_figures_are_computed_once_for_a_few_minutes(tree, django_assert_num_queries):
+    Client().get("/")
+    with django_assert_num_queries(0):
+        Client().get("/")

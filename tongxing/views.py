@@ -2,17 +2,15 @@
 
 from django.shortcuts import render
 
-from tongxing.accounts import selectors as account_selectors
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import Role
 from tongxing.regions import selectors as region_selectors
+from tongxing.selectors import home_figures
 
 
 @public
 def home(request):
-    figures = region_selectors.public_figures()
-    figures["donors"] = account_selectors.count_donors()
-    return render(request, "home.html", {"figures": figures})
+    return render(request, "home.html", {"figures": home_figures()})
 
 
 @allow(*Role.values)
