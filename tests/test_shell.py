@@ -75,3 +75,23 @@ def test_the_home_figures_are_computed_once_for_a_few_minutes(tree, django_asser
     Client().get("/")
     with django_assert_num_queries(0):
         Client().get("/")
+
+
+def test_a_superuser_adds_an_account_in_the_django_admin(tree):
+    from tongxing.accounts.models import User
+
+    root = User.objects.create_superuser("root", "root@example.org", "a long secret 42")
+    response = client_for(root).post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "zhou",
+            "password1": "a long secret 42",
+            "password2": "a long secret 42",
+            "usable_password": "true",
+            "role": "township_admin",
+            "region": "590101001000",
+            "display_name": "周",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.get(username="zhou").region_id == "590101001000"

@@ -11,6 +11,10 @@ class TongxingUserAdmin(UserAdmin):
     search_fields = ("username", "display_name", "email")
     raw_id_fields = ("region",)
     fieldsets = (*UserAdmin.fieldsets, ("Tongxing", {"fields": ("role", "region", "display_name")}))
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Tongxing", {"fields": ("role", "region", "display_name")}),
+    )
 
 
 @admin.register(AuditEvent)

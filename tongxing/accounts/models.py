@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,14 @@ STAFF_ROLES = REGION_SCOPED_ROLES | {Role.ORG_REP}
 ACCOUNT_ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 
 
+class TongxingUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `tongxing createsuperuser` asks for no role: a server administrator works in the
+        # Django admin, and the city office's role is the nearest to it.
+        extra_fields.setdefault("role", Role.CITY_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """An account: one role, and for staff the region it may see (a subtree of codes)."""
 
@@ -36,6 +44,8 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("name"), max_length=100, blank=True)
+
+    objects = TongxingUserManager()
 
     class Meta:
         verbose_name = _("account")
@@ -67,7 +77,6 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -52,3 +52,12 @@ def test_bad_flags_get_a_clear_message_and_create_nothing(tree, args, message):
             "adduser", "sun", *args, "--no-password" if "--password" not in args else "--name=x"
         )
     assert not User.objects.filter(username="sun").exists()
+
+
+def test_createsuperuser_works_without_a_role(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long secret 42")
+    call_command(
+        "createsuperuser", "--noinput", "--username", "root", "--email", "root@example.org"
+    )
+    user = User.objects.get(username="root")
+    assert user.is_superuser and user.role == "city_admin"
