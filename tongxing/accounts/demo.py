@@ -1,5 +1,7 @@
 """The demo's accounts: staff of every role at every level, and the public's donors."""
 
+from django.utils.translation import gettext as _
+
 from tongxing.accounts.actions import DonorRow, create_donors_in_bulk, create_user
 from tongxing.accounts.models import Role, User
 from tongxing.demo import DEMO_PASSWORD
@@ -49,7 +51,7 @@ def build(ctx) -> None:
         for region in regions
         for role, prefix in STAFF_BY_LEVEL[region.level]
     ]
-    with ctx.step("Staff accounts", len(staff) + 2) as advance:
+    with ctx.step(_("Staff accounts"), len(staff) + 2) as advance:
         for region, role, prefix in staff:
             username = f"{prefix}-{region.prefix}"
             display_name = person_name(rng)  # drawn for every account, so names stay stable
@@ -94,7 +96,7 @@ def _printed_level(role: str, region: Region, top: Region) -> bool:
 
 def build_donors(ctx, rng, existing: set[str]) -> None:
     total = ctx.scale.donors
-    with ctx.step("Donors", total) as advance:
+    with ctx.step(_("Donors"), total) as advance:
         if "donor-demo" not in existing:
             create_user(
                 username="donor-demo",

@@ -1,5 +1,7 @@
 """The demo's region tree: a fictional province code (59, unused by the national table)."""
 
+from django.utils.translation import gettext as _
+
 from tongxing.regions.actions import import_regions
 
 PROVINCE = "59"
@@ -52,7 +54,7 @@ def region_rows(ctx) -> list[dict]:
 
 def build(ctx) -> None:
     rows = region_rows(ctx)
-    with ctx.step("Regions", len(rows)) as advance:
+    with ctx.step(_("Regions"), len(rows)) as advance:
         result = import_regions(rows=list(enumerate(rows, start=2)), by=None, progress=advance)
     if not result.ok:  # the generator is ours: a bad row is a bug, not an input error
         raise RuntimeError(f"demo regions are invalid: {result.errors[:3]}")

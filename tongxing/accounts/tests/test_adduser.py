@@ -61,3 +61,9 @@ def test_createsuperuser_works_without_a_role(db, monkeypatch):
     )
     user = User.objects.get(username="root")
     assert user.is_superuser and user.role == "city_admin"
+
+
+def test_without_a_terminal_it_asks_for_the_password_flag_instead_of_hanging(tree):
+    with pytest.raises(CommandError, match="Give --password, or --no-password"):
+        call_command("adduser", "li", "--role", "donor")
+    assert not User.objects.filter(username="li").exists()

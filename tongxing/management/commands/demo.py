@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.table import Table
 
@@ -26,23 +27,30 @@ class Command(BaseCommand):
         this_year = timezone.localdate().year
         year = year or this_year - 1
         if not 2000 <= year <= this_year:
-            raise CommandError(f"--year must lie between 2000 and {this_year}.")
+            raise CommandError(
+                _("--year must lie between 2000 and %(year)d.") % {"year": this_year}
+            )
         if not 1 <= port <= 65535:
-            raise CommandError("--port must lie between 1 and 65535.")
+            raise CommandError(_("--port must lie between 1 and 65535."))
         console = Console(stderr=True)
-        console.print(f"[bold]Tongxing demo[/]: scale {scale}, seed {seed}, year {year}")
+        console.print(
+            _("Tongxing demo: scale %(scale)s, seed %(seed)d, year %(year)d")
+            % {"scale": scale, "seed": seed, "year": year}
+        )
         call_command("migrate", verbosity=0, interactive=False)
         ctx = demo.build(seed=seed, scale=scale, year=year, console=console)
         self.print_logins(ctx)
         if not no_serve:
-            console.print(f"Serving on http://127.0.0.1:{port}/ — press Ctrl+C to stop.")
+            console.print(
+                _("Serving on http://127.0.0.1:%(port)d/ — press Ctrl+C to stop.") % {"port": port}
+            )
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
     def print_logins(self, ctx: demo.DemoContext) -> None:
-        table = Table(title=f"Demo logins (password: {demo.DEMO_PASSWORD})")
-        table.add_column("role")
-        table.add_column("username")
-        table.add_column("scope")
+        table = Table(title=_("Demo logins (password: %(p)s)") % {"p": demo.DEMO_PASSWORD})
+        table.add_column(_("role"))
+        table.add_column(_("username"))
+        table.add_column(_("region scope"))
         for role, (username, scope) in ctx.logins.items():
             table.add_row(role, username, scope)
         Console().print(table)

@@ -1,7 +1,9 @@
 import getpass
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tongxing.accounts.actions import create_user
 from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
@@ -28,17 +30,25 @@ class Command(BaseCommand):
         scope = None
         if role in REGION_SCOPED_ROLES:
             if not region:
-                raise CommandError(f"--region is required for the role {role}.")
+                raise CommandError(
+                    _("--region is required for the role %(role)s.") % {"role": role}
+                )
             try:
                 scope = Region.objects.get(code=normalize(region))
             except CodeError as exc:
                 raise CommandError(f"--region: {exc}") from exc
             except Region.DoesNotExist:
-                raise CommandError(f"--region: no region with the code {region}.") from None
+                raise CommandError(
+                    _("--region: no region with the code %(code)s.") % {"code": region}
+                ) from None
         elif region:
-            raise CommandError(f"The role {role} has no region scope; leave out --region.")
+            raise CommandError(
+                _("The role %(role)s has no region scope; leave out --region.") % {"role": role}
+            )
         if password is None and not no_password:
-            password = getpass.getpass("Password: ")
+            if not sys.stdin.isatty():
+                raise CommandError(_("Give --password, or --no-password to set one later."))
+            password = getpass.getpass(_("Password: "))
         try:
             user = create_user(
                 username=username,
@@ -51,5 +61,13 @@ class Command(BaseCommand):
         except ValidationError as exc:
             lines = [f"{field}: {'; '.join(msgs)}" for field, msgs in exc.message_dict.items()]
             raise CommandError("\n".join(lines)) from exc
-        where = f" in {scope.name} ({scope.code})" if scope else ""
-        self.stdout.write(f"Created {user.username}, {role}{where}.")
+        if scope:
+            message = _("Created %(user)s, %(role)s in %(region)s (%(code)s).") % {
+                "user": user.username,
+                "role": role,
+                "region": scope.name,
+                "code": scope.code,
+            }
+        else:
+            message = _("Created %(user)s, %(role)s.") % {"user": user.username, "role": role}
+        self.stdout.write(message)
