@@ -52,7 +52,7 @@ PG_DATABASE = "tongxing_bench"
 DEMO_ARGS = ["demo", "--scale", "city", "--no-serve"]
 DEMO_TARGET_SECONDS = 120
 DEMO_TIMEOUT_SECONDS = 900
-CITY_OFFICE = {"username": "office-5901", "password": "tongxing-demo"}
+CITY_OFFICE = {"username": "office-4271", "password": "tongxing-demo"}
 
 WRK_ARGS = ["-t2", "-c16", "-d10s", "--latency", "--timeout", "5s"]
 WRK_WARMUP_ARGS = ["-t2", "-c16", "-d2s"]

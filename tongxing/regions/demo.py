@@ -1,10 +1,16 @@
-"""The demo's region tree: a fictional province code (59, unused by the national table)."""
+"""The demo's region tree: fictional cities under a real province code.
+
+The province code is real (42) so that the demo's ID numbers carry a valid province; the
+city codes (4271 on) are not used by the national table, so no real place, and no real
+person's ID number, can be among them.
+"""
 
 from django.utils.translation import gettext as _
 
 from tongxing.regions.actions import import_regions
 
-PROVINCE = "59"
+PROVINCE = "42"
+FIRST_CITY = 71
 SYLLABLES = (
     "青禾安平和丰泰康宁永兴福寿长乐清溪柳塘桃李杏花云山石桥松林梅竹"
     "金沙银湖龙泉凤岭白鹤红岩黄土绿水新华东升西坪南岗北营上河下湾中坝"
@@ -30,7 +36,7 @@ def region_rows(ctx) -> list[dict]:
     if scale.cities > 1:
         rows.append({"code": PROVINCE.ljust(12, "0"), "name": "示范省"})
     for c in range(1, scale.cities + 1):
-        city = f"{PROVINCE}{c:02d}"
+        city = f"{PROVINCE}{FIRST_CITY + c - 1:02d}"
         rows.append({"code": city.ljust(12, "0"), "name": place_name(rng, taken) + "市"})
         for k in range(1, scale.counties_per_city + 1):
             county = f"{city}{k:02d}"
