@@ -51,6 +51,16 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.QuickArgon2PasswordHasher"]
 
 
+# A fixed key for personal data, so tests never depend on a key file of the machine.
+TEST_DATA_KEY = "dGVzdC1rZXktZm9yLXRvbmd4aW5nLXRlc3RzLTMyYiE="
+
+
+@pytest.fixture(autouse=True)
+def test_data_key(settings):
+    settings.TONGXING_DATA_KEY = TEST_DATA_KEY
+    settings.TONGXING_DATA_OLD_KEYS = ""
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as a freshly started server does."""

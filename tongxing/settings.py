@@ -35,8 +35,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-tongxing-local-demo-key-change-me")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# Key for personal data at rest (ID and phone numbers); used by the registry.
+# Key for personal data at rest (ID and phone numbers): see tongxing/personal_data.py.
 TONGXING_DATA_KEY = os.environ.get("TONGXING_DATA_KEY", "")
+TONGXING_DATA_OLD_KEYS = os.environ.get("TONGXING_DATA_OLD_KEYS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "tongxing",
     "tongxing.regions",
     "tongxing.accounts",
+    "tongxing.registry",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Read the tables people already have (.xlsx, .csv) into numbered rows of named values.
+"""Read the tables people already have (.xlsx, .xls, .csv) into numbered rows of named values.
 
 Files exported from other systems carry a title row or two above the header, and header
 names vary; callers pass their column aliases and the header row is found by them.
@@ -6,7 +6,9 @@ Row numbers are the ones a person sees in the spreadsheet (1-based, counting the
 """
 
 import csv
+import datetime
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,14 +29,22 @@ class TableError(ValueError):
 class Table:
     columns: dict[str, str]  # our column name -> the header as written in the file
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    header_row: int = 0  # its number in the file
+    positions: dict[str, int] = field(default_factory=dict)  # our column name -> 0-based index
 
 
 def clean(value: object) -> str:
-    """Return a cell as text: full-width forms folded to ASCII, outer spaces removed."""
+    """Return a cell as text: full-width forms folded to ASCII, outer spaces removed.
+
+    Whole numbers lose their ".0"; a number too long for a float to hold exactly (an ID
+    number typed into a number cell) keeps its exponent form, so the damage shows.
+    """
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
@@ -46,12 +56,12 @@ def read_table(
     filename: str | None = None,
 ) -> Table:
     name = (filename or str(getattr(source, "name", source))).lower()
-    if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(source)
+    if name.endswith((".xlsx", ".xls", ".xlsm")):
+        raw_rows = _workbook_rows(source)
     elif name.endswith(".csv"):
         raw_rows = _csv_rows(source)
     else:
-        raise TableError(_("Unsupported file type: use .xlsx or .csv."))
+        raise TableError(_("Unsupported file type: use .xlsx, .xls or .csv."))
     return _to_table(raw_rows, aliases=aliases, required=required)
 
 
@@ -69,6 +79,8 @@ def _to_table(raw_rows: Iterator[list[object]], *, aliases, required) -> Table:
             if found and set(required) <= set(found.values()):
                 header_index = found
                 table.columns = {column: cells[i] for i, column in found.items()}
+                table.positions = {column: i for i, column in found.items()}
+                table.header_row = number
             elif number >= HEADER_SEARCH_ROWS:
                 break
             continue
@@ -88,18 +100,25 @@ def _header_key(text: str) -> str:
     return clean(text).replace(" ", "").replace("*", "").lower()
 
 
-def _xlsx_rows(source) -> Iterator[list[object]]:
-    from openpyxl import load_workbook
+def raw_rows(source: str | Path | IO[bytes], *, filename: str | None = None) -> Iterator[list]:
+    """Return a file's rows as the cells hold them, for copying the file."""
+    name = (filename or str(getattr(source, "name", source))).lower()
+    return _csv_rows(source) if name.endswith(".csv") else _workbook_rows(source)
+
+
+def _workbook_rows(source) -> Iterator[list[object]]:
+    """Read the first sheet of an .xlsx or .xls workbook (calamine: fast, both formats)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that isn't .xlsx
-        raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
-    try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
+        if isinstance(source, str | Path):
+            workbook = CalamineWorkbook.from_path(str(source))
+        else:
+            workbook = CalamineWorkbook.from_filelike(source)
+        rows = workbook.get_sheet_by_index(0).iter_rows()
+    except Exception as exc:  # calamine raises its own kinds for a file that isn't a workbook
+        raise TableError(_("The file is not a readable Excel workbook.")) from exc
+    yield from rows
 
 
 def _csv_rows(source) -> Iterator[list[object]]:
@@ -113,3 +132,45 @@ def _csv_rows(source) -> Iterator[list[object]]:
     else:
         raise TableError(_("The file is neither UTF-8 nor GB18030 text."))
     yield from csv.reader(io.StringIO(text))
+
+
+DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in).
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """Read a date as spreadsheets hold it; None when the text is no date.
+
+    Accepts 2020-01-05, 2020/1/5, 2020.1.5, 2020年1月5日, 20200105 and Excel serial days.
+    """
+    text = clean(text)
+    if not text:
+        return None
+    if " " in text and ":" in text:  # "2020-01-05 00:00:00" from a datetime cell
+        text = text.split(" ", 1)[0]
+    match = DATE_PATTERN.match(text)
+    try:
+        if match:
+            return datetime.date(*(int(part) for part in match.groups()))
+        if text.isdigit() and len(text) == 8:
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if text.replace(".", "", 1).isdigit() and 1 <= float(text) < 100000:
+            return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+    except ValueError:
+        return None
+    return None
+
+
+TRUE_WORDS = {"是", "有", "√", "✓", "y", "yes", "true", "1", "t"}
+FALSE_WORDS = {"否", "无", "不是", "没有", "n", "no", "false", "0", "f", "×", ""}
+
+
+def parse_bool(text: str) -> bool | None:
+    """Read a yes/no cell (是/否, √, 1/0, yes/no); None when it is neither."""
+    word = clean(text).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None

@@ -21,6 +21,12 @@ REGION_SCOPED_ROLES = frozenset(
 STAFF_ROLES = REGION_SCOPED_ROLES | {Role.ORG_REP}
 # Roles that manage accounts within their region.
 ACCOUNT_ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+# Roles that register and edit households in their region.
+HOUSEHOLD_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN})
+# Roles that may see full ID and phone numbers of their region, on request and audited.
+PERSONAL_DATA_READERS = HOUSEHOLD_EDITORS
+# Roles that keep the directory of organisations and people of their region.
+DIRECTORY_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 
 
 class TongxingUserManager(UserManager):

@@ -169,4 +169,4 @@ def test_an_api_import_with_bad_rows_lists_them(alice):
 def test_an_api_import_of_an_unreadable_file_is_400(alice):
     response = post_file(api_client_for(alice), b"%PDF", name="x.pdf")
     assert response.status_code == 400
-    assert response.json()["detail"] == "Unsupported file type: use .xlsx or .csv."
+    assert response.json()["detail"] == "Unsupported file type: use .xlsx, .xls or .csv."

@@ -154,7 +154,7 @@ def test_a_child_may_find_its_parent_already_in_tongxing(tree):
     ("name", "content", "message"),
     [
         ("tree.txt", b"code,name\n", "Unsupported file type"),
-        ("tree.xlsx", b"not a workbook", "not a readable .xlsx"),
+        ("tree.xlsx", b"not a workbook", "not a readable Excel workbook"),
         ("tree.csv", "地名,人口\n青禾,1\n".encode(), "No header row"),
     ],
 )

@@ -57,4 +57,6 @@ def test_regions_outside_the_uploaders_city_are_refused(carl):
 def test_an_unreadable_file_is_named_on_the_form(alice):
     response = upload(client_for(alice), "just words", name="regions.pdf")
     assert response.status_code == 400
-    assert response.context["form"].errors["file"] == ["Unsupported file type: use .xlsx or .csv."]
+    assert response.context["form"].errors["file"] == [
+        "Unsupported file type: use .xlsx, .xls or .csv."
+    ]

@@ -1,0 +1,854 @@
+"""Changes to the registry. Each action checks the actor's right and region, validates every
+field at once (a ValidationError names each field at fault), runs in one transaction and
+writes the audit log. Views, the API, the import and the demo all come through here.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tongxing import personal_data
+from tongxing.accounts.audit import record, record_many, snapshot
+from tongxing.accounts.models import (
+    DIRECTORY_EDITORS,
+    HOUSEHOLD_EDITORS,
+    PERSONAL_DATA_READERS,
+    User,
+)
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+from tongxing.registry import protection
+from tongxing.registry.models import (
+    HardshipCause,
+    HelperAssignment,
+    Household,
+    HouseholdStatus,
+    HouseholdStatusChange,
+    LabourAbility,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+    Relation,
+    Sex,
+)
+from tongxing.registry.validators import validate_credit_code, validate_id_number, validate_phone
+
+HOUSEHOLD_FIELDS = (
+    "registry_number",
+    "village",
+    "status",
+    "status_since",
+    "hardship_causes",
+    "disability",
+    "serious_illness",
+    "left_behind_children",
+    "elderly_living_alone",
+)
+# Audited member fields: never the ciphertext or hash, only the masked forms.
+MEMBER_FIELDS = (
+    "household",
+    "name",
+    "relation",
+    "id_number_masked",
+    "birth_date",
+    "sex",
+    "phone_masked",
+    "left_behind_child",
+    "student",
+    "disabled",
+    "labour_ability",
+)
+ORGANISATION_FIELDS = ("name", "kind", "credit_code", "region")
+PERSON_FIELDS = ("name", "position", "organisation", "region", "account", "phone_masked")
+
+
+# --- Rights -----------------------------------------------------------------------------
+
+
+def require_region_right(by: User | None, roles, region: Region) -> None:
+    """Refuse unless the actor has one of the roles and the region lies in their scope."""
+    if by is None or by.is_superuser:  # a command or the demo, run by the server's admin
+        return
+    if not by.has_role(*roles) or by.scope_prefix is None:
+        raise PermissionDenied
+    if not region.code.startswith(by.scope_prefix):
+        raise PermissionDenied
+
+
+# --- Households and members ---------------------------------------------------------------
+
+
+@dataclass
+class MemberData:
+    """A member as entered: raw text is fine, the action validates and normalizes it."""
+
+    name: str
+    relation: str
+    id_number: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""
+    phone: str = ""
+    left_behind_child: bool = False
+    student: bool = False
+    disabled: bool = False
+    labour_ability: str = ""
+
+
+@dataclass
+class HouseholdData:
+    registry_number: str
+    village: Region
+    status: str
+    status_since: datetime.date
+    hardship_causes: list[str] = field(default_factory=list)
+    disability: bool = False
+    serious_illness: bool = False
+    left_behind_children: bool = False
+    elderly_living_alone: bool = False
+
+
+def clean_household(data: HouseholdData) -> dict[str, list[str]]:
+    """Return the errors of a household's own fields, by field name."""
+    errors: dict[str, list[str]] = {}
+    number = (data.registry_number or "").strip()
+    if not number:
+        errors["registry_number"] = [_("The registry number is empty.")]
+    elif len(number) > 32:
+        errors["registry_number"] = [_("The registry number is longer than 32 characters.")]
+    if data.village is None or data.village.level != Level.VILLAGE:
+        errors["village"] = [_("Choose a village.")]
+    if data.status not in HouseholdStatus.values:
+        errors["status"] = [_("Choose a status.")]
+    if data.status_since is None:
+        errors["status_since"] = [_("Give the date the status began.")]
+    elif data.status_since > datetime.date.today():
+        errors["status_since"] = [_("The date lies in the future.")]
+    unknown = [cause for cause in data.hardship_causes if cause not in HardshipCause.values]
+    if unknown:
+        errors["hardship_causes"] = [
+            _("Unknown cause of hardship: %(causes)s.") % {"causes": "、".join(unknown)}
+        ]
+    return errors
+
+
+def clean_member(data: MemberData) -> tuple[dict, dict[str, list[str]]]:
+    """Validate a member; return the model's values (with protected columns) and errors."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((data.name or "").split())
+    if not name:
+        errors["name"] = [_("The name is empty.")]
+    elif len(name) > 50:
+        errors["name"] = [_("The name is longer than 50 characters.")]
+    if data.relation not in Relation.values:
+        errors["relation"] = [_("Choose the relation to the head of household.")]
+    values = {
+        "name": name,
+        "relation": data.relation,
+        "birth_date": data.birth_date,
+        "sex": data.sex or "",
+        "left_behind_child": bool(data.left_behind_child),
+        "student": bool(data.student),
+        "disabled": bool(data.disabled),
+        "labour_ability": data.labour_ability or "",
+    }
+    id_value = ""
+    if data.id_number not in (None, ""):
+        try:
+            parsed = validate_id_number(data.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = list(exc.messages)
+        else:
+            id_value = parsed.value
+            # The ID number carries the birth date and sex; a different entry is a typo.
+            if data.birth_date and data.birth_date != parsed.birth_date:
+                errors["birth_date"] = [
+                    _("The ID number gives the birth date %(date)s.") % {"date": parsed.birth_date}
+                ]
+            if data.sex and data.sex != parsed.sex:
+                errors["sex"] = [
+                    _("The ID number gives the sex %(sex)s.") % {"sex": Sex(parsed.sex).label}
+                ]
+            values["birth_date"] = parsed.birth_date
+            values["sex"] = parsed.sex
+    if values["sex"] and values["sex"] not in Sex.values:
+        errors["sex"] = [_("Choose male or female.")]
+    if values["birth_date"] and values["birth_date"] > datetime.date.today():
+        errors["birth_date"] = [_("The date lies in the future.")]
+    if values["labour_ability"] and values["labour_ability"] not in LabourAbility.values:
+        errors["labour_ability"] = [_("Choose a labour ability.")]
+    phone_value = ""
+    if data.phone:
+        try:
+            phone_value = validate_phone(data.phone)
+        except ValidationError as exc:
+            errors["phone"] = list(exc.messages)
+    values.update(protection.id_number_columns(id_value))
+    values.update(protection.phone_columns(phone_value))
+    return values, errors
+
+
+def _household_values(data: HouseholdData) -> dict:
+    return {
+        "registry_number": data.registry_number.strip(),
+        "village": data.village,
+        "status": data.status,
+        "status_since": data.status_since,
+        "hardship_causes": sorted(set(data.hardship_causes)),
+        "disability": bool(data.disability),
+        "serious_illness": bool(data.serious_illness),
+        "left_behind_children": bool(data.left_behind_children),
+        "elderly_living_alone": bool(data.elderly_living_alone),
+    }
+
+
+def _check_members(members: list[MemberData], *, household: Household | None) -> tuple[list, dict]:
+    """Validate members together: each one's fields, one head, no ID twice or taken."""
+    cleaned, errors = [], {}
+    for index, member in enumerate(members):
+        values, member_errors = clean_member(member)
+        cleaned.append(values)
+        for name, messages in member_errors.items():
+            errors[f"members.{index}.{name}"] = messages
+    heads = [i for i, values in enumerate(cleaned) if values["relation"] == Relation.HEAD]
+    if members and len(heads) != 1:
+        errors["members"] = [_("A household has exactly one head.")]
+    hashes = [v["id_number_hash"] for v in cleaned if v["id_number_hash"]]
+    if len(hashes) != len(set(hashes)):
+        errors.setdefault("members", []).append(_("The same ID number is given twice."))
+    taken = Member.objects.filter(id_number_hash__in=hashes)
+    if household is not None:
+        taken = taken.exclude(household=household)
+    taken = set(taken.values_list("id_number_hash", flat=True))
+    for index, values in enumerate(cleaned):
+        if values["id_number_hash"] in taken:
+            errors[f"members.{index}.id_number"] = [
+                _("This ID number is already registered in another household.")
+            ]
+    return cleaned, errors
+
+
+def register_household(
+    *, data: HouseholdData, members: list[MemberData], by: User | None
+) -> Household:
+    """Register a household with its members (at least the head)."""
+    if data.village is not None:
+        require_region_right(by, HOUSEHOLD_EDITORS, data.village)
+    errors = clean_household(data)
+    if not members:
+        errors["members"] = [_("Give at least the head of household.")]
+    cleaned, member_errors = _check_members(members, household=None)
+    errors.update(member_errors)
+    if (
+        not errors.get("registry_number")
+        and Household.objects.filter(registry_number=data.registry_number.strip()).exists()
+    ):
+        errors["registry_number"] = [_("This registry number is taken.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        household = Household.objects.create(**_household_values(data))
+        HouseholdStatusChange.objects.create(
+            household=household,
+            status=household.status,
+            since=household.status_since,
+            recorded_by=_actor(by),
+        )
+        record(
+            actor=by,
+            action="household.create",
+            target=household,
+            region_code=household.village_id,
+            after=snapshot(household, HOUSEHOLD_FIELDS),
+        )
+        for values in cleaned:
+            _create_member(household, values, by)
+    return household
+
+
+def _actor(by: User | None) -> User | None:
+    return by if by is not None and by.pk else None
+
+
+def _create_member(household: Household, values: dict, by: User | None) -> Member:
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(household=household, **values)
+    except IntegrityError:
+        # Two clerks registering the same person at once: the unique hash decides.
+        raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from None
+    record(
+        actor=by,
+        action="member.create",
+        target=member,
+        region_code=household.village_id,
+        after=snapshot(member, MEMBER_FIELDS),
+    )
+    return member
+
+
+def update_household(*, household: Household, data: HouseholdData, by: User | None) -> Household:
+    """Change a household's own fields; a new status is kept in its history from its date."""
+    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    if data.village is not None:
+        require_region_right(by, HOUSEHOLD_EDITORS, data.village)
+    errors = clean_household(data)
+    number = (data.registry_number or "").strip()
+    if not errors.get("registry_number") and (
+        Household.objects.filter(registry_number=number).exclude(pk=household.pk).exists()
+    ):
+        errors["registry_number"] = [_("This registry number is taken.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        before = snapshot(household, HOUSEHOLD_FIELDS)
+        values = _household_values(data)
+        status_changed = (values["status"], values["status_since"]) != (
+            household.status,
+            household.status_since,
+        )
+        for key, value in values.items():
+            setattr(household, key, value)
+        after = snapshot(household, HOUSEHOLD_FIELDS)
+        if after == before:
+            return household
+        household.save()
+        if status_changed:
+            HouseholdStatusChange.objects.create(
+                household=household,
+                status=household.status,
+                since=household.status_since,
+                recorded_by=_actor(by),
+            )
+        record(
+            actor=by,
+            action="household.update",
+            target=household,
+            region_code=household.village_id,
+            before=before,
+            after=after,
+        )
+    return household
+
+
+def add_member(*, household: Household, data: MemberData, by: User | None) -> Member:
+    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    values, errors = clean_member(data)
+    if (
+        values["relation"] == Relation.HEAD
+        and household.members.filter(relation=Relation.HEAD).exists()
+    ):
+        errors["relation"] = [_("This household already has a head.")]
+    if (
+        values["id_number_hash"]
+        and Member.objects.filter(id_number_hash=values["id_number_hash"]).exists()
+    ):
+        errors["id_number"] = [_("This ID number is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return _create_member(household, values, by)
+
+
+def update_member(*, member: Member, data: MemberData, by: User | None) -> Member:
+    """Change a member; an empty ID or phone entry keeps the number on file."""
+    require_region_right(by, HOUSEHOLD_EDITORS, member.household.village)
+    values, errors = clean_member(data)
+    if not data.id_number:
+        for key in ("id_number_ciphertext", "id_number_hash", "id_number_masked"):
+            values.pop(key)
+        if not data.birth_date:
+            values["birth_date"] = member.birth_date
+        if not data.sex:
+            values["sex"] = member.sex
+    if not data.phone:
+        for key in ("phone_ciphertext", "phone_hash", "phone_masked"):
+            values.pop(key)
+    if (
+        values["relation"] == Relation.HEAD
+        and member.relation != Relation.HEAD
+        and member.household.members.filter(relation=Relation.HEAD).exists()
+    ):
+        errors["relation"] = [_("This household already has a head.")]
+    if (
+        values.get("id_number_hash")
+        and Member.objects.filter(id_number_hash=values["id_number_hash"])
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        errors["id_number"] = [_("This ID number is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        before = snapshot(member, MEMBER_FIELDS)
+        # Re-encrypting the same number gives new ciphertext: compare by hash instead.
+        if values.get("id_number_hash") == member.id_number_hash:
+            for key in ("id_number_ciphertext", "id_number_hash", "id_number_masked"):
+                values.pop(key, None)
+        if values.get("phone_hash") == member.phone_hash:
+            for key in ("phone_ciphertext", "phone_hash", "phone_masked"):
+                values.pop(key, None)
+        numbers_changed = "id_number_hash" in values or "phone_hash" in values
+        for key, value in values.items():
+            setattr(member, key, value)
+        after = snapshot(member, MEMBER_FIELDS)
+        if after == before and not numbers_changed:
+            return member
+        member.save()
+        record(
+            actor=by,
+            action="member.update",
+            target=member,
+            region_code=member.household.village_id,
+            before=before,
+            after=after,
+        )
+    return member
+
+
+def reveal_member(*, member: Member, by: User) -> dict[str, str]:
+    """Return a member's full ID and phone numbers, and write the viewing to the audit log.
+
+    Only roles allowed to see personal data, in their own region, may (PIPL: access to
+    sensitive personal information is limited and recorded).
+    """
+    require_region_right(by, PERSONAL_DATA_READERS, member.household.village)
+    if by is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="member.reveal",
+            target=member,
+            region_code=member.household.village_id,
+            after={"fields": ["id_number", "phone"]},
+        )
+    return {
+        "id_number": personal_data.decrypt(member.id_number_ciphertext),
+        "phone": personal_data.decrypt(member.phone_ciphertext),
+    }
+
+
+# --- Organisations, people, assignments -------------------------------------------------------
+
+
+def clean_organisation(
+    *, name: str, kind: str, credit_code: str, region: Region | None
+) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = [_("The name is empty.")]
+    if kind not in OrganisationKind.values:
+        errors["kind"] = [_("Choose a kind of organisation.")]
+    code = ""
+    if credit_code:
+        try:
+            code = validate_credit_code(credit_code)
+        except ValidationError as exc:
+            errors["credit_code"] = list(exc.messages)
+    if region is None:
+        errors["region"] = [_("Choose a region.")]
+    return {"name": name, "kind": kind, "credit_code": code, "region": region}, errors
+
+
+def create_organisation(
+    *, name: str, kind: str, region: Region, credit_code: str = "", by: User | None
+) -> Organisation:
+    require_region_right(by, DIRECTORY_EDITORS, region)
+    values, errors = clean_organisation(
+        name=name, kind=kind, credit_code=credit_code, region=region
+    )
+    if (
+        values["credit_code"]
+        and Organisation.objects.filter(credit_code=values["credit_code"]).exists()
+    ):
+        errors["credit_code"] = [_("An organisation with this code is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(**values)
+        record(
+            actor=by,
+            action="organisation.create",
+            target=organisation,
+            region_code=region.code,
+            after=snapshot(organisation, ORGANISATION_FIELDS),
+        )
+    return organisation
+
+
+def update_organisation(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    region: Region,
+    credit_code: str = "",
+    by: User | None,
+) -> Organisation:
+    require_region_right(by, DIRECTORY_EDITORS, organisation.region)
+    require_region_right(by, DIRECTORY_EDITORS, region)
+    values, errors = clean_organisation(
+        name=name, kind=kind, credit_code=credit_code, region=region
+    )
+    if (
+        values["credit_code"]
+        and Organisation.objects.filter(credit_code=values["credit_code"])
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        errors["credit_code"] = [_("An organisation with this code is already registered.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = snapshot(organisation, ORGANISATION_FIELDS)
+        for key, value in values.items():
+            setattr(organisation, key, value)
+        organisation.save()
+        record(
+            actor=by,
+            action="organisation.update",
+            target=organisation,
+            region_code=region.code,
+            before=before,
+            after=snapshot(organisation, ORGANISATION_FIELDS),
+        )
+    return organisation
+
+
+def create_person(
+    *,
+    name: str,
+    position: str,
+    region: Region,
+    organisation: Organisation | None = None,
+    phone: str = "",
+    account: User | None = None,
+    by: User | None,
+) -> Person:
+    require_region_right(by, DIRECTORY_EDITORS, region)
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = [_("The name is empty.")]
+    if position not in Position.values:
+        errors["position"] = [_("Choose a position.")]
+    phone_value = ""
+    if phone:
+        try:
+            phone_value = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = list(exc.messages)
+    if account is not None and Person.objects.filter(account=account).exists():
+        errors["account"] = [_("This account already belongs to a person.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        person = Person.objects.create(
+            name=name,
+            position=position,
+            region=region,
+            organisation=organisation,
+            account=account,
+            **protection.phone_columns(phone_value),
+        )
+        record(
+            actor=by,
+            action="person.create",
+            target=person,
+            region_code=region.code,
+            after=snapshot(person, PERSON_FIELDS),
+        )
+    return person
+
+
+def assign_helper(
+    *, person: Person, household: Household, since: datetime.date, by: User | None
+) -> HelperAssignment:
+    """Make a person the assigned helper (帮扶责任人) of a household from a date."""
+    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    if since > datetime.date.today():
+        raise ValidationError({"since": [_("The date lies in the future.")]})
+    with transaction.atomic():
+        assignment, created = HelperAssignment.objects.get_or_create(
+            person=person, household=household, until__isnull=True, defaults={"since": since}
+        )
+        if created:
+            record(
+                actor=by,
+                action="household.assign_helper",
+                target=assignment,
+                region_code=household.village_id,
+                after={"person": person.pk, "household": household.pk, "since": str(since)},
+            )
+    return assignment
+
+
+def end_assignment(*, assignment: HelperAssignment, until: datetime.date, by: User | None) -> None:
+    require_region_right(by, HOUSEHOLD_EDITORS, assignment.household.village)
+    if until < assignment.since:
+        raise ValidationError({"until": [_("The end lies before the start.")]})
+    with transaction.atomic():
+        assignment.until = until
+        assignment.save(update_fields=["until"])
+        record(
+            actor=by,
+            action="household.end_helper",
+            target=assignment,
+            region_code=assignment.household.village_id,
+            after={"until": str(until)},
+        )
+
+
+# --- Importing a roster -----------------------------------------------------------------------
+
+
+@dataclass
+class HouseholdImportResult:
+    households_created: int = 0
+    households_updated: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    rows_unchanged: int = 0
+    rows_imported: int = 0
+    dry_run: bool = False
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "households_created": self.households_created,
+            "households_updated": self.households_updated,
+            "members_created": self.members_created,
+            "members_updated": self.members_updated,
+            "rows_unchanged": self.rows_unchanged,
+            "rows_imported": self.rows_imported,
+            "dry_run": self.dry_run,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+IMPORT_BATCH = 500
+
+
+def import_households(
+    *,
+    rows: list[tuple[int, dict[str, str]]],
+    by: User | None,
+    partial: bool = False,
+    dry_run: bool = False,
+    progress=None,
+) -> HouseholdImportResult:
+    """Create or update households and members from a roster, one row per member.
+
+    All or nothing by default: with any bad row nothing changes. With `partial`, the
+    households whose rows are all good are imported and the others are listed. Importing
+    the same file again changes nothing; an updated file updates the rows that changed.
+    """
+    from tongxing.registry import imports
+
+    if by is not None and not by.is_superuser and not by.has_role(*HOUSEHOLD_EDITORS):
+        raise PermissionDenied
+    scope = "" if by is None or by.is_superuser else by.scope_prefix
+    if scope is None:
+        raise PermissionDenied
+    roster = imports.parse_roster(rows, scope_prefix=scope)
+    result = HouseholdImportResult(dry_run=dry_run)
+    _match_existing(roster, scope)
+    bad_rows = roster.bad_rows()
+    good = []
+    for household in roster.households.values():
+        head_rows = [n for n, member, _v in household.members if member.relation == Relation.HEAD]
+        one_good_head = len(head_rows) == 1 and head_rows[0] not in bad_rows
+        if household.data is not None and one_good_head:
+            # With --partial a household comes without its bad member rows; without it,
+            # any bad row stops everything below anyway.
+            household.members = [m for m in household.members if m[0] not in bad_rows]
+            good.append(household)
+        elif partial:
+            reason = head_rows[0] if head_rows else household.rows[0]
+            for number in sorted(set(household.rows) - bad_rows):
+                roster.errors.append(
+                    imports.RowError(
+                        number,
+                        "",
+                        _("Not imported: the head's row %(row)d is not right.") % {"row": reason},
+                    )
+                )
+    result.errors = sorted(roster.errors, key=lambda e: (e.row, e.column))
+    if roster.errors and not partial:
+        return result
+    with transaction.atomic():
+        for start in range(0, len(good), IMPORT_BATCH):
+            batch = good[start : start + IMPORT_BATCH]
+            _apply_households(batch, by, result)
+            if progress:
+                progress(sum(len(h.rows) for h in batch))
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _match_existing(roster, scope: str) -> None:
+    """Find each roster household's existing record, and refuse IDs registered elsewhere."""
+    from tongxing.registry import imports
+
+    numbers = {h.data.registry_number: h for h in roster.households.values() if h.data}
+    existing = Household.objects.filter(registry_number__in=numbers).select_related("village")
+    for household in existing:
+        entry = numbers[household.registry_number]
+        entry.existing = household
+        if not household.village_id.startswith(scope):
+            roster.errors.append(
+                imports.RowError(
+                    entry.rows[0],
+                    "registry_number",
+                    _("This registry number belongs to a household outside your region."),
+                )
+            )
+    hashes = {
+        values["id_number_hash"]: (h, number)
+        for h in roster.households.values()
+        for number, _m, values in h.members
+        if values["id_number_hash"]
+    }
+    taken = Member.objects.filter(id_number_hash__in=hashes).select_related("household")
+    for member in taken:
+        entry, number = hashes[member.id_number_hash]
+        existing = getattr(entry, "existing", None)
+        if existing is None or member.household_id != existing.pk:
+            roster.errors.append(
+                imports.RowError(
+                    number,
+                    "id_number",
+                    _("This ID number is already registered in household %(number)s.")
+                    % {"number": member.household.registry_number},
+                )
+            )
+
+
+def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> None:
+    actor = _actor(by)
+    new = [h for h in batch if getattr(h, "existing", None) is None]
+    created = Household.objects.bulk_create(
+        [Household(**_household_values(h.data)) for h in new], batch_size=IMPORT_BATCH
+    )
+    # bulk_create sets primary keys on both engines for a model without parents.
+    for entry, household in zip(new, created, strict=True):
+        entry.existing = household
+    HouseholdStatusChange.objects.bulk_create(
+        [
+            HouseholdStatusChange(
+                household=h, status=h.status, since=h.status_since, recorded_by=actor
+            )
+            for h in created
+        ]
+    )
+    household_events = [(h, h.village_id, snapshot(h, HOUSEHOLD_FIELDS)) for h in created]
+    result.households_created += len(created)
+    for entry in batch:
+        if entry in new:
+            continue
+        if _update_household_from_roster(entry, by):
+            result.households_updated += 1
+    existing_members = {}
+    for member in Member.objects.filter(household__in=[e.existing for e in batch]):
+        existing_members.setdefault(member.household_id, []).append(member)
+    new_members = []
+    for entry in batch:
+        household = entry.existing
+        on_file = existing_members.get(household.pk, [])
+        by_hash = {m.id_number_hash: m for m in on_file if m.id_number_hash}
+        by_name = {m.name: m for m in on_file}
+        for _number, _member, values in entry.members:
+            current = by_hash.get(values["id_number_hash"]) if values["id_number_hash"] else None
+            current = current or by_name.get(values["name"])
+            if current is None:
+                new_members.append(Member(household=household, **values))
+            elif _update_member_from_roster(current, values, household, by):
+                result.members_updated += 1
+            else:
+                result.rows_unchanged += 1
+        result.rows_imported += len(entry.members)
+    Member.objects.bulk_create(new_members, batch_size=IMPORT_BATCH)
+    result.members_created += len(new_members)
+    record_many(actor=by, action="household.create", targets=household_events)
+    record_many(
+        actor=by,
+        action="member.create",
+        targets=[(m, m.household.village_id, snapshot(m, MEMBER_FIELDS)) for m in new_members],
+    )
+
+
+def _update_household_from_roster(entry, by: User | None) -> bool:
+    household = entry.existing
+    values = _household_values(entry.data)
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    status_changed = (values["status"], values["status_since"]) != (
+        household.status,
+        household.status_since,
+    )
+    # A roster without a status date says nothing about when: keep the date on file.
+    if values["status"] == household.status:
+        values["status_since"] = household.status_since
+        status_changed = False
+    for key, value in values.items():
+        setattr(household, key, value)
+    after = snapshot(household, HOUSEHOLD_FIELDS)
+    if after == before:
+        return False
+    household.save()
+    if status_changed:
+        HouseholdStatusChange.objects.create(
+            household=household,
+            status=household.status,
+            since=household.status_since,
+            recorded_by=_actor(by),
+        )
+    record(
+        actor=by,
+        action="household.update",
+        target=household,
+        region_code=household.village_id,
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def _update_member_from_roster(member: Member, values: dict, household: Household, by) -> bool:
+    values = dict(values)
+    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash;
+    # an empty cell keeps the number on file.
+    for kind in ("id_number", "phone"):
+        if values[f"{kind}_hash"] in ("", getattr(member, f"{kind}_hash")):
+            for suffix in ("ciphertext", "hash", "masked"):
+                del values[f"{kind}_{suffix}"]
+    numbers_changed = "id_number_hash" in values or "phone_hash" in values
+    before = snapshot(member, MEMBER_FIELDS)
+    for key, value in values.items():
+        setattr(member, key, value)
+    after = snapshot(member, MEMBER_FIELDS)
+    if after == before and not numbers_changed:
+        return False
+    member.save()
+    record(
+        actor=by,
+        action="member.update",
+        target=member,
+        region_code=household.village_id,
+        before=before,
+        after=after,
+    )
+    return True

@@ -1,0 +1,412 @@
+"""Reading household rosters (花名册): one row per member, as other systems export them.
+
+The parser turns table rows into households with their members, and every fault into a
+row error naming the row, the column and the reason. It writes nothing: the action
+`import_households` in actions.py applies what it returns.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from tongxing.regions.codes import CodeError, Level, normalize
+from tongxing.regions.models import Region
+from tongxing.registry.actions import HouseholdData, MemberData, clean_household, clean_member
+from tongxing.registry.models import HardshipCause, HouseholdStatus, LabourAbility, Relation, Sex
+from tongxing.registry.validators import normalize_id_number
+from tongxing.tabular import clean, parse_bool, parse_date
+
+# Every header the rosters in use are known to carry, in one table. The first name of each
+# column is the one our export writes.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "registry_number": ("户编号", "户号", "家庭编号", "户码", "registry_number"),
+    "village_code": ("村代码", "村区划代码", "区划代码", "行政区划代码", "village_code"),
+    "village": ("所在村", "行政村", "村", "村名", "村名称", "village"),
+    "name": ("姓名", "成员姓名", "家庭成员姓名", "name"),
+    "relation": ("与户主关系", "与户主的关系", "家庭关系", "关系", "relation"),
+    "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证", "id_number"),
+    "head_id_number": ("户主身份证号", "户主身份证号码", "户主证件号码", "head_id_number"),
+    "sex": ("性别", "sex"),
+    "birth_date": ("出生日期", "出生年月日", "出生年月", "birth_date"),
+    "phone": ("联系电话", "手机号", "手机号码", "电话", "phone"),
+    "status": ("户类型", "户属性", "贫困户属性", "帮扶对象类型", "状态", "status"),
+    "status_since": ("状态起始日期", "识别日期", "纳入日期", "脱贫日期", "status_since"),
+    "hardship_causes": ("致贫原因", "主要致贫原因", "致困原因", "hardship_causes"),
+    "left_behind_child": ("留守儿童", "是否留守儿童", "left_behind_child"),
+    "student": ("在校生", "是否在校生", "在校学生", "student"),
+    "disabled": ("残疾", "是否残疾", "disabled"),
+    "labour_ability": ("劳动能力", "劳动技能", "labour_ability"),
+    "serious_illness": ("大病", "是否大病", "重病", "serious_illness"),
+    "elderly_living_alone": ("独居老人", "是否独居老人", "elderly_living_alone"),
+}
+REQUIRED_COLUMNS = ("name", "relation")
+
+STATUS_WORDS = {
+    **{
+        w: HouseholdStatus.REGISTERED_POOR
+        for w in ("建档立卡户", "贫困户", "困难户", "建档立卡贫困户", "未脱贫")
+    },
+    **{w: HouseholdStatus.EXITED for w in ("脱贫户", "已脱贫", "已脱贫户", "脱贫不稳定户")},
+    **{
+        w: HouseholdStatus.UNDER_MONITORING
+        for w in ("监测户", "监测对象", "边缘户", "边缘易致贫户", "突发严重困难户")
+    },
+    **{w: HouseholdStatus.NOT_POOR for w in ("一般户", "非贫困户", "普通户")},
+    **{value: value for value in HouseholdStatus.values},
+}
+RELATION_WORDS = {
+    **{w: Relation.HEAD for w in ("户主", "本人", "户主本人")},
+    **{w: Relation.SPOUSE for w in ("配偶", "妻", "妻子", "夫", "丈夫")},
+    **{
+        w: Relation.CHILD
+        for w in (
+            "子",
+            "女",
+            "儿子",
+            "女儿",
+            "之子",
+            "之女",
+            "长子",
+            "次子",
+            "长女",
+            "次女",
+            "子女",
+            "养子",
+            "养女",
+            "儿媳",
+            "女婿",
+        )
+    },
+    **{w: Relation.PARENT for w in ("父亲", "母亲", "父母", "公公", "婆婆", "岳父", "岳母")},
+    **{
+        w: Relation.GRANDCHILD
+        for w in ("孙子", "孙女", "外孙子", "外孙女", "孙辈", "之孙", "之孙女")
+    },
+    **{
+        w: Relation.SIBLING
+        for w in ("兄弟姐妹", "兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹")
+    },
+    **{w: Relation.OTHER for w in ("其他", "其它", "祖父", "祖母", "侄子", "侄女")},
+    **{value: value for value in Relation.values},
+}
+SEX_WORDS = {
+    "男": Sex.MALE,
+    "女": Sex.FEMALE,
+    "male": Sex.MALE,
+    "female": Sex.FEMALE,
+    "m": Sex.MALE,
+    "f": Sex.FEMALE,
+}
+CAUSE_WORDS = {
+    "因病": HardshipCause.ILLNESS,
+    "因残": HardshipCause.DISABILITY,
+    "因学": HardshipCause.EDUCATION,
+    "因灾": HardshipCause.DISASTER,
+    "缺土地": HardshipCause.LACK_OF_LAND,
+    "缺水": HardshipCause.LACK_OF_WATER,
+    "缺技术": HardshipCause.LACK_OF_SKILLS,
+    "缺劳力": HardshipCause.LACK_OF_LABOUR,
+    "缺劳动力": HardshipCause.LACK_OF_LABOUR,
+    "缺资金": HardshipCause.LACK_OF_FUNDS,
+    "交通条件落后": HardshipCause.POOR_TRANSPORT,
+    "交通落后": HardshipCause.POOR_TRANSPORT,
+    "自身发展动力不足": HardshipCause.LACK_OF_DRIVE,
+    "发展动力不足": HardshipCause.LACK_OF_DRIVE,
+    "其他": HardshipCause.OTHER,
+    **{value: value for value in HardshipCause.values},
+}
+LABOUR_WORDS = {
+    "技能劳动力": LabourAbility.SKILLED,
+    "普通劳动力": LabourAbility.ORDINARY,
+    "弱劳动力或半劳动力": LabourAbility.WEAK,
+    "弱劳动力": LabourAbility.WEAK,
+    "半劳动力": LabourAbility.WEAK,
+    "丧失劳动力": LabourAbility.LOST,
+    "无劳动力": LabourAbility.NONE,
+    **{value: value for value in LabourAbility.values},
+}
+# Default when a roster has no status column: a roster of the register is of households in it.
+DEFAULT_STATUS = HouseholdStatus.REGISTERED_POOR
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class RosterHousehold:
+    """A household as the roster gives it: its rows, its own data and its members."""
+
+    key: str
+    rows: list[int] = field(default_factory=list)
+    data: HouseholdData | None = None
+    # (row number, the member as given, the model's values from clean_member)
+    members: list[tuple[int, MemberData, dict]] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    households: dict[str, RosterHousehold] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+    def bad_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+
+def _split(text: str) -> list[str]:
+    for separator in ",，、;；|/ ":
+        text = text.replace(separator, " ")
+    return [word for word in text.split() if word]
+
+
+def _lookup(words: dict, text: str):
+    return words.get(text.strip().lower()) or words.get(text.strip())
+
+
+class _RowReader:
+    """Reads one row's cells into typed values, noting each fault with its column."""
+
+    def __init__(self, number: int, values: dict[str, str], errors: list[RowError]):
+        self.number, self.values, self.errors = number, values, errors
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+
+    def text(self, column: str) -> str:
+        return clean(self.values.get(column, ""))
+
+    def choice(self, column: str, words: dict, message: str) -> str:
+        text = self.text(column)
+        if not text:
+            return ""
+        value = _lookup(words, text)
+        if value is None:
+            self.fail(column, message % {"value": text})
+            return ""
+        return value
+
+    def flag(self, column: str) -> bool:
+        value = parse_bool(self.values.get(column, ""))
+        if value is None:
+            self.fail(
+                column,
+                _("“%(value)s” is neither yes (是) nor no (否).") % {"value": self.text(column)},
+            )
+            return False
+        return value
+
+    def date(self, column: str) -> datetime.date | None:
+        text = self.text(column)
+        if not text:
+            return None
+        value = parse_date(text)
+        if value is None:
+            self.fail(column, _("“%(value)s” is not a date.") % {"value": text})
+        return value
+
+    def id_number(self, column: str) -> str:
+        text = self.text(column)
+        if "e+" in text.lower():
+            self.fail(
+                column,
+                _(
+                    "The ID number was stored as a number and lost its last digits: "
+                    "format the column as text in Excel and type it again."
+                ),
+            )
+            return ""
+        return text
+
+
+class _Villages:
+    """Finds a row's village by code or by name, within the importer's region."""
+
+    def __init__(self, scope_prefix: str):
+        villages = Region.objects.filter(code__startswith=scope_prefix, level=Level.VILLAGE)
+        self.by_code = {v.code: v for v in villages}
+        self.by_name: dict[str, list[Region]] = {}
+        for village in self.by_code.values():
+            self.by_name.setdefault(village.name, []).append(village)
+
+    def find(self, reader: _RowReader) -> Region | None:
+        code_text = reader.text("village_code")
+        if code_text:
+            try:
+                code = normalize(code_text)
+            except CodeError as exc:
+                reader.fail("village_code", str(exc))
+                return None
+            village = self.by_code.get(code)
+            if village is None:
+                reader.fail(
+                    "village_code", _("No village %(code)s in your region.") % {"code": code}
+                )
+            return village
+        name = reader.text("village")
+        if not name:
+            reader.fail("village", _("Give the village (its name or its code)."))
+            return None
+        found = self.by_name.get(name, [])
+        if len(found) != 1:
+            message = (
+                _("No village named %(name)s in your region.")
+                if not found
+                else _("Several villages are named %(name)s: give the village code.")
+            )
+            reader.fail("village", message % {"name": name})
+            return None
+        return found[0]
+
+
+def parse_roster(rows: list[tuple[int, dict[str, str]]], *, scope_prefix: str) -> Roster:
+    """Read every row; group members into households by registry number or head's ID."""
+    roster = Roster()
+    villages = _Villages(scope_prefix)
+    for number, values in rows:
+        errors_before = len(roster.errors)
+        reader = _RowReader(number, values, roster.errors)
+        member = MemberData(
+            name=reader.text("name"),
+            relation=reader.choice(
+                "relation", RELATION_WORDS, _("Unknown relation to the head: %(value)s.")
+            ),
+            id_number=reader.id_number("id_number"),
+            birth_date=reader.date("birth_date"),
+            sex=reader.choice("sex", SEX_WORDS, _("Unknown sex: %(value)s.")),
+            phone=reader.text("phone"),
+            left_behind_child=reader.flag("left_behind_child"),
+            student=reader.flag("student"),
+            disabled=reader.flag("disabled"),
+            labour_ability=reader.choice(
+                "labour_ability", LABOUR_WORDS, _("Unknown labour ability: %(value)s.")
+            ),
+        )
+        if not member.relation and not reader.text("relation"):
+            reader.fail("relation", _("Give the relation to the head of household."))
+        values, member_errors = clean_member(member)
+        for column, messages in member_errors.items():
+            if column == "relation" and len(roster.errors) > errors_before:
+                continue  # already reported as an unknown word
+            for message in messages:
+                reader.fail(column, message)
+        key = _household_key(reader, member)
+        if key is None:
+            continue
+        household = roster.households.setdefault(key, RosterHousehold(key=key))
+        household.rows.append(number)
+        household.members.append((number, member, values))
+        # The household's own columns are read from its head's row.
+        if member.relation == Relation.HEAD and household.data is None:
+            household.data = _household_data(reader, villages, key)
+    _check_households(roster)
+    roster.errors.sort(key=lambda error: (error.row, error.column))
+    return roster
+
+
+def _household_key(reader: _RowReader, member: MemberData) -> str | None:
+    number = reader.text("registry_number")
+    if number:
+        return "R:" + number
+    head_id = normalize_id_number(reader.id_number("head_id_number"))
+    if not head_id and member.relation == Relation.HEAD:
+        head_id = normalize_id_number(member.id_number)
+    if head_id:
+        return "H:" + head_id
+    reader.fail(
+        "registry_number",
+        _("Give the registry number or the head's ID number, so the row finds its household."),
+    )
+    return None
+
+
+def _household_data(reader, villages: _Villages, key: str) -> HouseholdData | None:
+    village = villages.find(reader)
+    status = (
+        reader.choice("status", STATUS_WORDS, _("Unknown household status: %(value)s."))
+        or DEFAULT_STATUS
+    )
+    causes = []
+    for word in _split(reader.text("hardship_causes")):
+        cause = _lookup(CAUSE_WORDS, word)
+        if cause is None:
+            reader.fail(
+                "hardship_causes", _("Unknown cause of hardship: %(causes)s.") % {"causes": word}
+            )
+        else:
+            causes.append(cause)
+    since = reader.date("status_since") or datetime.date.today()
+    data = HouseholdData(
+        registry_number=key[2:] if key.startswith("R:") else derived_registry_number(key[2:]),
+        village=village,
+        status=status,
+        status_since=since,
+        hardship_causes=causes,
+        disability=False,
+        serious_illness=reader.flag("serious_illness"),
+        left_behind_children=False,
+        elderly_living_alone=reader.flag("elderly_living_alone"),
+    )
+    if village is None:
+        return None
+    for column, messages in clean_household(data).items():
+        for message in messages:
+            reader.fail(column, message)
+    return data
+
+
+def derived_registry_number(head_id: str) -> str:
+    """Give a household that came without a registry number a stable one, from its head."""
+    return "H" + hashlib.sha256(head_id.encode()).hexdigest()[:15].upper()
+
+
+def _check_households(roster: Roster) -> None:
+    for household in roster.households.values():
+        heads = [
+            number for number, member, _v in household.members if member.relation == Relation.HEAD
+        ]
+        first = household.rows[0]
+        if not heads:
+            roster.errors.append(
+                RowError(first, "relation", _("This household has no head (户主) in the file."))
+            )
+        for number in heads[1:]:
+            roster.errors.append(
+                RowError(
+                    number,
+                    "relation",
+                    _("A second head for the household of row %(row)d.") % {"row": heads[0]},
+                )
+            )
+        if household.data is not None:
+            # Household flags follow from the members' own.
+            members = [member for _n, member, _v in household.members]
+            household.data.disability = any(m.disabled for m in members)
+            household.data.left_behind_children = any(m.left_behind_child for m in members)
+    _check_duplicate_ids(roster)
+
+
+def _check_duplicate_ids(roster: Roster) -> None:
+    seen: dict[str, int] = {}
+    for household in roster.households.values():
+        for number, _member, values in household.members:
+            value = values["id_number_hash"]
+            if not value:
+                continue
+            if value in seen:
+                roster.errors.append(
+                    RowError(
+                        number,
+                        "id_number",
+                        _("The same ID number as row %(row)d.") % {"row": seen[value]},
+                    )
+                )
+            else:
+                seen[value] = number

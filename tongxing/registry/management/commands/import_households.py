@@ -1,0 +1,86 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from tongxing.registry.actions import import_households
+from tongxing.registry.exports import write_marked_copy
+from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
+from tongxing.tabular import TableError, read_table
+
+
+class Command(BaseCommand):
+    help = (
+        "Import households from a roster (.xlsx, .xls or .csv; one row per member, the "
+        "household given by its registry number or its head's ID number). Every row is "
+        "checked first; with any bad row nothing is imported, unless --partial, which imports "
+        "the households whose rows are all good. Importing the same file again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--partial", action="store_true", help="import the good households")
+        parser.add_argument("--dry-run", action="store_true", help="check only; change nothing")
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--marked-copy", metavar="FILE", help="write a copy of the file with the errors marked"
+        )
+
+    def handle(self, *args, file, partial, dry_run, json, marked_copy, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
+        try:
+            table = read_table(path, aliases=COLUMN_ALIASES, required=REQUIRED_COLUMNS)
+        except TableError as exc:
+            raise CommandError(str(exc)) from exc
+        if json:
+            result = import_households(rows=table.rows, by=None, partial=partial, dry_run=dry_run)
+        else:
+            with Progress(console=Console(stderr=True), transient=True) as progress:
+                task = progress.add_task(_("Importing households"), total=len(table.rows))
+                result = import_households(
+                    rows=table.rows,
+                    by=None,
+                    partial=partial,
+                    dry_run=dry_run,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        if marked_copy and result.errors:
+            Path(marked_copy).write_bytes(write_marked_copy(path, result.errors, table.columns))
+        self.report(result, as_json=json, columns=table.columns)
+        if result.errors and not partial:
+            raise CommandError(
+                _("%(n)d bad row(s): nothing was imported.")
+                % {"n": len({e.row for e in result.errors})}
+            )
+
+    def report(self, result, *, as_json: bool, columns: dict[str, str]) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+            return
+        console = Console()
+        if result.errors:
+            table = Table(title=_("Rejected rows"))
+            for heading in (_("row"), _("column"), _("reason")):
+                table.add_column(heading)
+            for error in result.errors:
+                table.add_row(
+                    str(error.row), columns.get(error.column, error.column), error.message
+                )
+            console.print(table)
+        summary = (
+            _(
+                "Households: %(households_created)d new, %(households_updated)d changed. "
+                "Members: %(members_created)d new, %(members_updated)d changed, "
+                "%(rows_unchanged)d unchanged."
+            )
+            % result.as_dict()
+        )
+        if result.dry_run:
+            summary = _("Dry run, nothing saved.") + " " + summary
+        console.print(summary)

@@ -1,0 +1,160 @@
+"""Reads of the registry, cut to the reader's region."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, User
+from tongxing.registry import protection
+from tongxing.registry.models import (
+    HelperAssignment,
+    Household,
+    HouseholdStatusChange,
+    Member,
+    Organisation,
+    Person,
+    Relation,
+)
+from tongxing.registry.validators import normalize_id_number, validate_id_number
+
+HOUSEHOLD_FLAGS = ("disability", "serious_illness", "left_behind_children", "elderly_living_alone")
+
+
+def _scope(user: User) -> str | None:
+    if not (user.is_authenticated and user.is_active and user.role in REGION_SCOPED_ROLES):
+        return None
+    return user.scope_prefix
+
+
+def households_visible_to(user: User) -> QuerySet[Household]:
+    prefix = _scope(user)
+    if prefix is None:
+        return Household.objects.none()
+    return Household.objects.filter(village__code__startswith=prefix)
+
+
+def access_household(user: User, household_id: int) -> Household:
+    try:
+        return households_visible_to(user).select_related("village").get(pk=household_id)
+    except Household.DoesNotExist:
+        raise Http404 from None
+
+
+def access_member(user: User, member_id: int) -> Member:
+    try:
+        return (
+            Member.objects.select_related("household__village")
+            .filter(household__in=households_visible_to(user))
+            .get(pk=member_id)
+        )
+    except Member.DoesNotExist:
+        raise Http404 from None
+
+
+def may_see_personal_data(user: User, household: Household) -> bool:
+    """Return whether the user may ask to see this household's full numbers."""
+    prefix = _scope(user)
+    return (
+        user.role in PERSONAL_DATA_READERS
+        and prefix is not None
+        and household.village_id.startswith(prefix)
+    )
+
+
+def with_head(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Annotate each household with its head's name and masked ID number."""
+    heads = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD)
+    return households.annotate(
+        head_name=Subquery(heads.values("name")[:1]),
+        head_id_masked=Subquery(heads.values("id_number_masked")[:1]),
+    )
+
+
+def search_households(
+    user: User,
+    *,
+    query: str = "",
+    village: str = "",
+    status: str = "",
+    flags: tuple[str, ...] = (),
+) -> QuerySet[Household]:
+    """Search by a member's name, the registry number, or an exact ID number.
+
+    An ID number is never searched as text: its keyed hash is looked up, so a partial
+    number finds nothing and the database holds no number to match against.
+    """
+    households = households_visible_to(user).select_related("village")
+    query = " ".join(query.split())
+    if query:
+        id_hash = _id_hash_or_none(query)
+        if id_hash:
+            match = Member.objects.filter(household=OuterRef("pk"), id_number_hash=id_hash)
+            households = households.filter(Exists(match))
+        else:
+            named = Member.objects.filter(household=OuterRef("pk"), name__contains=query)
+            households = households.filter(Q(registry_number__startswith=query) | Exists(named))
+    if village:
+        households = households.filter(village__code__startswith=village)
+    if status:
+        households = households.filter(status=status)
+    for flag in flags:
+        if flag in HOUSEHOLD_FLAGS:
+            households = households.filter(**{flag: True})
+    return with_head(households).order_by("village_id", "registry_number")
+
+
+def _id_hash_or_none(text: str) -> str | None:
+    normalized = normalize_id_number(text)
+    if len(normalized) != 18 or not normalized[:17].isdigit():
+        return None
+    try:
+        validate_id_number(normalized)
+    except ValidationError:
+        return None
+    return protection.id_number_hash(normalized)
+
+
+def status_as_of(household: Household, day: datetime.date) -> str | None:
+    """Return the household's status on a day, from its history."""
+    change = (
+        HouseholdStatusChange.objects.filter(household=household, since__lte=day)
+        .order_by("-since", "-id")
+        .first()
+    )
+    return change.status if change else None
+
+
+def helpers_of(household: Household) -> QuerySet[HelperAssignment]:
+    return household.assignments.filter(until__isnull=True).select_related("person")
+
+
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+    prefix = _scope(user)
+    if prefix is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region__code__startswith=prefix).select_related("region")
+
+
+def access_organisation(user: User, organisation_id: int) -> Organisation:
+    try:
+        return organisations_visible_to(user).get(pk=organisation_id)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    prefix = _scope(user)
+    if prefix is None:
+        return Person.objects.none()
+    return Person.objects.filter(region__code__startswith=prefix).select_related(
+        "region", "organisation"
+    )
+
+
+def access_person(user: User, person_id: int) -> Person:
+    try:
+        return people_visible_to(user).get(pk=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
