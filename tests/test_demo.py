@@ -9,6 +9,15 @@ from tongxing import demo
 from tongxing.accounts.models import AuditEvent, Role, User
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
+from tongxing.registry.models import (
+    HelperAssignment,
+    Household,
+    HouseholdStatus,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+)
 
 
 def fingerprint() -> str:
@@ -29,6 +38,10 @@ def wipe() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table}")
+    HelperAssignment.objects.all().delete()
+    Household.objects.all().delete()
+    Person.objects.all().delete()
+    Organisation.objects.all().delete()
     User.objects.all().delete()
     for level in reversed(Level):
         Region.objects.filter(level=level).delete()
@@ -47,6 +60,12 @@ def test_the_small_demo_builds_a_city_with_every_role():
         assert user.role == role and user.check_password(demo.DEMO_PASSWORD)
     township_admin = User.objects.get(username=ctx.logins[Role.TOWNSHIP_ADMIN][0])
     assert township_admin.region.level == Level.TOWNSHIP
+    assert Household.objects.count() == 60
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(OrganisationKind.values)
+    assert Person.objects.filter(position=Position.CITY_PARTY_SECRETARY).count() == 1
+    assert Person.objects.filter(position=Position.TOWNSHIP_PARTY_SECRETARY).count() == 4
+    poor = Household.objects.filter(status=HouseholdStatus.REGISTERED_POOR)
+    assert poor.exists() and not poor.filter(assignments__isnull=True).exists()
 
 
 @pytest.mark.django_db

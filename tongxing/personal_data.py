@@ -55,20 +55,22 @@ def _local_key() -> str:
 
 
 @lru_cache(maxsize=8)
-def _keys(current: str, old: str) -> tuple[bytes, dict[str, bytes]]:
+def _keys(current: str, old: str) -> tuple[bytes, dict[str, bytes], bytes]:
     primary = _decode(current or _local_key())
     by_id = {key_id(primary): primary}
     for text in filter(None, (part.strip() for part in old.split(","))):
         key = _decode(text)
         by_id[key_id(key)] = key
-    return primary, by_id
+    # A key of its own for hashing, derived from the data key, so the two uses never mix.
+    hash_key = hmac.new(primary, b"tongxing blind index", hashlib.sha256).digest()
+    return primary, by_id, hash_key
 
 
 def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
 
 
-def keys() -> tuple[bytes, dict[str, bytes]]:
+def keys() -> tuple[bytes, dict[str, bytes], bytes]:
     return _keys(settings.TONGXING_DATA_KEY, settings.TONGXING_DATA_OLD_KEYS)
 
 
@@ -76,7 +78,7 @@ def encrypt(plaintext: str) -> str:
     """Return `v1.<key id>.<nonce + ciphertext>`; empty text stays empty."""
     if not plaintext:
         return ""
-    primary, _ = keys()
+    primary = keys()[0]
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(primary).encrypt(nonce, plaintext.encode(), None)
     payload = base64.urlsafe_b64encode(nonce + sealed).decode()
@@ -89,7 +91,7 @@ def decrypt(token: str) -> str:
     version, kid, payload = token.split(".", 2)
     if version != VERSION:
         raise DataKeyError(f"Unknown encryption version {version}.")
-    _, by_id = keys()
+    by_id = keys()[1]
     if kid not in by_id:
         raise DataKeyError(f"No key {kid}: add the old key to TONGXING_DATA_OLD_KEYS.")
     raw = base64.urlsafe_b64decode(payload.encode())
@@ -100,13 +102,11 @@ def blind_index(kind: str, value: str) -> str:
     """Return the keyed hash that finds a value without storing it: HMAC-SHA256."""
     if not value:
         return ""
-    primary, _ = keys()
-    # A key of its own for hashing, derived from the data key, so the two uses never mix.
-    hash_key = hmac.new(primary, b"tongxing blind index", hashlib.sha256).digest()
+    hash_key = keys()[2]
     return hmac.new(hash_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def is_current(token: str) -> bool:
     """Return whether a value was written with the current key."""
-    primary, _ = keys()
+    primary = keys()[0]
     return not token or token.split(".", 2)[1] == key_id(primary)

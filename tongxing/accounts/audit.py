@@ -13,9 +13,18 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     data = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        value = getattr(instance, field.attname)
-        data[name] = value if isinstance(value, str | int | float | bool | None) else str(value)
+        data[name] = _json_ready(getattr(instance, field.attname))
     return data
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, str):
+        return str(value)  # a TextChoices member becomes its plain value
+    if isinstance(value, int | float | bool | None):
+        return value
+    return str(value)
 
 
 def record(

@@ -198,7 +198,7 @@ def _household_values(data: HouseholdData) -> dict:
         "village": data.village,
         "status": data.status,
         "status_since": data.status_since,
-        "hardship_causes": sorted(set(data.hardship_causes)),
+        "hardship_causes": sorted({str(cause) for cause in data.hardship_causes}),
         "disability": bool(data.disability),
         "serious_illness": bool(data.serious_illness),
         "left_behind_children": bool(data.left_behind_children),
@@ -755,12 +755,10 @@ def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> 
             for h in created
         ]
     )
-    household_events = [(h, h.village_id, snapshot(h, HOUSEHOLD_FIELDS)) for h in created]
     result.households_created += len(created)
+    new_ids = {h.pk for h in created}
     for entry in batch:
-        if entry in new:
-            continue
-        if _update_household_from_roster(entry, by):
+        if entry.existing.pk not in new_ids and _update_household_from_roster(entry, by):
             result.households_updated += 1
     existing_members = {}
     for member in Member.objects.filter(household__in=[e.existing for e in batch]):
@@ -783,11 +781,27 @@ def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> 
         result.rows_imported += len(entry.members)
     Member.objects.bulk_create(new_members, batch_size=IMPORT_BATCH)
     result.members_created += len(new_members)
-    record_many(actor=by, action="household.create", targets=household_events)
+    # A new household's audit event carries its members; members joining a household
+    # already on file get events of their own.
+    joined: dict[int, list[dict]] = {}
+    for member in new_members:
+        joined.setdefault(member.household_id, []).append(snapshot(member, MEMBER_FIELDS))
+    record_many(
+        actor=by,
+        action="household.create",
+        targets=[
+            (h, h.village_id, {**snapshot(h, HOUSEHOLD_FIELDS), "members": joined.get(h.pk, [])})
+            for h in created
+        ],
+    )
     record_many(
         actor=by,
         action="member.create",
-        targets=[(m, m.household.village_id, snapshot(m, MEMBER_FIELDS)) for m in new_members],
+        targets=[
+            (m, m.household.village_id, snapshot(m, MEMBER_FIELDS))
+            for m in new_members
+            if m.household_id not in new_ids
+        ],
     )
 
 

@@ -373,7 +373,8 @@ def _check_households(roster: Roster) -> None:
             number for number, member, _v in household.members if member.relation == Relation.HEAD
         ]
         first = household.rows[0]
-        if not heads:
+        unreadable = {e.row for e in roster.errors if e.column == "relation"}
+        if not heads and not unreadable & set(household.rows):
             roster.errors.append(
                 RowError(first, "relation", _("This household has no head (户主) in the file."))
             )

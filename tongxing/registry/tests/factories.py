@@ -1,0 +1,93 @@
+"""Households, organisations and people for the registry's tests, made through the actions.
+
+ID numbers are valid ones under a real county code (Hubei's 420981), so that they pass the
+GB 11643 check; they belong to nobody. A test module that imports `fixed_data_key` encrypts
+with a fixed key instead of creating one in var/.
+"""
+
+import base64
+import datetime
+
+import pytest
+
+from conftest import VILLAGE_A1
+from tongxing.regions.models import Region
+from tongxing.registry import actions
+from tongxing.registry.models import Household, HouseholdStatus, Relation
+from tongxing.registry.validators import make_credit_code, make_id_number
+
+# 32 bytes in URL-safe base64 (44 characters), the shape of TONGXING_DATA_KEY.
+TEST_DATA_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+COUNTY = "420981"
+
+
+@pytest.fixture(autouse=True)
+def fixed_data_key(settings):
+    # personal_data caches its keys by the settings' values, so overriding the setting is
+    # enough to switch keys.
+    settings.TONGXING_DATA_KEY = TEST_DATA_KEY
+    settings.TONGXING_DATA_OLD_KEYS = ""
+
+
+def id_number(sequence: int, *, born: datetime.date = datetime.date(1970, 5, 17), sex="male"):
+    """Return a valid ID number, a different one for each sequence (0-499)."""
+    return make_id_number(region_code=COUNTY, birth_date=born, sequence=sequence, sex=sex)
+
+
+def phone(sequence: int) -> str:
+    return f"138{sequence:08d}"
+
+
+def register(
+    *,
+    number: str = "H-001",
+    village: str = VILLAGE_A1,
+    head: str = "张建国",
+    head_id: str | None = None,
+    head_phone: str | None = None,
+    others: list[actions.MemberData] = (),
+    status: str = HouseholdStatus.REGISTERED_POOR,
+    since: datetime.date = datetime.date(2019, 3, 1),
+    by=None,
+    **flags,
+) -> Household:
+    """Register a household with its head (ID 0 and phone 13800000000 unless given)."""
+    members = [
+        actions.MemberData(
+            name=head,
+            relation=Relation.HEAD,
+            id_number=id_number(0) if head_id is None else head_id,
+            phone=phone(0) if head_phone is None else head_phone,
+        ),
+        *others,
+    ]
+    data = actions.HouseholdData(
+        registry_number=number,
+        village=Region.objects.get(code=village),
+        status=status,
+        status_since=since,
+        **flags,
+    )
+    return actions.register_household(data=data, members=members, by=by)
+
+
+def organisation(*, name="青禾农业合作社", kind="cooperative", region=VILLAGE_A1, serial=1):
+    return actions.create_organisation(
+        name=name,
+        kind=kind,
+        region=Region.objects.get(code=region),
+        credit_code=make_credit_code(region_code=COUNTY, serial=serial),
+        by=None,
+    )
+
+
+def person(*, name="李帮扶", position="assigned_cadre", region=VILLAGE_A1, organisation=None):
+    return actions.create_person(
+        name=name,
+        position=position,
+        region=Region.objects.get(code=region),
+        organisation=organisation,
+        phone="13900139000",
+        by=None,
+    )
+

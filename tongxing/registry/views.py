@@ -1,0 +1,490 @@
+"""The registry's pages: households and their members, organisations and people.
+
+Full ID and phone numbers never go into a page that a GET returns: they are shown only in
+the answer to the explicit POST of `member_reveal`, which the action writes to the audit log.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongxing.accounts.access import allow
+from tongxing.accounts.models import (
+    DIRECTORY_EDITORS,
+    HOUSEHOLD_EDITORS,
+    PERSONAL_DATA_READERS,
+    REGION_SCOPED_ROLES,
+)
+from tongxing.accounts.views import add_action_errors
+from tongxing.regions.codes import Level
+from tongxing.regions.selectors import access_region_by_code, regions_visible_to
+from tongxing.registry import actions, selectors
+from tongxing.registry.forms import (
+    HelperForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    MemberForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PersonFilterForm,
+    PersonForm,
+    flag_choices,
+)
+from tongxing.registry.models import HardshipCause, Relation
+from tongxing.registry.validators import normalize_id_number
+
+PAGE_SIZE = 50
+READERS = tuple(REGION_SCOPED_ROLES)
+HOUSEHOLD_FIELDS = (
+    "registry_number",
+    "status",
+    "status_since",
+    "hardship_causes",
+    "disability",
+    "serious_illness",
+    "left_behind_children",
+    "elderly_living_alone",
+)
+MEMBER_FIELDS = ("name", "relation", "labour_ability", "left_behind_child", "student", "disabled")
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def villages_in_scope(user):
+    return (
+        regions_visible_to(user)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def wants_fragment(request) -> bool:
+    """Return whether htmx asks for the part of the page it swaps, not the whole page."""
+    # On Back, htmx may fetch a pushed URL again to restore it: that needs the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def looks_like_id_number(query: str) -> bool:
+    """Return whether a search is (nearly) an ID number, right or mistyped."""
+    text = normalize_id_number(query)
+    return len(text) >= 15 and text[:15].isdigit()
+
+
+def cleaned(form) -> dict:
+    """Return the valid fields of a filter form; a bad filter is ignored, not an error."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})
+
+
+def household_data(user, data: dict) -> actions.HouseholdData:
+    return actions.HouseholdData(
+        village=access_region_by_code(user, data["village"]),
+        **{name: data[name] for name in HOUSEHOLD_FIELDS},
+    )
+
+
+def member_data(data: dict, *, relation: str | None = None) -> actions.MemberData:
+    return actions.MemberData(
+        name=data["name"],
+        relation=relation or data["relation"],
+        id_number=data["id_number"],
+        phone=data["phone"],
+        birth_date=data.get("birth_date"),
+        sex=data.get("sex", ""),
+        labour_ability=data["labour_ability"],
+        left_behind_child=data["left_behind_child"],
+        student=data["student"],
+        disabled=data["disabled"],
+    )
+
+
+def split_head_errors(exc: ValidationError, head_form) -> tuple[ValidationError, ValidationError]:
+    """Sort register_household's errors into the household's and the head's."""
+    household, head = {}, {}
+    for field, messages_ in exc.message_dict.items():
+        name = field.removeprefix("members.0.")
+        if name != field or (name in head_form.fields and name not in HouseholdForm.base_fields):
+            head[name] = messages_
+        else:
+            household[field] = messages_
+    return ValidationError(household), ValidationError(head)
+
+
+def render_form(request, context: dict):
+    """Render a form page: 400 after a refused POST, so that htmx and tests can tell."""
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/form.html", context, status=status)
+
+
+# --- Households ---------------------------------------------------------------------------
+
+
+@allow(*READERS)
+def household_list(request):
+    """List the households of the user's region, searched and filtered, 50 a page."""
+    form = HouseholdFilterForm(request.GET or None, villages=villages_in_scope(request.user))
+    data = cleaned(form)
+    query = data.get("q", "")
+    households = selectors.search_households(
+        request.user,
+        query=query,
+        village=data.get("village", ""),
+        status=data.get("status", ""),
+        flags=tuple(data.get("flag", ())),
+    )
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "can_edit": request.user.role in HOUSEHOLD_EDITORS,
+    }
+    if wants_fragment(request):
+        response = render(request, "registry/_household_results.html", context)
+        if looks_like_id_number(query):
+            # Keep an ID number out of the browser's history (and htmx's copy of it).
+            response["HX-Push-Url"] = "false"
+    else:
+        response = render(request, "registry/household_list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@allow(*READERS)
+def household_detail(request, household_id: int):
+    household = selectors.access_household(request.user, household_id)
+    members = sorted(household.members.all(), key=lambda m: m.relation != Relation.HEAD)
+    context = {
+        "household": household,
+        "head": next((m for m in members if m.relation == Relation.HEAD), None),
+        "members": members,
+        "causes": [
+            HardshipCause(c).label for c in household.hardship_causes if c in HardshipCause.values
+        ],
+        "flags": [label for flag, label in flag_choices() if getattr(household, flag)],
+        "history": household.status_changes.select_related("recorded_by"),
+        "helpers": selectors.helpers_of(household),
+        "may_reveal": selectors.may_see_personal_data(request.user, household),
+        "can_edit": request.user.role in HOUSEHOLD_EDITORS,
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def household_create(request):
+    """Register a household and its head in one form; the other members come after."""
+    form = HouseholdForm(request.POST or None, villages=villages_in_scope(request.user))
+    head_form = MemberForm(request.POST or None, prefix="head", head=True)
+    if request.method == "POST" and all([form.is_valid(), head_form.is_valid()]):
+        try:
+            household = actions.register_household(
+                data=household_data(request.user, form.cleaned_data),
+                members=[member_data(head_form.cleaned_data, relation=Relation.HEAD)],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            household_errors, head_errors = split_head_errors(exc, head_form)
+            add_action_errors(form, household_errors)
+            add_action_errors(head_form, head_errors)
+        else:
+            messages.success(
+                request,
+                _("Household %(number)s registered.") % {"number": household.registry_number},
+            )
+            return redirect("registry:household", household.pk)
+    return render_form(
+        request,
+        {
+            "title": _("New household"),
+            "sections": [(_("Household"), form), (_("Head of household"), head_form)],
+            "submit": _("Register the household"),
+            "cancel": reverse("registry:households"),
+        },
+    )
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def household_edit(request, household_id: int):
+    household = selectors.access_household(request.user, household_id)
+    initial = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
+    form = HouseholdForm(
+        request.POST or None,
+        initial={**initial, "village": household.village_id},
+        villages=villages_in_scope(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_household(
+                household=household,
+                data=household_data(request.user, form.cleaned_data),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:household", household.pk)
+    return render_form(
+        request,
+        {
+            "title": _("Edit household %(number)s") % {"number": household.registry_number},
+            "sections": [(None, form)],
+            "submit": _("Save"),
+            "cancel": reverse("registry:household", args=[household.pk]),
+        },
+    )
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def member_create(request, household_id: int):
+    household = selectors.access_household(request.user, household_id)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = actions.add_member(
+                household=household, data=member_data(form.cleaned_data), by=request.user
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": member.name})
+            return redirect("registry:household", household.pk)
+    return render_form(
+        request,
+        {
+            "title": _("Add a member to %(number)s") % {"number": household.registry_number},
+            "sections": [(None, form)],
+            "submit": _("Add the member"),
+            "cancel": reverse("registry:household", args=[household.pk]),
+        },
+    )
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def member_edit(request, member_id: int):
+    member = selectors.access_member(request.user, member_id)
+    initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
+    if not member.id_number_masked:
+        # With an ID number on file, its birth date and sex stand; empty inputs keep them.
+        initial.update(birth_date=member.birth_date, sex=member.sex)
+    form = MemberForm(request.POST or None, initial=initial, on_file=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_member(
+                member=member, data=member_data(form.cleaned_data), by=request.user
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:household", member.household_id)
+    return render_form(
+        request,
+        {
+            "title": _("Edit %(name)s") % {"name": member.name},
+            "sections": [(None, form)],
+            "submit": _("Save"),
+            "cancel": reverse("registry:household", args=[member.household_id]),
+        },
+    )
+
+
+@require_POST
+@allow(*PERSONAL_DATA_READERS)
+def member_reveal(request, member_id: int):
+    """Show a member's full numbers on explicit request; the action audits the viewing."""
+    member = selectors.access_member(request.user, member_id)
+    numbers = actions.reveal_member(member=member, by=request.user)
+    template = (
+        "registry/_numbers.html" if wants_fragment(request) else "registry/member_numbers.html"
+    )
+    response = render(request, template, {"member": member, "numbers": numbers})
+    add_never_cache_headers(response)
+    return response
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def helper_create(request, household_id: int):
+    household = selectors.access_household(request.user, household_id)
+    form = HelperForm(request.POST or None, people=selectors.people_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        person = selectors.access_person(request.user, int(form.cleaned_data["person"]))
+        try:
+            actions.assign_helper(
+                person=person,
+                household=household,
+                since=form.cleaned_data["since"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s assigned.") % {"name": person.name})
+            return redirect("registry:household", household.pk)
+    return render_form(
+        request,
+        {
+            "title": _("Assign a helper to %(number)s") % {"number": household.registry_number},
+            "sections": [(None, form)],
+            "submit": _("Assign"),
+            "cancel": reverse("registry:household", args=[household.pk]),
+        },
+    )
+
+
+# --- Organisations and people -------------------------------------------------------------
+
+
+@allow(*READERS)
+def organisation_list(request):
+    form = OrganisationFilterForm(request.GET or None)
+    data = cleaned(form)
+    organisations = selectors.organisations_visible_to(request.user)
+    if data.get("q"):
+        organisations = organisations.filter(name__contains=data["q"])
+    if data.get("kind"):
+        organisations = organisations.filter(kind=data["kind"])
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "can_edit": request.user.role in DIRECTORY_EDITORS,
+        "tab": "organisations",
+    }
+    return render(request, "registry/organisation_list.html", context)
+
+
+def organisation_form(request, **kwargs) -> OrganisationForm:
+    regions = regions_visible_to(request.user).order_by("code")
+    return OrganisationForm(request.POST or None, regions=regions, **kwargs)
+
+
+@allow(*DIRECTORY_EDITORS)
+def organisation_create(request):
+    form = organisation_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = actions.create_organisation(
+                name=data["name"],
+                kind=data["kind"],
+                credit_code=data["credit_code"],
+                region=access_region_by_code(request.user, data["region"]),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": organisation.name})
+            return redirect("registry:organisations")
+    return render_form(
+        request,
+        {
+            "title": _("New organisation"),
+            "sections": [(None, form)],
+            "submit": _("Add the organisation"),
+            "cancel": reverse("registry:organisations"),
+        },
+    )
+
+
+@allow(*DIRECTORY_EDITORS)
+def organisation_edit(request, organisation_id: int):
+    organisation = selectors.access_organisation(request.user, organisation_id)
+    initial = {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "credit_code": organisation.credit_code,
+        "region": organisation.region_id,
+    }
+    form = organisation_form(request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_organisation(
+                organisation=organisation,
+                name=data["name"],
+                kind=data["kind"],
+                credit_code=data["credit_code"],
+                region=access_region_by_code(request.user, data["region"]),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:organisations")
+    return render_form(
+        request,
+        {
+            "title": _("Edit %(name)s") % {"name": organisation.name},
+            "sections": [(None, form)],
+            "submit": _("Save"),
+            "cancel": reverse("registry:organisations"),
+        },
+    )
+
+
+@allow(*READERS)
+def person_list(request):
+    form = PersonFilterForm(request.GET or None)
+    data = cleaned(form)
+    people = selectors.people_visible_to(request.user)
+    if data.get("position"):
+        people = people.filter(position=data["position"])
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "can_edit": request.user.role in DIRECTORY_EDITORS,
+        "tab": "people",
+    }
+    return render(request, "registry/person_list.html", context)
+
+
+@allow(*DIRECTORY_EDITORS)
+def person_create(request):
+    form = PersonForm(
+        request.POST or None,
+        regions=regions_visible_to(request.user).order_by("code"),
+        organisations=selectors.organisations_visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = None
+        if data["organisation"]:
+            organisation = selectors.access_organisation(request.user, int(data["organisation"]))
+        try:
+            person = actions.create_person(
+                name=data["name"],
+                position=data["position"],
+                region=access_region_by_code(request.user, data["region"]),
+                organisation=organisation,
+                phone=data["phone"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": person.name})
+            return redirect("registry:people")
+    return render_form(
+        request,
+        {
+            "title": _("New person"),
+            "sections": [(None, form)],
+            "submit": _("Add the person"),
+            "cancel": reverse("registry:people"),
+        },
+    )
