@@ -5,6 +5,8 @@ import secrets
 import subprocess
 import sys
 
+from tongxing import personal_data
+
 
 def run_tongxing(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
@@ -26,9 +28,23 @@ def test_production_settings_pass_the_deploy_check():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="tongxing.example.org",
         TONGXING_HTTPS="true",
+        TONGXING_DATA_KEY=personal_data.new_key(),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_wants_the_personal_data_key_in_the_environment():
+    result = run_tongxing(
+        "check",
+        "--deploy",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="tongxing.example.org",
+        TONGXING_HTTPS="true",
+        TONGXING_DATA_KEY="",
+    )
+    assert result.returncode != 0
+    assert "tongxing.E001" in result.stderr
 
 
 def test_the_demo_key_fails_the_deploy_check():

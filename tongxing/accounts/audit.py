@@ -55,11 +55,12 @@ def record_many(
 
 
 def event_fields(actor, action, target, region_code, before, after) -> dict:
+    many = isinstance(target, str)
     return {
         "actor": actor if actor is not None and actor.pk else None,
         "action": action,
-        "object_type": target._meta.label_lower,
-        "object_id": str(target.pk),
+        "object_type": target if many else target._meta.label_lower,
+        "object_id": "" if many else str(target.pk),
         "region_code": region_code or "",
         "before": before,
         "after": after,

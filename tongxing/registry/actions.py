@@ -866,3 +866,30 @@ def _update_member_from_roster(member: Member, values: dict, household: Househol
         after=after,
     )
     return True
+
+
+def export_households(*, households, by: User | None, full_numbers: bool = False) -> bytes:
+    """Return the households' members as an .xlsx roster in the import's format.
+
+    Numbers are masked unless the caller asks for full ones and may see them in the region
+    of every household exported; a full export is written to the audit log.
+    """
+    from tongxing.registry.exports import export_members
+
+    if full_numbers and by is not None:
+        if not by.is_superuser and not by.has_role(*PERSONAL_DATA_READERS):
+            raise PermissionDenied
+        scope = "" if by.is_superuser else by.scope_prefix
+        if scope is None or households.exclude(village__code__startswith=scope).exists():
+            raise PermissionDenied
+    content = export_members(households, full_numbers=full_numbers)
+    if full_numbers:
+        with transaction.atomic():
+            record(
+                actor=by,
+                action="household.export_full",
+                target="registry.household",
+                region_code=(by.scope_prefix or "") if by is not None else "",
+                after={"households": households.count()},
+            )
+    return content

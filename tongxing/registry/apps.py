@@ -5,3 +5,31 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "tongxing.registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        from django.core import checks
+
+        checks.register(check_data_key, checks.Tags.security, deploy=True)
+
+
+def check_data_key(app_configs, **kwargs):
+    """Production keeps the personal-data key in its environment, not in a file beside it."""
+    from django.conf import settings
+    from django.core.checks import Error
+
+    from tongxing import personal_data
+
+    if not settings.TONGXING_DATA_KEY:
+        return [
+            Error(
+                "TONGXING_DATA_KEY is not set: personal data would be encrypted with a key "
+                "kept in var/ beside the database.",
+                hint="Create one with `tongxing datakey new` and set it in the environment.",
+                id="tongxing.E001",
+            )
+        ]
+    try:
+        personal_data.keys()
+    except personal_data.DataKeyError as exc:
+        return [Error(str(exc), id="tongxing.E002")]
+    return []

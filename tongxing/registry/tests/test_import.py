@@ -303,3 +303,33 @@ def test_a_file_without_the_needed_columns_is_refused_whole(tree, tmp_path):
         call_command(
             "import_households", str(write_csv(tmp_path / "x.csv", [["a", "b"], ["1", "2"]]))
         )
+
+
+def test_an_export_reads_back_into_the_import_unchanged(tree, tmp_path, capsys):
+    run(
+        write_xlsx(tmp_path / "r.xlsx", [HEADERS, *one_family(), *one_family("H002", "杏花村")[:0]])
+    )
+    out = tmp_path / "export.xlsx"
+    call_command("export_households", str(out), "--full-numbers")
+    sheet = load_workbook(out).active
+    assert [cell.value for cell in sheet[1]][:6] == [
+        "户编号",
+        "村代码",
+        "所在村",
+        "姓名",
+        "与户主关系",
+        "身份证号",
+    ]
+    assert sheet.cell(row=2, column=6).value == HEAD
+    assert AuditEvent.objects.filter(action="household.export_full").count() == 1
+    report, refused = run(out)
+    assert not refused and report["rows_unchanged"] == 3 and report["members_updated"] == 0
+
+
+def test_an_export_masks_numbers_unless_asked(tree, tmp_path):
+    run(write_xlsx(tmp_path / "r.xlsx", [HEADERS, *one_family()]))
+    out = tmp_path / "export.xlsx"
+    call_command("export_households", str(out), "--region", VILLAGE_A1)
+    sheet = load_workbook(out).active
+    assert sheet.cell(row=2, column=6).value == HEAD[:6] + "********" + HEAD[-4:]
+    assert not AuditEvent.objects.filter(action="household.export_full").exists()
