@@ -80,6 +80,15 @@ def require_region_right(by: User | None, roles, region: Region) -> None:
         raise PermissionDenied
 
 
+def require_related_region(by: User | None, region: Region, field: str) -> None:
+    """Refuse a person or organisation from elsewhere: theirs must lie in the actor's region,
+    or above it (a township's cadre helps in its villages; a city bureau sends secretaries)."""
+    if by is None or by.is_superuser or by.scope_prefix is None:
+        return
+    if not (region.code.startswith(by.scope_prefix) or by.scope_prefix.startswith(region.prefix)):
+        raise ValidationError({field: [_("This one belongs to another region.")]})
+
+
 # --- Households and members ---------------------------------------------------------------
 
 
@@ -265,8 +274,8 @@ def register_household(
             region_code=household.village_id,
             after=snapshot(household, HOUSEHOLD_FIELDS),
         )
-        for values in cleaned:
-            _create_member(household, values, by)
+        for index, values in enumerate(cleaned):
+            _create_member(household, values, by, field=f"members.{index}.id_number")
     return household
 
 
@@ -274,13 +283,15 @@ def _actor(by: User | None) -> User | None:
     return by if by is not None and by.pk else None
 
 
-def _create_member(household: Household, values: dict, by: User | None) -> Member:
+def _create_member(
+    household: Household, values: dict, by: User | None, *, field: str = "id_number"
+) -> Member:
     try:
         with transaction.atomic():
             member = Member.objects.create(household=household, **values)
     except IntegrityError:
         # Two clerks registering the same person at once: the unique hash decides.
-        raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from None
+        raise ValidationError({field: [_("This ID number is already registered.")]}) from None
     record(
         actor=by,
         action="member.create",
@@ -366,6 +377,15 @@ def update_member(*, member: Member, data: MemberData, by: User | None) -> Membe
             values["birth_date"] = member.birth_date
         if not data.sex:
             values["sex"] = member.sex
+        # With an ID number on file, its birth date and sex stand: a different entry is a typo.
+        if member.id_number_hash and values["birth_date"] != member.birth_date:
+            errors["birth_date"] = [
+                _("The ID number gives the birth date %(date)s.") % {"date": member.birth_date}
+            ]
+        if member.id_number_hash and values["sex"] != member.sex:
+            errors["sex"] = [
+                _("The ID number gives the sex %(sex)s.") % {"sex": member.get_sex_display()}
+            ]
     if not data.phone:
         for key in ("phone_ciphertext", "phone_hash", "phone_masked"):
             values.pop(key)
@@ -535,6 +555,8 @@ def create_person(
     by: User | None,
 ) -> Person:
     require_region_right(by, DIRECTORY_EDITORS, region)
+    if organisation is not None:
+        require_related_region(by, organisation.region, "organisation")
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if not name:
@@ -575,6 +597,7 @@ def assign_helper(
 ) -> HelperAssignment:
     """Make a person the assigned helper (帮扶责任人) of a household from a date."""
     require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    require_related_region(by, person.region, "person")
     if since > datetime.date.today():
         raise ValidationError({"since": [_("The date lies in the future.")]})
     with transaction.atomic():

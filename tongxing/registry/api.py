@@ -8,12 +8,12 @@ the roles allowed to see them, and each such answer is written to the audit log.
 from datetime import date
 from typing import Literal
 
-from django.http import HttpResponse
-from pydantic import ConfigDict
-from django.utils.cache import add_never_cache_headers
 from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
@@ -36,6 +36,9 @@ READERS = tuple(REGION_SCOPED_ROLES)
 EDITORS = tuple(HOUSEHOLD_EDITORS)
 DIRECTORY = tuple(DIRECTORY_EDITORS)
 CODE = r"^\d{12}$"
+# `flag` may repeat (?flag=a&flag=b). As a parameter of its own rather than a field of
+# HouseholdFilters, its errors are named like the others' ("query.flag.0").
+FLAGS_PARAM = Query([], description="only households with every flag given")
 Flag = Literal["disability", "serious_illness", "left_behind_children", "elderly_living_alone"]
 
 
@@ -45,7 +48,6 @@ Flag = Literal["disability", "serious_illness", "left_behind_children", "elderly
 class Input(Schema):
     # Choices arrive as plain strings, as the actions and the audit log keep them.
     model_config = ConfigDict(use_enum_values=True)
-
 
 
 class MemberOut(Schema):
@@ -138,11 +140,13 @@ class HouseholdDetail(HouseholdOut):
 
 
 class HouseholdFilters(Input):
-    q: str | None = Field(None, max_length=50, description="a member's name, a registry number "
-                          "(start), or a full ID number (exact)")
+    q: str | None = Field(
+        None,
+        max_length=50,
+        description="a member's name, a registry number (start), or a full ID number (exact)",
+    )
     village: str | None = Field(None, pattern=CODE, description="households of this village")
     status: HouseholdStatus | None = None
-    flag: list[Flag] = Field([], description="only households with every flag given")
 
 
 class MemberIn(Input):
@@ -291,13 +295,17 @@ def member_data(payload: MemberIn) -> actions.MemberData:
 @router.get("/households", response=list[HouseholdOut], summary="Households in my region")
 @allow(*READERS)
 @paginate(PageNumberPagination, page_size=50)
-def list_households(request, filters: Query[HouseholdFilters]):
+def list_households(
+    request,
+    filters: Query[HouseholdFilters],
+    flag: list[Flag] = FLAGS_PARAM,
+):
     return selectors.search_households(
         request.user,
         query=filters.q or "",
         village=filters.village or "",
         status=filters.status or "",
-        flags=tuple(filters.flag),
+        flags=tuple(flag),
     )
 
 
@@ -310,7 +318,7 @@ def list_households(request, filters: Query[HouseholdFilters]):
 def create_household(request, payload: HouseholdIn):
     data = actions.HouseholdData(
         village=access_region_by_code(request.user, payload.village),
-        **payload.dict(exclude={"village", "members"}),
+        **payload.model_dump(exclude={"village", "members"}),
     )
     household = actions.register_household(
         data=data, members=[member_data(m) for m in payload.members], by=request.user
@@ -336,7 +344,7 @@ def get_household(request, household_id: int):
 @allow(*EDITORS)
 def patch_household(request, household_id: int, payload: HouseholdPatch):
     household = selectors.access_household(request.user, household_id)
-    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     village = household.village
     if "village" in changes:
         village = access_region_by_code(request.user, changes.pop("village"))
@@ -397,7 +405,7 @@ def get_member(request, response: HttpResponse, member_id: int, reveal: bool = F
 @allow(*EDITORS)
 def patch_member(request, member_id: int, payload: MemberPatch):
     member = selectors.access_member(request.user, member_id)
-    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     data = actions.MemberData(
         name=changes.get("name", member.name),
         relation=changes.get("relation", member.relation),
@@ -417,18 +425,13 @@ def patch_member(request, member_id: int, payload: MemberPatch):
 # --- Organisations and people ---------------------------------------------------------------
 
 
-@router.get(
-    "/organisations", response=list[OrganisationOut], summary="Organisations in my region"
-)
+@router.get("/organisations", response=list[OrganisationOut], summary="Organisations in my region")
 @allow(*READERS)
 @paginate(PageNumberPagination, page_size=50)
 def list_organisations(request, filters: Query[OrganisationFilters]):
-    organisations = selectors.organisations_visible_to(request.user)
-    if filters.q:
-        organisations = organisations.filter(name__contains=filters.q)
-    if filters.kind:
-        organisations = organisations.filter(kind=filters.kind)
-    return organisations
+    return selectors.search_organisations(
+        request.user, query=filters.q or "", kind=filters.kind or ""
+    )
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="Add an organisation")
@@ -460,7 +463,7 @@ def get_organisation(request, organisation_id: int):
 @allow(*DIRECTORY)
 def patch_organisation(request, organisation_id: int, payload: OrganisationPatch):
     organisation = selectors.access_organisation(request.user, organisation_id)
-    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     region = organisation.region
     if "region" in changes:
         region = access_region_by_code(request.user, changes["region"])
@@ -478,12 +481,9 @@ def patch_organisation(request, organisation_id: int, payload: OrganisationPatch
 @allow(*READERS)
 @paginate(PageNumberPagination, page_size=50)
 def list_people(request, filters: Query[PersonFilters]):
-    people = selectors.people_visible_to(request.user)
-    if filters.position:
-        people = people.filter(position=filters.position)
-    if filters.organisation:
-        people = people.filter(organisation_id=filters.organisation)
-    return people
+    return selectors.search_people(
+        request.user, position=filters.position or "", organisation=filters.organisation
+    )
 
 
 @router.post("/people", response={201: PersonOut}, summary="Add a person to the directory")
@@ -507,4 +507,3 @@ def create_person(request, payload: PersonIn):
 @allow(*READERS)
 def get_person(request, person_id: int):
     return selectors.access_person(request.user, person_id)
-

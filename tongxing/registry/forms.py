@@ -61,7 +61,7 @@ class HouseholdFilterForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": _("Name, registry number or full ID number"),
+                "placeholder": _("Name, registry or ID number"),
                 "aria-label": _("Search"),
                 **NO_AUTOFILL,
             }
@@ -142,7 +142,8 @@ class MemberForm(forms.Form):
     )
     left_behind_child = forms.BooleanField(label=_("Left-behind child"), required=False)
     student = forms.BooleanField(label=_("Student"), required=False)
-    disabled = forms.BooleanField(label=_("Disabled"), required=False)
+    # Not "Disabled": the catalogues already use that word for accounts switched off.
+    disabled = forms.BooleanField(label=_("Has a disability"), required=False)
 
     def __init__(self, *args, head: bool = False, on_file: Member | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,11 +180,15 @@ class HelperForm(forms.Form):
 
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Name"),
+        label=_("Organisation name"),
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Name"), "aria-label": _("Name")}
+            attrs={
+                "type": "search",
+                "placeholder": _("Organisation name"),
+                "aria-label": _("Organisation name"),
+            }
         ),
     )
     kind = forms.ChoiceField(
@@ -195,7 +200,7 @@ class OrganisationFilterForm(forms.Form):
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Organisation name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=blank("—") + OrganisationKind.choices)
     credit_code = forms.CharField(
         label=_("Unified social credit code"),

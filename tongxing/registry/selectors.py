@@ -158,3 +158,23 @@ def access_person(user: User, person_id: int) -> Person:
         return people_visible_to(user).get(pk=person_id)
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+def search_organisations(user: User, *, query: str = "", kind: str = "") -> QuerySet[Organisation]:
+    organisations = organisations_visible_to(user)
+    if query:
+        organisations = organisations.filter(name__contains=query)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    return organisations
+
+
+def search_people(
+    user: User, *, position: str = "", organisation: int | None = None
+) -> QuerySet[Person]:
+    people = people_visible_to(user)
+    if position:
+        people = people.filter(position=position)
+    if organisation:
+        people = people.filter(organisation_id=organisation)
+    return people

@@ -6,6 +6,13 @@ app_name = "registry"
 urlpatterns = [
     path("households/", views.household_list, name="households"),
     path("households/new/", views.household_create, name="household_create"),
+    path("households/import/", views.household_import, name="household_import"),
+    path(
+        "households/import/<str:token>/",
+        views.household_import_report,
+        name="household_import_report",
+    ),
+    path("households/export/", views.household_export, name="household_export"),
     path("households/<int:household_id>/", views.household_detail, name="household"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/members/new/", views.member_create, name="member_create"),

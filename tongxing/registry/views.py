@@ -4,13 +4,20 @@ Full ID and phone numbers never go into a page that a GET returns: they are show
 the answer to the explicit POST of `member_reveal`, which the action writes to the audit log.
 """
 
+import secrets
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxing.accounts.access import allow
@@ -23,7 +30,8 @@ from tongxing.accounts.models import (
 from tongxing.accounts.views import add_action_errors
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
-from tongxing.registry import actions, selectors
+from tongxing.registry import actions, imports, selectors
+from tongxing.registry.exports import write_marked_copy
 from tongxing.registry.forms import (
     HelperForm,
     HouseholdFilterForm,
@@ -37,6 +45,7 @@ from tongxing.registry.forms import (
 )
 from tongxing.registry.models import HardshipCause, Relation
 from tongxing.registry.validators import normalize_id_number
+from tongxing.tabular import TableError, read_table
 
 PAGE_SIZE = 50
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -109,6 +118,7 @@ def member_data(data: dict, *, relation: str | None = None) -> actions.MemberDat
 
 def split_head_errors(exc: ValidationError, head_form) -> tuple[ValidationError, ValidationError]:
     """Sort register_household's errors into the household's and the head's."""
+    # The head is member 0; a lost race on the unique ID hash comes back as plain "id_number".
     household, head = {}, {}
     for field, messages_ in exc.message_dict.items():
         name = field.removeprefix("members.0.")
@@ -128,9 +138,8 @@ def render_form(request, context: dict):
 # --- Households ---------------------------------------------------------------------------
 
 
-@allow(*READERS)
-def household_list(request):
-    """List the households of the user's region, searched and filtered, 50 a page."""
+def filtered_households(request):
+    """Return the filter form, the search text and the households the list's filters select."""
     form = HouseholdFilterForm(request.GET or None, villages=villages_in_scope(request.user))
     data = cleaned(form)
     query = data.get("q", "")
@@ -141,11 +150,19 @@ def household_list(request):
         status=data.get("status", ""),
         flags=tuple(data.get("flag", ())),
     )
+    return form, query, households
+
+
+@allow(*READERS)
+def household_list(request):
+    """List the households of the user's region, searched and filtered, 50 a page."""
+    form, query, households = filtered_households(request)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
+        "can_see_numbers": request.user.role in PERSONAL_DATA_READERS,
     }
     if wants_fragment(request):
         response = render(request, "registry/_household_results.html", context)
@@ -350,11 +367,9 @@ def helper_create(request, household_id: int):
 def organisation_list(request):
     form = OrganisationFilterForm(request.GET or None)
     data = cleaned(form)
-    organisations = selectors.organisations_visible_to(request.user)
-    if data.get("q"):
-        organisations = organisations.filter(name__contains=data["q"])
-    if data.get("kind"):
-        organisations = organisations.filter(kind=data["kind"])
+    organisations = selectors.search_organisations(
+        request.user, query=data.get("q", ""), kind=data.get("kind", "")
+    )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -440,9 +455,7 @@ def organisation_edit(request, organisation_id: int):
 def person_list(request):
     form = PersonFilterForm(request.GET or None)
     data = cleaned(form)
-    people = selectors.people_visible_to(request.user)
-    if data.get("position"):
-        people = people.filter(position=data["position"])
+    people = selectors.search_people(request.user, position=data.get("position", ""))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -488,3 +501,96 @@ def person_create(request):
             "cancel": reverse("registry:people"),
         },
     )
+
+
+# --- Roster files: import and export ----------------------------------------------------------
+
+IMPORT_REPORTS = "import-reports"
+MAX_ROSTER_BYTES = 50 * 1024 * 1024
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+    partial = forms.BooleanField(
+        label=gettext_lazy("Import the good households even if other rows are wrong"),
+        required=False,
+    )
+    dry_run = forms.BooleanField(label=gettext_lazy("Only check, import nothing"), required=False)
+
+
+def _report_path(user, token: str) -> Path:
+    # The owner's id in the name: a report is only ever served to the one who imported.
+    return settings.BASE_DIR / "var" / IMPORT_REPORTS / f"{user.pk}-{token}.xlsx"
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def household_import(request):
+    """Upload a roster: every row checked, the result as a table, the file marked."""
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_ROSTER_BYTES:
+            form.add_error("file", _("The file is larger than 50 MB."))
+        else:
+            try:
+                table = read_table(
+                    upload,
+                    filename=upload.name,
+                    aliases=imports.COLUMN_ALIASES,
+                    required=imports.REQUIRED_COLUMNS,
+                )
+            except TableError as exc:
+                form.add_error("file", str(exc))
+            else:
+                result = actions.import_households(
+                    rows=table.rows,
+                    by=request.user,
+                    partial=form.cleaned_data["partial"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+                context["result"] = result
+                context["errors"] = [
+                    (e.row, table.columns.get(e.column, e.column), e.message) for e in result.errors
+                ]
+                if result.errors:
+                    token = secrets.token_urlsafe(12)
+                    path = _report_path(request.user, token)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    upload.seek(0)
+                    path.write_bytes(
+                        write_marked_copy(
+                            upload, result.errors, table.columns, filename=upload.name
+                        )
+                    )
+                    context["report_token"] = token
+    failed = request.method == "POST" and (form.errors or context.get("errors"))
+    return render(request, "registry/import.html", context, status=400 if failed else 200)
+
+
+@allow(*HOUSEHOLD_EDITORS)
+def household_import_report(request, token: str):
+    """Download the marked copy of the roster this user imported."""
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404
+    path = _report_path(request.user, token)
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="roster-checked.xlsx")
+
+
+@allow(*READERS)
+def household_export(request):
+    """Download the households of the list's filters as an .xlsx roster."""
+    _form, _query, households = filtered_households(request)
+    full = request.GET.get("full") == "1"
+    content = actions.export_households(households=households, by=request.user, full_numbers=full)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="households.xlsx"'
+    add_never_cache_headers(response)
+    return response

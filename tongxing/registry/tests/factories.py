@@ -90,4 +90,3 @@ def person(*, name="李帮扶", position="assigned_cadre", region=VILLAGE_A1, or
         phone="13900139000",
         by=None,
     )
-

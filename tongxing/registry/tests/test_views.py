@@ -334,7 +334,9 @@ def test_the_new_household_form_shows_each_error_beside_its_field(vera, househol
     wrong = right[:-1] + ("1" if right[-1] != "1" else "2")
     response = client_for(vera).post(
         "/registry/households/new/",
-        new_household(**{"registry_number": "H-001", "head-id_number": wrong, "head-phone": "0712-1234567"}),
+        new_household(
+            **{"registry_number": "H-001", "head-id_number": wrong, "head-phone": "0712-1234567"}
+        ),
     )
     assert response.status_code == 400
     (_legend, form), (_head_legend, head_form) = response.context["sections"]
@@ -407,9 +409,9 @@ def test_editing_a_household_from_the_page(request, household, who, status):
 
 
 def test_the_edit_form_starts_from_the_household(vera, household):
-    form = client_for(vera).get(f"/registry/households/{household.pk}/edit/").context[
-        "sections"
-    ][0][1]
+    form = (
+        client_for(vera).get(f"/registry/households/{household.pk}/edit/").context["sections"][0][1]
+    )
     assert form.initial["registry_number"] == "H-001"
     assert form.initial["village"] == VILLAGE_A1
     assert form.initial["status_since"] == datetime.date(2019, 3, 1)
@@ -666,8 +668,12 @@ def test_adding_an_organisation_from_the_page(request, tree, who, status):
     code = make_credit_code(region_code="420981", serial=77)
     response = client_for(user).post(
         "/registry/organisations/new/",
-        {"name": "柳塘电商公司", "kind": "ecommerce_company", "credit_code": code,
-         "region": VILLAGE_A1},
+        {
+            "name": "柳塘电商公司",
+            "kind": "ecommerce_company",
+            "credit_code": code,
+            "region": VILLAGE_A1,
+        },
     )
     if who is None:
         assert login_redirect(response)
@@ -690,14 +696,16 @@ def test_a_wrong_credit_code_is_refused_beside_its_field(tina):
     wrong = right[:-1] + ("1" if right[-1] != "1" else "2")
     response = client_for(tina).post(
         "/registry/organisations/new/",
-        {"name": "柳塘电商公司", "kind": "ecommerce_company", "credit_code": wrong,
-         "region": VILLAGE_A1},
+        {
+            "name": "柳塘电商公司",
+            "kind": "ecommerce_company",
+            "credit_code": wrong,
+            "region": VILLAGE_A1,
+        },
     )
     assert response.status_code == 400
     assert response.context["sections"][0][1].errors == {
-        "credit_code": [
-            f"The check character is wrong: the last character should be {right[-1]}."
-        ]
+        "credit_code": [f"The check character is wrong: the last character should be {right[-1]}."]
     }
     assert not Organisation.objects.exists()
 
