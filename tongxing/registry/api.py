@@ -11,14 +11,16 @@ from typing import Literal
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
 from tongxing.regions.selectors import access_region_by_code
-from tongxing.registry import actions, selectors
+from tongxing.registry import actions, imports, selectors
 from tongxing.registry.models import (
     HardshipCause,
     Household,
@@ -30,6 +32,7 @@ from tongxing.registry.models import (
     Relation,
     Sex,
 )
+from tongxing.tabular import TableError, read_table
 
 router = Router(tags=["registry"])
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -324,6 +327,47 @@ def create_household(request, payload: HouseholdIn):
         data=data, members=[member_data(m) for m in payload.members], by=request.user
     )
     return 201, with_members(household)
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    households_created: int
+    households_updated: int
+    members_created: int
+    members_updated: int
+    rows_unchanged: int
+    rows_imported: int
+    dry_run: bool
+    errors: list[RowErrorOut]
+
+
+@router.post(
+    "/households/import",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Import a roster (.xlsx, .xls, .csv): all or nothing unless partial",
+)
+@allow(*EDITORS)
+def import_roster(
+    request, file: File[UploadedFile], partial: Form[bool] = False, dry_run: Form[bool] = False
+):
+    try:
+        table = read_table(
+            file,
+            filename=file.name,
+            aliases=imports.COLUMN_ALIASES,
+            required=imports.REQUIRED_COLUMNS,
+        )
+    except TableError as exc:
+        raise HttpError(400, str(exc)) from exc
+    result = actions.import_households(
+        rows=table.rows, by=request.user, partial=partial, dry_run=dry_run
+    )
+    return (400 if result.errors else 200), result.as_dict()
 
 
 @router.get(

@@ -111,3 +111,33 @@ def test_a_full_export_is_for_personal_data_readers_and_audited(vera, tree):
 @pytest.mark.parametrize("persona", ["dora", "olga"])
 def test_the_public_cannot_export(request, tree, persona):
     assert export(request.getfixturevalue(persona))[0] == 403
+
+
+def post_roster(user, content: bytes, **fields):
+    from conftest import api_client_for
+
+    return api_client_for(user).post(
+        "/api/v1/households/import",
+        {"file": SimpleUploadedFile("roster.csv", content), **fields},
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [(None, 401), ("dora", 403), ("tom", 400), ("vera", 200)]
+)
+def test_importing_through_the_api(request, tree, persona, status):
+    user = request.getfixturevalue(persona) if persona else None
+    response = post_roster(user, GOOD)
+    assert response.status_code == status
+    assert Household.objects.filter(registry_number="H100").exists() == (status == 200)
+    if status == 200:
+        assert response.json()["members_created"] == 2
+
+
+def test_the_api_lists_every_bad_row_and_partial_takes_the_good(vera):
+    response = post_roster(vera, MIXED)
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(3, "id_number")]
+    assert Household.objects.count() == 0
+    response = post_roster(vera, MIXED, partial="true")
+    assert list(Member.objects.values_list("name", flat=True)) == ["刘一"]
