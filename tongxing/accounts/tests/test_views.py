@@ -145,3 +145,12 @@ def test_the_audit_log_cannot_be_changed(alice):
     with pytest.raises(TypeError):
         AuditEvent.objects.all().delete()
     assert not AuditEvent.objects.filter(action="tampered").exists()
+
+
+def test_the_pager_keeps_the_filters(alice, tree):
+    from conftest import make_user
+
+    for n in range(55):
+        make_user(f"cadre{n:02d}", Role.CADRE, VILLAGE_A1)
+    html = client_for(alice).get("/accounts/users/?role=cadre&q=cadre").content.decode()
+    assert 'href="?role=cadre&amp;q=cadre&amp;page=2"' in html
