@@ -146,3 +146,26 @@ def export_members(households, *, full_numbers: bool) -> bytes:
 def read_back(path: Path) -> list[list]:
     """Return an .xlsx's rows (for tests and checks)."""
     return list(raw_rows(path))
+
+
+ORGANISATION_HEADERS = ("名称", "类型", "统一社会信用代码", "区划代码", "所在区域")
+
+
+def export_organisations(organisations) -> bytes:
+    """Return an .xlsx list of organisations (no personal data in it)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Organisations"))
+    sheet.append(list(ORGANISATION_HEADERS))
+    for organisation in organisations.select_related("region").order_by("region_id", "name"):
+        sheet.append(
+            [
+                organisation.name,
+                organisation.get_kind_display(),
+                organisation.credit_code,
+                organisation.region_id,
+                organisation.region.name,
+            ]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

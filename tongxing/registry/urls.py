@@ -21,6 +21,7 @@ urlpatterns = [
     path("members/<int:member_id>/reveal/", views.member_reveal, name="member_reveal"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/export/", views.organisation_export, name="organisation_export"),
     path(
         "organisations/<int:organisation_id>/edit/",
         views.organisation_edit,

@@ -31,7 +31,7 @@ from tongxing.accounts.views import add_action_errors
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 from tongxing.registry import actions, imports, selectors
-from tongxing.registry.exports import write_marked_copy
+from tongxing.registry.exports import export_organisations, write_marked_copy
 from tongxing.registry.forms import (
     HelperForm,
     HouseholdFilterForm,
@@ -588,9 +588,24 @@ def household_export(request):
     _form, _query, households = filtered_households(request)
     full = request.GET.get("full") == "1"
     content = actions.export_households(households=households, by=request.user, full_numbers=full)
+    return xlsx_response(content, "households.xlsx")
+
+
+@allow(*READERS)
+def organisation_export(request):
+    """Download the organisations of the list's filters as an .xlsx file."""
+    form = OrganisationFilterForm(request.GET or None)
+    data = cleaned(form)
+    organisations = selectors.search_organisations(
+        request.user, query=data.get("q", ""), kind=data.get("kind", "")
+    )
+    return xlsx_response(export_organisations(organisations), "organisations.xlsx")
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = 'attachment; filename="households.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     add_never_cache_headers(response)
     return response

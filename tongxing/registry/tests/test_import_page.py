@@ -141,3 +141,24 @@ def test_the_api_lists_every_bad_row_and_partial_takes_the_good(vera):
     assert Household.objects.count() == 0
     response = post_roster(vera, MIXED, partial="true")
     assert list(Member.objects.values_list("name", flat=True)) == ["刘一"]
+
+
+def test_organisations_export_to_excel_within_the_region(tina, tom):
+    from tongxing.registry.tests.factories import organisation
+
+    organisation(name="柳塘种植合作社", serial=3)
+    response = client_for(tina).get("/registry/organisations/export/")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0] == ("名称", "类型", "统一社会信用代码", "区划代码", "所在区域")
+    assert rows[1][0] == "柳塘种植合作社" and rows[1][3] == "590101001001"
+    response = client_for(tom).get("/registry/organisations/export/")
+    assert len(list(load_workbook(io.BytesIO(response.content)).active.values)) == 1
+
+
+def test_a_village_admin_of_another_village_exports_nothing_of_ours(vera, tree):
+    from conftest import VILLAGE_A2, make_user
+
+    register(by=vera)
+    neighbour = make_user("nina", "village_admin", VILLAGE_A2)
+    status, sheet = export(neighbour, "?full=1")
+    assert status == 200 and sheet.max_row == 1
