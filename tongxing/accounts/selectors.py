@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tongxing.accounts.actions import token_digest
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, ApiToken, AuditEvent, Role, User
+from tongxing.queries import prefix_q
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
@@ -14,7 +15,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
         return User.objects.all()
     if not user.has_role(*ACCOUNT_ADMIN_ROLES) or user.scope_prefix is None:
         return User.objects.none()
-    return User.objects.filter(region__code__startswith=user.scope_prefix)
+    return User.objects.filter(prefix_q("region__code", user.scope_prefix))
 
 
 def access_user_by_id(viewer: User, user_id: int) -> User:
@@ -39,7 +40,7 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.all()
     if not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(Q(region_code__startswith=user.scope_prefix) | Q(actor=user))
+    return AuditEvent.objects.filter(prefix_q("region_code", user.scope_prefix) | Q(actor=user))
 
 
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:

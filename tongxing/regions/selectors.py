@@ -5,13 +5,14 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from tongxing.accounts.models import User
+from tongxing.queries import prefix_q
 from tongxing.regions.codes import SEGMENT_END, Level
 from tongxing.regions.models import TAGS, Region
 
 
 def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
     """Return the subtree of a region: a prefix match on the indexed code."""
-    qs = Region.objects.filter(code__startswith=region.prefix)
+    qs = Region.objects.filter(prefix_q("code", region.prefix))
     return qs if include_self else qs.exclude(code=region.code)
 
 
@@ -35,7 +36,7 @@ def regions_visible_to(user: User) -> QuerySet[Region]:
     prefix = user.scope_prefix if user.is_authenticated and user.is_active else None
     if prefix is None:
         return Region.objects.none()
-    return Region.objects.filter(code__startswith=prefix)
+    return Region.objects.filter(prefix_q("code", prefix))
 
 
 def access_region_by_code(user: User, code: str) -> Region:
@@ -104,7 +105,7 @@ def search_regions(
     if level:
         qs = qs.filter(level=level)
     if query:
-        qs = qs.filter(Q(name__contains=query) | Q(code__startswith=query))
+        qs = qs.filter(Q(name__contains=query) | prefix_q("code", query))
     if tag:
         qs = qs.filter(**{tag: True})
     return qs.order_by("code")

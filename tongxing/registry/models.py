@@ -124,7 +124,8 @@ class ProtectedContact(models.Model):
 
 class Member(ProtectedContact):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    # db_index: PostgreSQL then also gets the pattern index that prefix searches use.
+    name = models.CharField(_("name"), max_length=50, db_index=True)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices)
     id_number_ciphertext = models.TextField(blank=True, default="")
     id_number_hash = models.CharField(max_length=64, blank=True, default="")
@@ -142,7 +143,6 @@ class Member(ProtectedContact):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["household", "id"]
-        indexes = [models.Index(fields=["name"], name="member_name")]
         constraints = [
             # One person, one registry entry: the keyed hash of the ID is unique when known.
             models.UniqueConstraint(
