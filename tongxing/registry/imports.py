@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+# Messages of faults that are rare: translated only when one happens.
+from django.utils.translation import gettext_lazy as _lazy
+
 from tongxing.regions.codes import CodeError, Level, normalize
 from tongxing.regions.models import Region
 from tongxing.registry.actions import HouseholdData, MemberData, clean_household, clean_member
@@ -276,17 +279,17 @@ def parse_roster(rows: list[tuple[int, dict[str, str]]], *, scope_prefix: str) -
         member = MemberData(
             name=reader.text("name"),
             relation=reader.choice(
-                "relation", RELATION_WORDS, _("Unknown relation to the head: %(value)s.")
+                "relation", RELATION_WORDS, _lazy("Unknown relation to the head: %(value)s.")
             ),
             id_number=reader.id_number("id_number"),
             birth_date=reader.date("birth_date"),
-            sex=reader.choice("sex", SEX_WORDS, _("Unknown sex: %(value)s.")),
+            sex=reader.choice("sex", SEX_WORDS, _lazy("Unknown sex: %(value)s.")),
             phone=reader.text("phone"),
             left_behind_child=reader.flag("left_behind_child"),
             student=reader.flag("student"),
             disabled=reader.flag("disabled"),
             labour_ability=reader.choice(
-                "labour_ability", LABOUR_WORDS, _("Unknown labour ability: %(value)s.")
+                "labour_ability", LABOUR_WORDS, _lazy("Unknown labour ability: %(value)s.")
             ),
         )
         if not member.relation and not reader.text("relation"):
@@ -330,7 +333,7 @@ def _household_key(reader: _RowReader, member: MemberData) -> str | None:
 def _household_data(reader, villages: _Villages, key: str) -> HouseholdData | None:
     village = villages.find(reader)
     status = (
-        reader.choice("status", STATUS_WORDS, _("Unknown household status: %(value)s."))
+        reader.choice("status", STATUS_WORDS, _lazy("Unknown household status: %(value)s."))
         or DEFAULT_STATUS
     )
     causes = []
