@@ -19,3 +19,30 @@ def prefix_q(field: str, prefix: str) -> Q:
     if connection.vendor == "sqlite":
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + TOP})
     return Q(**{f"{field}__startswith": prefix})
+
+
+def insert_many(model, objects, *, batch_size: int = 2000) -> None:
+    """Insert model objects without reading back their keys.
+
+    For imports and the demo: with no keys to return and no per-object bookkeeping, it
+    takes about half the time of `bulk_create`, whose preparation of every field of every
+    object dominates a 100,000-row import. Fields are prepared as `save()` prepares them
+    (`pre_save` fills auto_now_add dates).
+    """
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch_size):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        field.get_db_prep_save(field.pre_save(obj, True), connection)
+                        for field in fields
+                    ]
+                    for obj in objects[start : start + batch_size]
+                ],
+            )

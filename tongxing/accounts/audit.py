@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 
 from tongxing.accounts.models import AuditEvent, User
+from tongxing.queries import insert_many
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -45,12 +46,12 @@ def record_many(
     *, actor: User | None, action: str, targets: list[tuple[models.Model, str, dict]]
 ) -> None:
     """Write one creation event per (object, region code, after) in one statement."""
-    AuditEvent.objects.bulk_create(
+    insert_many(
+        AuditEvent,
         [
             AuditEvent(**event_fields(actor, action, target, region_code, None, after))
             for target, region_code, after in targets
         ],
-        batch_size=2000,
     )
 
 

@@ -18,6 +18,7 @@ from tongxing.accounts.models import (
     PERSONAL_DATA_READERS,
     User,
 )
+from tongxing.queries import insert_many
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry import protection
@@ -780,13 +781,14 @@ def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> 
     # bulk_create sets primary keys on both engines for a model without parents.
     for entry, household in zip(new, created, strict=True):
         entry.existing = household
-    HouseholdStatusChange.objects.bulk_create(
+    insert_many(
+        HouseholdStatusChange,
         [
             HouseholdStatusChange(
                 household=h, status=h.status, since=h.status_since, recorded_by=actor
             )
             for h in created
-        ]
+        ],
     )
     result.households_created += len(created)
     new_ids = {h.pk for h in created}
@@ -812,7 +814,11 @@ def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> 
             else:
                 result.rows_unchanged += 1
         result.rows_imported += len(entry.members)
-    Member.objects.bulk_create(new_members, batch_size=IMPORT_BATCH)
+    # Members of new households need no keys back (their audit event is the household's);
+    # members joining a household on file get events of their own, so keys are read back.
+    insert_many(Member, [m for m in new_members if m.household_id in new_ids])
+    joining = [m for m in new_members if m.household_id not in new_ids]
+    Member.objects.bulk_create(joining)
     result.members_created += len(new_members)
     # A new household's audit event carries its members; members joining a household
     # already on file get events of their own.

@@ -19,7 +19,7 @@ from tongxing.regions.models import Region
 from tongxing.registry.actions import HouseholdData, MemberData, clean_household, clean_member
 from tongxing.registry.models import HardshipCause, HouseholdStatus, LabourAbility, Relation, Sex
 from tongxing.registry.validators import normalize_id_number
-from tongxing.tabular import clean, parse_bool, parse_date
+from tongxing.tabular import parse_bool, parse_date
 
 # Every header the rosters in use are known to carry, in one table. The first name of each
 # column is the one our export writes.
@@ -184,7 +184,7 @@ class _RowReader:
         self.errors.append(RowError(self.number, column, message))
 
     def text(self, column: str) -> str:
-        return clean(self.values.get(column, ""))
+        return self.values.get(column, "")  # read_table has cleaned every cell
 
     def choice(self, column: str, words: dict, message: str) -> str:
         text = self.text(column)
