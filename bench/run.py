@@ -8,12 +8,22 @@
    public home page `/`, of `GET /api/v1/regions` with the city office's bearer token, and
    of a bare Django view returning constant JSON (bench/urls.py), which the others are
    compared with.
+3. Import: a roster of 100,000 members (about 33,000 households, bench/import_setup.py) as
+   a real .xlsx file, imported with `tongxing import-households FILE --json` into a fresh
+   database holding the city demo's regions. Wall time, rows/s and peak memory, against a
+   baseline in the same run (bench/import_baseline.py: the same reader, the raw rows
+   inserted into a bare table); then the same file again, which must change nothing.
+   Target: the first import under 30 s.
+4. Search: on the city demo, `search_households` as the city office, for a name fragment,
+   an exact ID number and a registry number prefix (bench/search_bench.py, a process per
+   engine): p50 and p99 of 200 queries each. If gunicorn and wrk are there, also
+   `GET /api/v1/households?q=` with wrk, as in the HTTP part.
 
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
-Usage: `make bench [ARGS="--only demo|http --skip-postgres"]`, or
-`.venv/bin/python bench/run.py [--only demo|http] [--skip-postgres]`.
+Usage: `make bench [ARGS="--only demo|http|import|search --skip-postgres"]`, or
+`.venv/bin/python bench/run.py [--only demo|http|import|search] [--skip-postgres]`.
 The figures are printed and written, with the logs, to bench/results/<date-time>/.
 """
 
@@ -31,9 +41,10 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -44,6 +55,10 @@ RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent  # the virtualenv's bin, where `tongxing` and gunicorn live
 TONGXING = BIN / "tongxing"
 GUNICORN = BIN / "gunicorn"
+IMPORT_SETUP = ROOT / "bench" / "import_setup.py"
+IMPORT_BASELINE = ROOT / "bench" / "import_baseline.py"
+SEARCH_BENCH = ROOT / "bench" / "search_bench.py"
+PARTS = ["demo", "http", "import", "search"]
 
 PG_HOST_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432"
@@ -53,6 +68,15 @@ DEMO_ARGS = ["demo", "--scale", "city", "--no-serve"]
 DEMO_TARGET_SECONDS = 120
 DEMO_TIMEOUT_SECONDS = 900
 CITY_OFFICE = {"username": "office-4271", "password": "tongxing-demo"}
+
+IMPORT_ROWS = 100_000
+IMPORT_TARGET_SECONDS = 30
+IMPORT_TIMEOUT_SECONDS = 900
+# What the import's JSON counts as changes; a second import of the same file makes none.
+IMPORT_CHANGES = ("households_created", "households_updated", "members_created", "members_updated")
+ROSTER_TIMEOUT_SECONDS = 600
+SEARCH_QUERIES = 200
+SEARCH_TIMEOUT_SECONDS = 900
 
 WRK_ARGS = ["-t2", "-c16", "-d10s", "--latency", "--timeout", "5s"]
 WRK_WARMUP_ARGS = ["-t2", "-c16", "-d2s"]
@@ -82,8 +106,9 @@ class Database:
 
 
 @dataclass(frozen=True)
-class DemoRun:
+class TimedRun:
     seconds: float
+    cpu_seconds: float  # the process's own, user and system: below `seconds` when it waited
     peak_rss_mib: float
     background_cpu_percent: float | None  # others' load just before and after (the higher)
 
@@ -93,6 +118,7 @@ class Endpoint:
     name: str
     path: str
     headers: dict[str, str]
+    slug: str = ""  # names wrk's output file; by default, from the path
 
 
 @dataclass(frozen=True)
@@ -253,22 +279,28 @@ def count_rows(db: Database) -> dict[str, int]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-# --- 1. The demo ------------------------------------------------------------------------------
+def rows_changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """Return the models whose row counts differ, with the difference."""
+    return {
+        label: after.get(label, 0) - before.get(label, 0)
+        for label in sorted(before.keys() | after.keys())
+        if after.get(label, 0) != before.get(label, 0)
+    }
 
 
-def run_demo(db: Database, log: Path) -> DemoRun:
-    """Run the city demo once; return its wall time and the peak RSS of its process."""
+def timed_run(
+    db: Database, command: list[str], log: Path, *, timeout: float, output: Path | None = None
+) -> TimedRun:
+    """Run a command on the database; return its wall time and the peak RSS of its process.
+
+    Its standard output goes to `output` if given, else to the log with its errors.
+    """
+    label = " ".join(Path(part).name for part in command[:2])  # "tongxing demo"
     busy_before = check_quiet("before")
-    with log.open("w") as out:
+    with log.open("w") as out, output.open("w") if output else nullcontext(out) as stdout:
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(TONGXING), *DEMO_ARGS],
-            cwd=ROOT,
-            env=app_env(db),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        timer = threading.Timer(DEMO_TIMEOUT_SECONDS, proc.kill)
+        proc = subprocess.Popen(command, cwd=ROOT, env=app_env(db), stdout=stdout, stderr=out)
+        timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
             # wait4 gives this child's own resource usage, not the sum of all children.
@@ -282,11 +314,23 @@ def run_demo(db: Database, log: Path) -> DemoRun:
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        why = "timed out" if seconds >= DEMO_TIMEOUT_SECONDS else f"exit {proc.returncode}"
-        raise BenchError(f"`tongxing demo` on {db.engine} failed ({why}):\n{tail(log)}")
-    peak_rss_mib = usage.ru_maxrss / 1024  # Linux gives ru_maxrss in KiB
+        why = "timed out" if seconds >= timeout else f"exit {proc.returncode}"
+        raise BenchError(f"`{label}` on {db.engine} failed ({why}):\n{tail(log)}")
     busy = worst(busy_before, check_quiet("after"))
-    return DemoRun(seconds=seconds, peak_rss_mib=peak_rss_mib, background_cpu_percent=busy)
+    return TimedRun(
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_rss_mib=usage.ru_maxrss / 1024,  # Linux gives ru_maxrss in KiB
+        background_cpu_percent=busy,
+    )
+
+
+# --- 1. The demo ------------------------------------------------------------------------------
+
+
+def run_demo(db: Database, log: Path) -> TimedRun:
+    """Run the city demo once; return its wall time and the peak RSS of its process."""
+    return timed_run(db, [str(TONGXING), *DEMO_ARGS], log, timeout=DEMO_TIMEOUT_SECONDS)
 
 
 def bench_demo(db: Database, folder: Path) -> dict:
@@ -297,11 +341,7 @@ def bench_demo(db: Database, folder: Path) -> dict:
     step(f"{db.engine}: second run on the same database")
     second = run_demo(db, folder / f"demo-{db.key}-second.log")
     after = count_rows(db)
-    changed = {
-        label: after.get(label, 0) - before.get(label, 0)
-        for label in sorted(before.keys() | after.keys())
-        if after.get(label, 0) != before.get(label, 0)
-    }
+    changed = rows_changed(before, after)
     print(f"    {second.seconds:.1f} s, peak RSS {second.peak_rss_mib:.0f} MiB", flush=True)
     if changed:
         print(f"    WARNING: the second run changed row counts: {changed}", flush=True)
@@ -317,7 +357,7 @@ def bench_demo(db: Database, folder: Path) -> dict:
 
 
 def build_demo_untimed(db: Database, folder: Path) -> None:
-    step(f"{db.engine}: building the city demo for the HTTP benchmark")
+    step(f"{db.engine}: building the city demo to measure on")
     built = run_demo(db, folder / f"demo-{db.key}.log")
     print(f"    {built.seconds:.1f} s", flush=True)
 
@@ -460,6 +500,38 @@ def wrk(args: list[str], url: str, headers: dict[str, str]) -> str:
     return run([ensure_wrk(), *args, *header_args, url], timeout=WRK_TIMEOUT_SECONDS)
 
 
+def measure_endpoints(db: Database, base: str, endpoints: list[Endpoint], folder: Path) -> dict:
+    """Load each endpoint with wrk, after checking that they all answer 200.
+
+    The first endpoint is the bare view, which the others are compared with.
+    """
+    for endpoint in endpoints:
+        status = http_status(base + endpoint.path, endpoint.headers)
+        if status != 200:
+            raise BenchError(f"{endpoint.path} answered {status}, not 200")
+    results = {}
+    for endpoint in endpoints:
+        step(f"{db.engine}: wrk {' '.join(WRK_ARGS)} {endpoint.path}")
+        busy_before = check_quiet("before")
+        wrk(WRK_WARMUP_ARGS, base + endpoint.path, endpoint.headers)
+        output = wrk(WRK_ARGS, base + endpoint.path, endpoint.headers)
+        busy = worst(busy_before, check_quiet("after"))
+        slug = endpoint.slug or endpoint.path.strip("/").replace("/", "-") or "home"
+        (folder / f"wrk-{db.key}-{slug}.txt").write_text(output)
+        result = parse_wrk(output)
+        if result.errors:
+            print(f"    WARNING: {result.errors} errors or non-2xx responses", flush=True)
+        results[endpoint.name] = {
+            "path": endpoint.path,
+            **asdict(result),
+            "background_cpu_percent": busy,
+        }
+    bare = results[endpoints[0].name]["requests_per_second"]
+    for result in results.values():
+        result["ratio_to_bare"] = result["requests_per_second"] / bare if bare else None
+    return results
+
+
 def bench_http(db: Database, folder: Path) -> dict:
     step(f"{db.engine}: starting gunicorn (2 sync workers) on 127.0.0.1")
     with gunicorn_server(db, folder / f"gunicorn-{db.key}.log") as base:
@@ -471,52 +543,195 @@ def bench_http(db: Database, folder: Path) -> dict:
                 "GET /api/v1/regions", "/api/v1/regions", {"Authorization": f"Bearer {token}"}
             ),
         ]
-        for endpoint in endpoints:
-            status = http_status(base + endpoint.path, endpoint.headers)
-            if status != 200:
-                raise BenchError(f"{endpoint.path} answered {status}, not 200")
-        results = {}
-        for endpoint in endpoints:
-            step(f"{db.engine}: wrk {' '.join(WRK_ARGS)} {endpoint.path}")
-            busy_before = check_quiet("before")
-            wrk(WRK_WARMUP_ARGS, base + endpoint.path, endpoint.headers)
-            output = wrk(WRK_ARGS, base + endpoint.path, endpoint.headers)
-            busy = worst(busy_before, check_quiet("after"))
-            slug = endpoint.path.strip("/").replace("/", "-") or "home"
-            (folder / f"wrk-{db.key}-{slug}.txt").write_text(output)
-            result = parse_wrk(output)
-            if result.errors:
-                print(f"    WARNING: {result.errors} errors or non-2xx responses", flush=True)
-            results[endpoint.name] = {
-                "path": endpoint.path,
-                **asdict(result),
-                "background_cpu_percent": busy,
-            }
-    bare = results["bare view"]["requests_per_second"]
-    for result in results.values():
-        result["ratio_to_bare"] = result["requests_per_second"] / bare if bare else None
-    return results
+        return measure_endpoints(db, base, endpoints, folder)
 
 
 def print_http_table(engine: str, results: dict[str, dict]) -> None:
     print()
     print(f"HTTP, {engine}: gunicorn 2 sync workers, wrk {' '.join(WRK_ARGS)}")
     print(
-        f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs bare':>10}{'errors':>8}"
+        f"{'endpoint':<26}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs bare':>10}{'errors':>8}"
         f"{'others CPU':>12}"
     )
     for name, r in results.items():
         print(
-            f"{name:<22}{r['requests_per_second']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+            f"{name:<26}{r['requests_per_second']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
             f"{r['ratio_to_bare']:>10.2f}{r['errors']:>8}{percent(r['background_cpu_percent']):>12}"
         )
+
+
+# --- 3. Import --------------------------------------------------------------------------------
+
+
+def write_roster(folder: Path) -> Path:
+    path = folder / f"roster-{IMPORT_ROWS // 1000}k.xlsx"
+    step(f"writing the roster: {IMPORT_ROWS:,} rows, about 33,000 households ({path.name})")
+    started = time.perf_counter()
+    command = [sys.executable, str(IMPORT_SETUP), "roster", str(path), "--rows", str(IMPORT_ROWS)]
+    run(command, timeout=ROSTER_TIMEOUT_SECONDS)
+    print(f"    {time.perf_counter() - started:.1f} s, {path.stat().st_size / 2**20:.1f} MiB")
+    return path
+
+
+def run_import(db: Database, roster: Path, folder: Path, which: str) -> tuple[TimedRun, dict]:
+    """Import the roster once; return the timing and the command's JSON result."""
+    output = folder / f"import-{db.key}-{which}.json"
+    timed = timed_run(
+        db,
+        [str(TONGXING), "import-households", str(roster), "--json"],
+        folder / f"import-{db.key}-{which}.log",
+        output=output,
+        timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+    result = json.loads(output.read_text())
+    rate = result["rows_imported"] / timed.seconds
+    print(
+        f"    {timed.seconds:.1f} s ({timed.cpu_seconds:.1f} s CPU), {rate:,.0f} rows/s, "
+        f"peak RSS {timed.peak_rss_mib:.0f} MiB"
+    )
+    return timed, result
+
+
+def bench_import(db: Database, folder: Path, roster: Path) -> dict:
+    step(f"{db.engine}: building the city demo's regions (bench/import_setup.py regions)")
+    run([sys.executable, str(IMPORT_SETUP), "regions"], env=app_env(db), timeout=300)
+    step(f"{db.engine}: baseline: read the roster, insert the raw rows into a bare table")
+    baseline = timed_run(
+        db,
+        [sys.executable, str(IMPORT_BASELINE), str(roster)],
+        folder / f"import-{db.key}-baseline.log",
+        timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+    print(f"    {baseline.seconds:.1f} s, peak RSS {baseline.peak_rss_mib:.0f} MiB", flush=True)
+    step(f"{db.engine}: tongxing import-households {roster.name} --json, first import")
+    first, first_result = run_import(db, roster, folder, "first")
+    before = count_rows(db)
+    step(f"{db.engine}: the same file again")
+    second, second_result = run_import(db, roster, folder, "second")
+    changed = rows_changed(before, count_rows(db))
+    reported = {key: second_result[key] for key in IMPORT_CHANGES if second_result[key]}
+    print(f"    {second_result['rows_unchanged']:,} rows unchanged", flush=True)
+    if changed or reported:
+        print(f"    WARNING: the second import changed {changed or reported}", flush=True)
+    rows = first_result["rows_imported"]
+    return {
+        "rows": rows,
+        "households": first_result["households_created"],
+        "baseline": asdict(baseline),
+        "first": {**asdict(first), "rows_per_second": rows / first.seconds},
+        "second": {**asdict(second), "rows_per_second": rows / second.seconds},
+        "ratio_to_baseline": first.seconds / baseline.seconds,
+        "first_result": first_result,
+        "second_result": second_result,
+        "rows_changed_by_second_import": changed,
+        "second_import_changed_nothing": not changed and not reported,
+        "target_seconds": IMPORT_TARGET_SECONDS,
+        "target_met": first.seconds < IMPORT_TARGET_SECONDS,
+    }
+
+
+def print_import_table(results: dict[str, dict]) -> None:
+    print()
+    print(
+        f"tongxing import-households, {IMPORT_ROWS:,} rows "
+        f"(target: under {IMPORT_TARGET_SECONDS} s)"
+    )
+    print(
+        f"{'engine':<12}{'import':>9}{'rows/s':>9}{'peak RSS':>11}{'baseline':>10}"
+        f"{'ratio':>7}{'re-import':>11}{'RSS':>9}{'unchanged':>11}{'target':>9}"
+        f"{'others CPU':>12}"
+    )
+    for engine, r in results.items():
+        first, second = r["first"], r["second"]
+        busy = worst(*(r[key]["background_cpu_percent"] for key in ("baseline", "first", "second")))
+        print(
+            f"{engine:<12}{first['seconds']:>7.1f} s{first['rows_per_second']:>9,.0f}"
+            f"{first['peak_rss_mib']:>7.0f} MiB{r['baseline']['seconds']:>8.1f} s"
+            f"{r['ratio_to_baseline']:>7.1f}{second['seconds']:>9.1f} s"
+            f"{second['peak_rss_mib']:>5.0f} MiB{r['second_result']['rows_unchanged']:>11,}"
+            f"{'met' if r['target_met'] else 'NOT MET':>9}"
+            f"{percent(busy):>12}"
+        )
+
+
+# --- 4. Search --------------------------------------------------------------------------------
+
+
+def bench_search(db: Database, folder: Path) -> dict:
+    step(
+        f"{db.engine}: search_households as {CITY_OFFICE['username']}, "
+        f"{SEARCH_QUERIES} queries of each kind (bench/search_bench.py)"
+    )
+    command = [
+        sys.executable,
+        str(SEARCH_BENCH),
+        f"--user={CITY_OFFICE['username']}",
+        f"--queries={SEARCH_QUERIES}",
+    ]
+    busy_before = check_quiet("before")
+    output = run(command, env=app_env(db), timeout=SEARCH_TIMEOUT_SECONDS)
+    busy = worst(busy_before, check_quiet("after"))
+    (folder / f"search-{db.key}.json").write_text(output)
+    results = json.loads(output.strip().splitlines()[-1])
+    results["background_cpu_percent"] = busy
+    results["http"] = bench_search_http(db, folder, results["examples"])
+    return results
+
+
+def bench_search_http(db: Database, folder: Path, examples: dict[str, str]) -> dict | None:
+    """Measure `GET /api/v1/households?q=` with wrk, if gunicorn, wrk and the endpoint are there."""
+    if not GUNICORN.exists() or shutil.which("wrk") is None:
+        print("    no gunicorn or wrk: the API's search is not measured over HTTP", flush=True)
+        return None
+    step(f"{db.engine}: starting gunicorn (2 sync workers) on 127.0.0.1")
+    with gunicorn_server(db, folder / f"gunicorn-search-{db.key}.log") as base:
+        auth = {"Authorization": f"Bearer {obtain_token(base)}"}
+        if http_status(f"{base}/api/v1/households", auth) == 404:
+            print("    no GET /api/v1/households yet: not measured over HTTP", flush=True)
+            return None
+        endpoints = [Endpoint("bare view", "/bench/constant", {})]
+        for n, (kind, query) in enumerate(examples.items(), start=1):
+            path = f"/api/v1/households?q={urllib.parse.quote(query)}"
+            endpoints.append(Endpoint(f"q= {kind}", path, auth, slug=f"households-q{n}"))
+        return measure_endpoints(db, base, endpoints, folder)
+
+
+def print_search_table(engine: str, results: dict) -> None:
+    print()
+    print(
+        f"search_households, {engine}: as {results['user']} ({results['households']:,} "
+        f"households), the count and the first page of 50"
+    )
+    print(
+        f"{'query':<26}{'queries':>9}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'found':>7}"
+        f"{'none':>6}{'others CPU':>12}"
+    )
+    for kind, r in results["kinds"].items():
+        print(
+            f"{kind:<26}{r['queries']:>9}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{r['mean_ms']:>9.1f}{r['median_found']:>7.0f}{r['found_none']:>6}"
+            f"{percent(results['background_cpu_percent']):>12}"
+        )
+    if results["http"]:
+        print_http_table(engine, results["http"])
 
 
 # --- Main -------------------------------------------------------------------------------------
 
 
+def code_version() -> str | None:
+    """The commit measured, with "+" when tongxing/ differs from it; None without git."""
+    try:
+        commit = run(["git", "rev-parse", "--short", "HEAD"], timeout=10).strip()
+        changed = run(["git", "diff", "--name-only", "HEAD", "--", "tongxing"], timeout=10)
+    except BenchError:
+        return None
+    return commit + ("+" if changed.strip() else "")
+
+
 def environment() -> dict:
     return {
+        "code": code_version(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "django": version("django"),
@@ -526,7 +741,7 @@ def environment() -> dict:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["demo", "http"], help="run one part only")
+    parser.add_argument("--only", choices=PARTS, help="run one part only")
     parser.add_argument(
         "--skip-postgres", action="store_true", help="measure SQLite only (no PostgreSQL)"
     )
@@ -534,30 +749,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: dict) -> None:
+    roster = write_roster(folder) if "import" in parts else None
     for engine in engines:
-        with fresh_database(engine) as db:
-            if "demo" in parts:
-                report["demo"][db.engine] = bench_demo(db, folder)
-            else:
-                build_demo_untimed(db, folder)
-            if "http" in parts:
-                report["http"][db.engine] = bench_http(db, folder)
-                print_http_table(db.engine, report["http"][db.engine])
+        if {"demo", "http", "search"} & set(parts):
+            with fresh_database(engine) as db:
+                if "demo" in parts:
+                    report["demo"][db.engine] = bench_demo(db, folder)
+                else:
+                    build_demo_untimed(db, folder)
+                if "http" in parts:
+                    report["http"][db.engine] = bench_http(db, folder)
+                    print_http_table(db.engine, report["http"][db.engine])
+                if "search" in parts:
+                    report["search"][db.engine] = bench_search(db, folder)
+                    print_search_table(db.engine, report["search"][db.engine])
+        if roster:
+            # The import needs only the regions: a database of its own.
+            with fresh_database(engine) as db:
+                report["import"][db.engine] = bench_import(db, folder, roster)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    parts = [args.only] if args.only else ["demo", "http"]
+    parts = [args.only] if args.only else PARTS
     engines = ["sqlite"] if args.skip_postgres else ["sqlite", "postgresql"]
     started = datetime.now()
     folder = RESULTS / started.strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
-    report: dict = {"date": started.isoformat(timespec="seconds"), "demo": {}, "http": {}}
+    report: dict = {"date": started.isoformat(timespec="seconds")}
+    report.update({part: {} for part in PARTS})
     failure = None
     try:
         check_tools(parts, engines)
         report["environment"] = environment()
+        step(f"measuring tongxing at {report['environment']['code']}")
         run_benchmarks(parts, engines, folder, report)
+        if code_version() != report["environment"]["code"]:
+            print(f"WARNING: the code changed during the run (now {code_version()})", flush=True)
     except BenchError as exc:
         failure = str(exc)
     except KeyboardInterrupt:
@@ -569,6 +797,10 @@ def main(argv: list[str] | None = None) -> int:
         print_demo_table(report["demo"])
     for engine, results in report["http"].items():
         print_http_table(engine, results)
+    if report["import"]:
+        print_import_table(report["import"])
+    for engine, results in report["search"].items():
+        print_search_table(engine, results)
     print(f"\nresults and logs: {folder.relative_to(ROOT)}/")
     if failure:
         print(f"\nbench FAILED: {failure}", file=sys.stderr)
