@@ -238,7 +238,7 @@ def _check_members(members: list[MemberData], *, household: Household | None) ->
     hashes = [v["id_number_hash"] for v in cleaned if v["id_number_hash"]]
     if len(hashes) != len(set(hashes)):
         errors.setdefault("members", []).append(_("The same ID number is given twice."))
-    taken = Member.objects.filter(id_number_hash__in=hashes)
+    taken = Member.objects.with_id_hash(*hashes)
     if household is not None:
         taken = taken.exclude(household=household)
     taken = set(taken.values_list("id_number_hash", flat=True))
@@ -364,10 +364,7 @@ def add_member(*, household: Household, data: MemberData, by: User | None) -> Me
         and household.members.filter(relation=Relation.HEAD).exists()
     ):
         errors["relation"] = [_("This household already has a head.")]
-    if (
-        values["id_number_hash"]
-        and Member.objects.filter(id_number_hash=values["id_number_hash"]).exists()
-    ):
+    if values["id_number_hash"] and Member.objects.with_id_hash(values["id_number_hash"]).exists():
         errors["id_number"] = [_("This ID number is already registered.")]
     if errors:
         raise ValidationError(errors)
@@ -406,9 +403,7 @@ def update_member(*, member: Member, data: MemberData, by: User | None) -> Membe
         errors["relation"] = [_("This household already has a head.")]
     if (
         values.get("id_number_hash")
-        and Member.objects.filter(id_number_hash=values["id_number_hash"])
-        .exclude(pk=member.pk)
-        .exists()
+        and Member.objects.with_id_hash(values["id_number_hash"]).exclude(pk=member.pk).exists()
     ):
         errors["id_number"] = [_("This ID number is already registered.")]
     if errors:
@@ -755,10 +750,14 @@ def _match_existing(roster, scope: str) -> None:
         for number, _m, values in h.members
         if values["id_number_hash"]
     }
-    taken = Member.objects.filter(id_number_hash__in=hashes).values_list(
-        "id_number_hash", "household_id", "household__registry_number"
-    )
-    for id_hash, household_id, registry_number in taken.iterator(chunk_size=5000):
+    # In chunks: SQLite builds commonly allow 32,766 parameters a statement.
+    found = []
+    hash_list = list(hashes)
+    for start in range(0, len(hash_list), 5000):
+        found += Member.objects.with_id_hash(*hash_list[start : start + 5000]).values_list(
+            "id_number_hash", "household_id", "household__registry_number"
+        )
+    for id_hash, household_id, registry_number in found:
         entry, number = hashes[id_hash]
         existing = getattr(entry, "existing", None)
         if existing is None or household_id != existing.pk:

@@ -122,6 +122,16 @@ class ProtectedContact(models.Model):
         abstract = True
 
 
+class MemberQuerySet(models.QuerySet):
+    def with_id_hash(self, *hashes: str) -> "MemberQuerySet":
+        """Return the members with these ID hashes, through the unique index.
+
+        The index is partial (members without an ID number are left out), and SQLite uses
+        a partial index only when the query repeats its condition: so the query does.
+        """
+        return self.filter(id_number_hash__in=hashes).exclude(id_number_hash="").order_by()
+
+
 class Member(ProtectedContact):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     # db_index: PostgreSQL then also gets the pattern index that prefix searches use.
@@ -138,6 +148,8 @@ class Member(ProtectedContact):
     labour_ability = models.CharField(
         _("labour ability"), max_length=10, choices=LabourAbility.choices, blank=True
     )
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member")

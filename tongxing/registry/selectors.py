@@ -93,7 +93,7 @@ def search_households(
     if query:
         id_hash = _id_hash_or_none(query)
         if id_hash:
-            holders = Member.objects.filter(id_number_hash=id_hash).values("household_id")
+            holders = Member.objects.with_id_hash(id_hash).values("household_id")
             households = households.filter(pk__in=holders)
         else:
             named = Member.objects.filter(prefix_q("name", query)).values("household_id")
