@@ -36,6 +36,7 @@ HEADERS = (
     "残疾",
     "劳动能力",
 )
+AS_OF = datetime.date(2025, 12, 31)  # the roster's "today": the same file on any day
 FIRST_SEQUENCE = 250  # of make_id_number's 0-499: the demo's members use the low ones
 HOUSEHOLD_SIZES = (1, 2, 2, 3, 3, 3, 4, 4, 5)  # 3 members on average: 33,000 households
 
@@ -80,7 +81,6 @@ def roster_rows(count: int):
 
     rng = random.Random(ROSTER_SEED)
     villages = village_codes()
-    today = datetime.date.today()
     used: dict[tuple, int] = {}
 
     def new_id(county: str, born: datetime.date, sex: str) -> str:
@@ -89,7 +89,7 @@ def roster_rows(count: int):
         return make_id_number(region_code=county, birth_date=born, sequence=used[key], sex=sex)
 
     def birthday(age_from: int, age_to: int) -> datetime.date:
-        return today - datetime.timedelta(days=rng.randint(age_from * 365, age_to * 365))
+        return AS_OF - datetime.timedelta(days=rng.randint(age_from * 365, age_to * 365))
 
     def phone() -> str:
         return f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
@@ -101,15 +101,10 @@ def roster_rows(count: int):
     while written < count:
         village = villages[household % len(villages)]
         household += 1
-        status = rng.choices(statuses, shares)[0]
-        since = datetime.date(rng.randint(2014, today.year - 1), rng.randint(1, 12), 1)
-        common = (
-            f"B{village}{household:05d}",
-            village,
-            STATUS_WORD[status],
-            since.isoformat(),
-            "、".join(rng.sample(list(CAUSE_WORD.values()), rng.choice((1, 1, 2)))),
-        )
+        number = f"B{village}{household:05d}"
+        status = STATUS_WORD[rng.choices(statuses, shares)[0]]
+        since = datetime.date(rng.randint(2014, AS_OF.year), rng.randint(1, 12), 1).isoformat()
+        causes = "、".join(rng.sample(list(CAUSE_WORD.values()), rng.choice((1, 1, 2))))
         head_sex = "male" if rng.random() < 0.8 else "female"
         head = person_name(rng)
         members = [("户主", head, head_sex, birthday(30, 80), "普通劳动力")]
@@ -125,14 +120,17 @@ def roster_rows(count: int):
             members.append(("子女", name, sex, birthday(1, 25), "无劳动力"))
         for relation, name, sex, born, labour in members[: count - written]:
             child = relation == "子女"
-            age = today.year - born.year
+            age = AS_OF.year - born.year
             yield (
-                *common[:2],
+                number,
+                village,
                 name,
                 relation,
                 new_id(village[:6], born, sex),
                 "" if child else phone(),
-                *common[2:],
+                status,
+                since,
+                causes,
                 "是" if child and age < 16 and rng.random() < 0.15 else "否",
                 "是" if child and 6 <= age <= 22 else "否",
                 "是" if rng.random() < 0.03 else "否",

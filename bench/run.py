@@ -720,9 +720,9 @@ def print_search_table(engine: str, results: dict) -> None:
 
 
 def code_version() -> str | None:
-    """The commit measured, with "+" when tongxing/ differs from it; None without git."""
+    """The last commit that changed tongxing/, with "+" when tongxing/ differs from it."""
     try:
-        commit = run(["git", "rev-parse", "--short", "HEAD"], timeout=10).strip()
+        commit = run(["git", "log", "-1", "--format=%h", "--", "tongxing"], timeout=10).strip()
         changed = run(["git", "diff", "--name-only", "HEAD", "--", "tongxing"], timeout=10)
     except BenchError:
         return None
