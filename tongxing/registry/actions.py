@@ -327,33 +327,38 @@ def update_household(*, household: Household, data: HouseholdData, by: User | No
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
         before = snapshot(household, HOUSEHOLD_FIELDS)
-        values = _household_values(data)
-        status_changed = (values["status"], values["status_since"]) != (
-            household.status,
-            household.status_since,
-        )
-        for key, value in values.items():
-            setattr(household, key, value)
-        after = snapshot(household, HOUSEHOLD_FIELDS)
-        if after == before:
-            return household
-        household.save()
-        if status_changed:
-            HouseholdStatusChange.objects.create(
-                household=household,
-                status=household.status,
-                since=household.status_since,
-                recorded_by=_actor(by),
-            )
-        record(
-            actor=by,
-            action="household.update",
-            target=household,
-            region_code=household.village_id,
-            before=before,
-            after=after,
-        )
+        _save_household(household, _household_values(data), before, by)
     return household
+
+
+def _save_household(household: Household, values: dict, before: dict, by: User | None) -> bool:
+    """Apply new values; on a change, save, keep a new status in the history, and audit."""
+    status_changed = (values["status"], values["status_since"]) != (
+        household.status,
+        household.status_since,
+    )
+    for key, value in values.items():
+        setattr(household, key, value)
+    after = snapshot(household, HOUSEHOLD_FIELDS)
+    if after == before:
+        return False
+    household.save()
+    if status_changed:
+        HouseholdStatusChange.objects.create(
+            household=household,
+            status=household.status,
+            since=household.status_since,
+            recorded_by=_actor(by),
+        )
+    record(
+        actor=by,
+        action="household.update",
+        target=household,
+        region_code=household.village_id,
+        before=before,
+        after=after,
+    )
+    return True
 
 
 def add_member(*, household: Household, data: MemberData, by: User | None) -> Member:
@@ -410,30 +415,35 @@ def update_member(*, member: Member, data: MemberData, by: User | None) -> Membe
         raise ValidationError(errors)
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        before = snapshot(member, MEMBER_FIELDS)
-        # Re-encrypting the same number gives new ciphertext: compare by hash instead.
-        if values.get("id_number_hash") == member.id_number_hash:
-            for key in ("id_number_ciphertext", "id_number_hash", "id_number_masked"):
-                values.pop(key, None)
-        if values.get("phone_hash") == member.phone_hash:
-            for key in ("phone_ciphertext", "phone_hash", "phone_masked"):
-                values.pop(key, None)
-        numbers_changed = "id_number_hash" in values or "phone_hash" in values
-        for key, value in values.items():
-            setattr(member, key, value)
-        after = snapshot(member, MEMBER_FIELDS)
-        if after == before and not numbers_changed:
-            return member
-        member.save()
-        record(
-            actor=by,
-            action="member.update",
-            target=member,
-            region_code=member.household.village_id,
-            before=before,
-            after=after,
-        )
+        _save_member(member, values, member.household, by)
     return member
+
+
+def _save_member(member: Member, values: dict, household: Household, by: User | None) -> bool:
+    """Apply new values; on a change, save and audit. An empty number keeps the one on file."""
+    values = dict(values)
+    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash.
+    for kind in ("id_number", "phone"):
+        if values.get(f"{kind}_hash", "") in ("", getattr(member, f"{kind}_hash")):
+            for suffix in ("ciphertext", "hash", "masked"):
+                values.pop(f"{kind}_{suffix}", None)
+    numbers_changed = "id_number_hash" in values or "phone_hash" in values
+    before = snapshot(member, MEMBER_FIELDS)
+    for key, value in values.items():
+        setattr(member, key, value)
+    after = snapshot(member, MEMBER_FIELDS)
+    if after == before and not numbers_changed:
+        return False
+    member.save()
+    record(
+        actor=by,
+        action="member.update",
+        target=member,
+        region_code=household.village_id,
+        before=before,
+        after=after,
+    )
+    return True
 
 
 def reveal_member(*, member: Member, by: User) -> dict[str, str]:
@@ -846,37 +856,10 @@ def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> 
 def _update_household_from_roster(entry, by: User | None) -> bool:
     household = entry.existing
     values = _household_values(entry.data)
-    before = snapshot(household, HOUSEHOLD_FIELDS)
-    status_changed = (values["status"], values["status_since"]) != (
-        household.status,
-        household.status_since,
-    )
     # A roster without a status date says nothing about when: keep the date on file.
     if values["status"] == household.status:
         values["status_since"] = household.status_since
-        status_changed = False
-    for key, value in values.items():
-        setattr(household, key, value)
-    after = snapshot(household, HOUSEHOLD_FIELDS)
-    if after == before:
-        return False
-    household.save()
-    if status_changed:
-        HouseholdStatusChange.objects.create(
-            household=household,
-            status=household.status,
-            since=household.status_since,
-            recorded_by=_actor(by),
-        )
-    record(
-        actor=by,
-        action="household.update",
-        target=household,
-        region_code=household.village_id,
-        before=before,
-        after=after,
-    )
-    return True
+    return _save_household(household, values, snapshot(household, HOUSEHOLD_FIELDS), by)
 
 
 def _update_member_from_roster(member: Member, values: dict, household: Household, by) -> bool:
@@ -886,30 +869,7 @@ def _update_member_from_roster(member: Member, values: dict, household: Househol
         if not key.endswith("_ciphertext")
     ):
         return False  # the common case of a re-import: nothing to look at more closely
-    values = dict(values)
-    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash;
-    # an empty cell keeps the number on file.
-    for kind in ("id_number", "phone"):
-        if values[f"{kind}_hash"] in ("", getattr(member, f"{kind}_hash")):
-            for suffix in ("ciphertext", "hash", "masked"):
-                del values[f"{kind}_{suffix}"]
-    numbers_changed = "id_number_hash" in values or "phone_hash" in values
-    before = snapshot(member, MEMBER_FIELDS)
-    for key, value in values.items():
-        setattr(member, key, value)
-    after = snapshot(member, MEMBER_FIELDS)
-    if after == before and not numbers_changed:
-        return False
-    member.save()
-    record(
-        actor=by,
-        action="member.update",
-        target=member,
-        region_code=household.village_id,
-        before=before,
-        after=after,
-    )
-    return True
+    return _save_member(member, values, household, by)
 
 
 def export_households(*, households, by: User | None, full_numbers: bool = False) -> bytes:
