@@ -26,23 +26,28 @@ def insert_many(model, objects, *, batch_size: int = 2000) -> None:
 
     For imports and the demo: with no keys to return and no per-object bookkeeping, it
     takes about half the time of `bulk_create`, whose preparation of every field of every
-    object dominates a 100,000-row import. Fields are prepared as `save()` prepares them
-    (`pre_save` fills auto_now_add dates).
+    object dominates a 100,000-row import; on PostgreSQL the rows go by COPY. Fields are
+    prepared as `save()` prepares them (`pre_save` fills auto_now_add dates).
     """
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+
+    def rows(chunk):
+        return [
+            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+            for obj in chunk
+        ]
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command; executemany would send one INSERT each.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for start in range(0, len(objects), batch_size):
+                    for row in rows(objects[start : start + batch_size]):
+                        copy.write_row(row)
+            return
         for start in range(0, len(objects), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        field.get_db_prep_save(field.pre_save(obj, True), connection)
-                        for field in fields
-                    ]
-                    for obj in objects[start : start + batch_size]
-                ],
-            )
+            cursor.executemany(sql, rows(objects[start : start + batch_size]))
