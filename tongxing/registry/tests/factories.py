@@ -1,14 +1,10 @@
 """Households, organisations and people for the registry's tests, made through the actions.
 
 ID numbers are valid ones under a real county code (Hubei's 420981), so that they pass the
-GB 11643 check; they belong to nobody. A test module that imports `fixed_data_key` encrypts
-with a fixed key instead of creating one in var/.
+GB 11643 check; they belong to nobody. The root conftest gives every test a fixed data key.
 """
 
-import base64
 import datetime
-
-import pytest
 
 from conftest import VILLAGE_A1
 from tongxing.regions.models import Region
@@ -16,17 +12,7 @@ from tongxing.registry import actions
 from tongxing.registry.models import Household, HouseholdStatus, Relation
 from tongxing.registry.validators import make_credit_code, make_id_number
 
-# 32 bytes in URL-safe base64 (44 characters), the shape of TONGXING_DATA_KEY.
-TEST_DATA_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 COUNTY = "420981"
-
-
-@pytest.fixture(autouse=True)
-def fixed_data_key(settings):
-    # personal_data caches its keys by the settings' values, so overriding the setting is
-    # enough to switch keys.
-    settings.TONGXING_DATA_KEY = TEST_DATA_KEY
-    settings.TONGXING_DATA_OLD_KEYS = ""
 
 
 def id_number(sequence: int, *, born: datetime.date = datetime.date(1970, 5, 17), sex="male"):

@@ -15,7 +15,7 @@ from tongxing.registry.models import (
     Person,
 )
 from tongxing.registry.tests import factories
-from tongxing.registry.tests.factories import fixed_data_key, id_number  # noqa: F401
+from tongxing.registry.tests.factories import id_number
 from tongxing.registry.validators import make_credit_code
 
 READ_MATRIX = [

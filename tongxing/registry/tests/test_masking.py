@@ -13,7 +13,7 @@ from conftest import VILLAGE_A1, VILLAGE_A2, api_client_for, client_for, make_us
 from tongxing.accounts.models import AuditEvent, Role
 from tongxing.registry.actions import MemberData
 from tongxing.registry.tests import factories
-from tongxing.registry.tests.factories import fixed_data_key, id_number, phone  # noqa: F401
+from tongxing.registry.tests.factories import id_number, phone
 
 HEAD_ID, HEAD_PHONE = id_number(0), phone(0)
 SPOUSE_ID, SPOUSE_PHONE = id_number(4, born=datetime.date(1972, 8, 8), sex="female"), phone(4)
