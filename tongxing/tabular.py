@@ -21,6 +21,31 @@ from django.utils.translation import gettext as _
 HEADER_SEARCH_ROWS = 10
 
 
+@dataclass
+class RowError:
+    """A fault of one row of a file: its number as the spreadsheet shows it, the column
+    (our name for it) and the reason."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+def rejected_rows_table(errors: list[RowError], columns: dict[str, str]):
+    """Return the rows a command rejected as a table for the terminal, headed as the file is."""
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=_("Rejected rows"))
+    for heading in (_("row"), _("column"), _("reason")):
+        table.add_column(heading)
+    for error in errors:
+        table.add_row(str(error.row), columns.get(error.column, error.column), error.message)
+    return table
+
+
 class TableError(ValueError):
     """The file as a whole cannot be read (wrong format, no header, missing columns)."""
 

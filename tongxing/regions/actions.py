@@ -11,6 +11,7 @@ from tongxing.accounts.audit import record, record_many, snapshot
 from tongxing.accounts.models import Role, User
 from tongxing.regions import codes
 from tongxing.regions.models import TAGS, Region
+from tongxing.tabular import RowError
 
 # Column names the import accepts, first the one our export writes.
 COLUMN_ALIASES = {
@@ -41,16 +42,6 @@ LEVEL_LOOKUP = {
     "社区": codes.Level.VILLAGE,
 }
 REGION_FIELDS = ("name", "level", "parent", *TAGS)
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from tongxing.regions.models import Region
 from tongxing.registry.actions import HouseholdData, MemberData, clean_household, clean_member
 from tongxing.registry.models import HardshipCause, HouseholdStatus, LabourAbility, Relation, Sex
 from tongxing.registry.validators import normalize_id_number
-from tongxing.tabular import parse_bool, parse_date
+from tongxing.tabular import RowError, parse_bool, parse_date
 
 # Every header the rosters in use are known to carry, in one table. The first name of each
 # column is the one our export writes.
@@ -132,16 +132,6 @@ LABOUR_WORDS = {
 }
 # Default when a roster has no status column: a roster of the register is of households in it.
 DEFAULT_STATUS = HouseholdStatus.REGISTERED_POOR
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

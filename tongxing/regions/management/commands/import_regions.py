@@ -5,10 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from tongxing.regions.actions import COLUMN_ALIASES, import_regions
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import TableError, read_table, rejected_rows_table
 
 
 class Command(BaseCommand):
@@ -50,14 +49,7 @@ class Command(BaseCommand):
             return
         console = Console()
         if result.errors:
-            table = Table(title=_("Rejected rows"))
-            for heading in (_("row"), _("column"), _("reason")):
-                table.add_column(heading)
-            for error in result.errors:
-                table.add_row(
-                    str(error.row), columns.get(error.column, error.column), error.message
-                )
-            console.print(table)
+            console.print(rejected_rows_table(result.errors, columns))
         else:
             console.print(
                 f"Created {result.created}, updated {result.updated}, unchanged {result.unchanged}."

@@ -5,12 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from tongxing.registry.actions import import_households
 from tongxing.registry.exports import write_marked_copy
 from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import TableError, read_table, rejected_rows_table
 
 
 class Command(BaseCommand):
@@ -65,14 +64,7 @@ class Command(BaseCommand):
             return
         console = Console()
         if result.errors:
-            table = Table(title=_("Rejected rows"))
-            for heading in (_("row"), _("column"), _("reason")):
-                table.add_column(heading)
-            for error in result.errors:
-                table.add_row(
-                    str(error.row), columns.get(error.column, error.column), error.message
-                )
-            console.print(table)
+            console.print(rejected_rows_table(result.errors, columns))
         summary = (
             _(
                 "Households: %(households_created)d new, %(households_updated)d changed. "
