@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "tongxing.regions",
     "tongxing.accounts",
     "tongxing.registry",
+    "tongxing.notifications",
+    "tongxing.needs",
 ]
 
 MIDDLEWARE = [
@@ -179,4 +181,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Uploaded files (photos that confirm deliveries). They are served only through views that
+# check who may see them, never as public static files.
+MEDIA_ROOT = Path(os.environ.get("TONGXING_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Where notifications go besides the in-app list (see tongxing/notifications/channels.py).
+TONGXING_NOTIFICATION_CHANNELS = env_list(
+    "TONGXING_NOTIFICATION_CHANNELS", "tongxing.notifications.channels.EmailChannel"
+)
+# How contributions are paid (see tongxing/needs/payments.py).
+TONGXING_PAYMENT_PROVIDER = os.environ.get(
+    "TONGXING_PAYMENT_PROVIDER", "tongxing.needs.payments.OfflineTransfer"
+)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -27,6 +27,19 @@ HOUSEHOLD_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAG
 PERSONAL_DATA_READERS = HOUSEHOLD_EDITORS
 # Roles that keep the directory of organisations and people of their region.
 DIRECTORY_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+# The needs board. Posting: the household itself, or staff of its village on its behalf.
+NEED_POSTERS = frozenset(
+    {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN, Role.CADRE, Role.HOUSEHOLD}
+)
+NEED_REVIEWERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+# Who pledges goods and contributes money: caring people, and organisations through their rep.
+PLEDGERS = frozenset({Role.DONOR, Role.ORG_REP})
+# Staff who act for a household of their region: confirm receipt (with evidence), thank.
+HOUSEHOLD_PROXIES = frozenset(
+    {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN, Role.CADRE}
+)
+# Who keeps the review rules (value caps, banned terms) of their region.
+RULE_EDITORS = frozenset({Role.CITY_ADMIN})
 
 
 class TongxingUserManager(UserManager):

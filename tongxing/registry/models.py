@@ -47,6 +47,15 @@ class Household(models.Model):
     serious_illness = models.BooleanField(_("serious illness"), default=False)
     left_behind_children = models.BooleanField(_("left-behind children"), default=False)
     elderly_living_alone = models.BooleanField(_("elderly living alone"), default=False)
+    # The household's own login, for the few who see and confirm their needs themselves.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="household",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

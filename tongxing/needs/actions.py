@@ -1,0 +1,1218 @@
+"""Changes to the needs board. Each action checks the actor's right, validates every field
+at once, runs in one transaction, writes the need's event to the audit log and sends its
+notifications. Pages, the API, the sweep command and the demo all come through here.
+
+Progress (`pledged`, `delivered`, `confirmed` on Need) moves only here, by conditional
+UPDATE statements in the same transaction as the pledge lines they sum.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxing.accounts.audit import record, snapshot
+from tongxing.accounts.models import (
+    HOUSEHOLD_PROXIES,
+    NEED_POSTERS,
+    NEED_REVIEWERS,
+    PLEDGERS,
+    RULE_EDITORS,
+    Role,
+    User,
+)
+from tongxing.needs.models import (
+    CANCELLABLE,
+    CATEGORIES_BY_KIND,
+    BannedTerm,
+    Category,
+    Feedback,
+    FundingPolicy,
+    IdempotentRequest,
+    Kind,
+    Need,
+    Pledge,
+    PledgeStatus,
+    Status,
+    Urgency,
+    ValueCap,
+)
+from tongxing.needs.payments import Payment, payment_provider
+from tongxing.needs.rules import check_rules, yuan
+from tongxing.notifications.actions import notify
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+from tongxing.registry.models import Household, Member, Relation
+
+# How long a need may stay on the board, and how early its poster hears it will expire.
+LONGEST_DEADLINE = datetime.timedelta(days=366)
+EXPIRY_WARNING = datetime.timedelta(days=3)
+# Photos of a delivery: the formats phones produce, up to a size a phone makes.
+EVIDENCE_TYPES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG": "png", b"RIFF": "webp", b"GIF8": "gif"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Two-character surnames (复姓) that the board keeps whole: 欧阳** rather than 欧**.
+COMPOUND_SURNAMES = frozenset(
+    {
+        *("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容"),
+        *("长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "独孤", "南宫", "西门"),
+    }
+)
+NEED_FIELDS = (
+    "kind",
+    "category",
+    "title",
+    "story",
+    "household",
+    "village",
+    "child",
+    "unit",
+    "unit_value_fen",
+    "place",
+    "urgency",
+    "deadline",
+    "funding_policy",
+    "target",
+    "value_fen",
+)
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _need_url(need: Need) -> str:
+    return reverse("needs:detail", args=[need.pk])
+
+
+def _event(by: User | None, action: str, need: Need, before=None, after=None) -> None:
+    record(
+        actor=by,
+        action=f"need.{action}",
+        target=need,
+        region_code=need.village_id,
+        before=before,
+        after=after,
+    )
+
+
+def amount_text(need: Need, quantity: int) -> str:
+    """Return a quantity in the need's unit for messages: ¥500, 2 床, 1 个心愿."""
+    if need.kind == Kind.FUNDS:
+        return yuan(quantity)
+    if need.kind == Kind.WISH:
+        return _("the wish")
+    return f"{quantity} {need.unit}".strip()
+
+
+# --- Rights -------------------------------------------------------------------------------
+
+
+def _in_scope(by: User, code: str, roles) -> bool:
+    return by.has_role(*roles) and by.scope_prefix is not None and code.startswith(by.scope_prefix)
+
+
+def _is_own_household(by: User, household_id: int | None) -> bool:
+    return (
+        household_id is not None
+        and by.has_role(Role.HOUSEHOLD)
+        and Household.objects.filter(pk=household_id, account=by).exists()
+    )
+
+
+def may_post_for(by: User | None, *, village: Region, household: Household | None) -> bool:
+    if by is None or by.is_superuser:
+        return True
+    if by.has_role(Role.HOUSEHOLD):
+        return household is not None and _is_own_household(by, household.pk)
+    return _in_scope(by, village.code, NEED_POSTERS - {Role.HOUSEHOLD})
+
+
+def may_edit(by: User | None, need: Need) -> bool:
+    """The poster, the household itself, and staff of its region may change or cancel it."""
+    if by is None or by.is_superuser:
+        return True
+    if need.posted_by_id == by.pk and by.is_active:
+        return True
+    if _is_own_household(by, need.household_id):
+        return True
+    return _in_scope(by, need.village_id, HOUSEHOLD_PROXIES)
+
+
+def may_review(by: User | None, need: Need) -> bool:
+    if by is None or by.is_superuser:
+        return True
+    return _in_scope(by, need.village_id, NEED_REVIEWERS)
+
+
+def may_act_for_household(by: User | None, need: Need) -> bool:
+    """Confirm receipt and thank: the household, or staff of its region on its behalf."""
+    if by is None or by.is_superuser:
+        return True
+    return _is_own_household(by, need.household_id) or _in_scope(
+        by, need.village_id, HOUSEHOLD_PROXIES
+    )
+
+
+def organisation_of(user: User):
+    """Return the organisation an org_rep account speaks for, if its person record says."""
+    if user.role != Role.ORG_REP:
+        return None
+    person = getattr(user, "person", None)
+    return person.organisation if person is not None else None
+
+
+# --- Posting and review -------------------------------------------------------------------
+
+
+@dataclass
+class NeedData:
+    """A need as entered. Amounts are in fen; the action derives the target and value."""
+
+    kind: str
+    category: str
+    title: str
+    deadline: datetime.date | None
+    story: str = ""
+    household: Household | None = None
+    village: Region | None = None
+    child: Member | None = None
+    urgency: int = Urgency.NORMAL
+    quantity: int | None = None  # goods: pieces; services: places (1 by default)
+    unit: str = ""
+    unit_value_fen: int = 0  # goods: the estimated value of one piece
+    target_fen: int | None = None  # funds: the amount to raise
+    value_fen: int = 0  # micro-wishes: the wish's value; services: an estimate
+    place: str = ""
+    funding_policy: str = ""
+
+
+def clean_need(data: NeedData) -> tuple[dict, dict[str, list[str]]]:
+    """Validate a need; return the model's values and the errors by field."""
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    kind = data.kind
+    if kind not in Kind.values:
+        err("kind", _("Choose goods, funds, a service or a micro-wish."))
+        return {}, errors
+    if data.category not in CATEGORIES_BY_KIND[kind]:
+        err("category", _("Choose a category of this kind of need."))
+    title = " ".join((data.title or "").split())
+    if not title:
+        err("title", _("Say what is needed."))
+    elif len(title) > 100:
+        err("title", _("Keep it under 100 characters."))
+    story = (data.story or "").strip()
+    if len(story) > 2000:
+        err("story", _("Keep the story under 2,000 characters."))
+    if data.urgency not in Urgency.values:
+        err("urgency", _("Choose how urgent it is."))
+    today = _today()
+    if data.deadline is None:
+        err("deadline", _("Give a deadline."))
+    elif data.deadline < today:
+        err("deadline", _("The deadline has passed."))
+    elif data.deadline > today + LONGEST_DEADLINE:
+        err("deadline", _("A need stays on the board for a year at most."))
+
+    household, village, child = data.household, data.village, None
+    if kind == Kind.WISH:
+        child = data.child
+        if child is None:
+            err("child", _("Choose the child whose wish it is."))
+        elif not child.left_behind_child:
+            err("child", _("Micro-wishes are for children registered as left behind."))
+        else:
+            household = child.household
+    if household is not None:
+        village = household.village
+    elif village is None or village.level != Level.VILLAGE:
+        err("household", _("Choose the household, or the village for a collective need."))
+
+    values = {
+        "kind": kind,
+        "category": data.category,
+        "title": title,
+        "story": story,
+        "household": household,
+        "village": village,
+        "child": child,
+        "urgency": data.urgency,
+        "deadline": data.deadline,
+        "unit": "",
+        "unit_value_fen": 0,
+        "place": "",
+        "funding_policy": "",
+    }
+    if kind == Kind.GOODS:
+        quantity = data.quantity
+        if quantity is None or not 1 <= quantity <= 10_000:
+            err("quantity", _("Give a quantity from 1 to 10,000."))
+        unit = (data.unit or "").strip()
+        if not unit:
+            err("unit", _("Give the unit (piece, bag, set…)."))
+        elif len(unit) > 10:
+            err("unit", _("Keep the unit under 10 characters."))
+        if data.unit_value_fen is None or data.unit_value_fen < 0:
+            err("unit_value_fen", _("Give the estimated value of one, or 0."))
+        if not errors:
+            values.update(
+                unit=unit,
+                unit_value_fen=data.unit_value_fen,
+                target=quantity,
+                value_fen=quantity * data.unit_value_fen,
+            )
+    elif kind == Kind.FUNDS:
+        target = data.target_fen
+        if target is None or not 100 <= target <= 100_000_000_00:
+            err("target_fen", _("Give an amount from ¥1 to ¥100,000,000."))
+        if data.funding_policy not in FundingPolicy.values:
+            err("funding_policy", _("Choose all-or-nothing or keep-what-is-raised."))
+        if not errors:
+            values.update(target=target, value_fen=target, funding_policy=data.funding_policy)
+    elif kind == Kind.SERVICE:
+        quantity = 1 if data.quantity is None else data.quantity
+        if not 1 <= quantity <= 1000:
+            err("quantity", _("Give a number of places from 1 to 1,000."))
+        place = " ".join((data.place or "").split())
+        if not place:
+            err("place", _("Say where the service is needed."))
+        elif len(place) > 100:
+            err("place", _("Keep it under 100 characters."))
+        if data.value_fen is None or data.value_fen < 0:
+            err("value_fen", _("Give the estimated value, or 0."))
+        if not errors:
+            values.update(unit=_("place"), place=place, target=quantity, value_fen=data.value_fen)
+    else:  # a micro-wish: one wish, taken whole by one donor
+        if data.value_fen is None or not 100 <= data.value_fen <= 1_000_00:
+            err("value_fen", _("A micro-wish is worth ¥1 to ¥1,000."))
+        if not errors:
+            values.update(target=1, value_fen=data.value_fen)
+    return values, errors
+
+
+def public_name_for(need_values: dict) -> str:
+    """Return the surname and stars the board shows (张**), from the head or the child."""
+    person = need_values.get("child")
+    if person is None and need_values.get("household") is not None:
+        person = need_values["household"].members.filter(relation=Relation.HEAD).first()
+    if person is None:
+        return ""
+    name = person.name.strip()
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+    return f"{surname}**"
+
+
+@transaction.atomic
+def create_need(*, data: NeedData, by: User | None, submit: bool = False) -> Need:
+    """Record a need as a draft (and submit it for review at once when asked)."""
+    values, errors = clean_need(data)
+    if errors:
+        raise ValidationError(errors)
+    if not may_post_for(by, village=values["village"], household=values["household"]):
+        raise PermissionDenied
+    need = Need.objects.create(
+        **values,
+        public_name=public_name_for(values),
+        posted_by=by if by is not None and by.pk else None,
+        on_behalf=by is not None and by.role != Role.HOUSEHOLD,
+    )
+    _event(by, "created", need, after=_snapshot(need) | {"on_behalf": need.on_behalf})
+    if submit:
+        _submit(need, by)
+    return need
+
+
+@transaction.atomic
+def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
+    """Change a draft or a rejected need; a rejected one goes back to draft."""
+    need = _locked(need)
+    if not may_edit(by, need):
+        raise PermissionDenied
+    if need.status not in (Status.DRAFT, Status.REJECTED):
+        raise ValidationError(_("Only a draft or a rejected need can be changed."))
+    values, errors = clean_need(data)
+    if errors:
+        raise ValidationError(errors)
+    if not may_post_for(by, village=values["village"], household=values["household"]):
+        raise PermissionDenied
+    before = _snapshot(need)
+    for name, value in values.items():
+        setattr(need, name, value)
+    need.public_name = public_name_for(values)
+    need.status = Status.DRAFT
+    need.status_reason = ""
+    need.save()
+    _event(by, "changed", need, before=before, after=_snapshot(need))
+    return need
+
+
+@transaction.atomic
+def submit_need(*, need: Need, by: User | None) -> Need:
+    need = _locked(need)
+    if not may_edit(by, need):
+        raise PermissionDenied
+    _submit(need, by)
+    return need
+
+
+def _submit(need: Need, by: User | None) -> None:
+    if need.status not in (Status.DRAFT, Status.REJECTED):
+        raise ValidationError(_("This need has already been submitted."))
+    if need.deadline < _today():
+        raise ValidationError({"deadline": [_("The deadline has passed.")]})
+    need.status = Status.SUBMITTED
+    need.status_reason = ""
+    need.submitted_at = _now()
+    need.rule_findings = check_rules(need)
+    need.save(update_fields=["status", "status_reason", "submitted_at", "rule_findings"])
+    _event(by, "submitted", need, after={"rule_findings": need.rule_findings})
+    notify(
+        recipients=reviewers_of(need),
+        kind="need_submitted",
+        params={"title": need.title, "village": need.village.name},
+        url=reverse("needs:review"),
+    )
+
+
+def reviewers_of(need: Need) -> list[User]:
+    """The township's reviewers; the city office's when the township has none."""
+    township = need.village_id[:9].ljust(12, "0")
+    found = list(User.objects.filter(role=Role.TOWNSHIP_ADMIN, region_id=township, is_active=True))
+    return found or offices_of(need)
+
+
+def offices_of(need: Need) -> list[User]:
+    """The city (or county) office accounts whose region holds the need's village."""
+    above = [need.village_id[:n].ljust(12, "0") for n in (4, 6)]
+    return list(User.objects.filter(role=Role.CITY_ADMIN, region_id__in=above, is_active=True))
+
+
+@transaction.atomic
+def review_need(
+    *, need: Need, by: User | None, approve: bool, reason: str = "", override_reason: str = ""
+) -> Need:
+    """Publish a submitted need, or reject it with a reason.
+
+    The rules run again at review (another need may have opened since submission); a need
+    that breaks one is published only with the reviewer's reason for overriding it.
+    """
+    need = _locked(need)
+    if not may_review(by, need):
+        raise PermissionDenied
+    if need.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a need waiting for review can be reviewed."))
+    reason = " ".join((reason or "").split())[:300]
+    override_reason = " ".join((override_reason or "").split())[:300]
+    now = _now()
+    need.reviewed_at, need.reviewed_by = now, by if by is not None and by.pk else None
+    if approve:
+        need.rule_findings = check_rules(need)
+        if need.rule_findings and not override_reason:
+            raise ValidationError(
+                {
+                    "override_reason": [
+                        _("The review rules flag this need: give your reason to publish it.")
+                    ]
+                }
+            )
+        if need.deadline < _today():
+            raise ValidationError({"deadline": [_("The deadline has passed.")]})
+        need.status = Status.PUBLISHED
+        need.published_at = now
+        need.override_reason = override_reason if need.rule_findings else ""
+        kind = "need_published"
+    else:
+        if not reason:
+            raise ValidationError({"reason": [_("Say why the need is rejected.")]})
+        need.status = Status.REJECTED
+        need.status_reason = reason
+        kind = "need_rejected"
+    need.save()
+    _event(
+        by,
+        "published" if approve else "rejected",
+        need,
+        after={
+            "reason": reason,
+            "override_reason": need.override_reason,
+            "rule_findings": need.rule_findings,
+        },
+    )
+    notify(
+        recipients=_posters(need),
+        kind=kind,
+        params={"title": need.title, "reason": reason},
+        url=_need_url(need),
+    )
+    return need
+
+
+@transaction.atomic
+def review_needs(
+    *, needs: list[Need], by: User | None, approve: bool, reason: str = ""
+) -> list[Need]:
+    """Review several needs with one decision (needs that break a rule need their own)."""
+    return [review_need(need=need, by=by, approve=approve, reason=reason) for need in needs]
+
+
+def _posters(need: Need) -> list[User]:
+    people = [need.posted_by]
+    if need.household_id is not None:
+        account = Household.objects.filter(pk=need.household_id).values("account")[:1]
+        people += list(User.objects.filter(pk__in=account))
+    return [p for p in people if p is not None]
+
+
+@transaction.atomic
+def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
+    """Withdraw a need from the board. Pledges not yet delivered are released (money is
+    returned); deliveries already made can still be confirmed."""
+    need = _locked(need)
+    if not may_edit(by, need):
+        raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the need is cancelled.")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("Keep it under 300 characters.")]})
+    if need.status not in CANCELLABLE:
+        raise ValidationError(_("This need is already closed or cancelled."))
+    before = {"status": need.status}
+    released = _release_open_pledges(need, by, reason=reason, moving=False)
+    need.refresh_from_db()
+    need.status = Status.CANCELLED
+    need.status_reason = reason
+    need.cancelled_at = _now()
+    need.save(update_fields=["status", "status_reason", "cancelled_at", "updated_at"])
+    _event(by, "cancelled", need, before=before, after={"reason": reason, "released": released})
+    return need
+
+
+@transaction.atomic
+def reopen_need(*, need: Need, by: User | None, deadline: datetime.date) -> Need:
+    """Put an expired need back on the board with a new deadline (the office's answer to
+    an escalation)."""
+    need = _locked(need)
+    if not may_review(by, need):
+        raise PermissionDenied
+    if need.status != Status.EXPIRED:
+        raise ValidationError(_("Only an expired need can be put back on the board."))
+    if deadline is None or deadline <= _today() or deadline > _today() + LONGEST_DEADLINE:
+        raise ValidationError({"deadline": [_("Give a deadline within the coming year.")]})
+    before = {"status": need.status, "deadline": str(need.deadline)}
+    need.status = Status.PUBLISHED
+    need.deadline = deadline
+    need.expired_at = None
+    need.expiry_warned_at = None
+    need.save()
+    _event(by, "reopened", need, before=before, after={"deadline": str(deadline)})
+    return need
+
+
+# --- Pledges and contributions --------------------------------------------------------------
+
+
+def request_digest(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _claim_key(by: User, key: str, operation: str, digest: str) -> Pledge | None:
+    """Record the idempotency key; return the first request's pledge if it was used.
+
+    Inside the caller's transaction: the key's row commits (or rolls back) with the pledge.
+    A retry racing the first request inserts the same (user, key): PostgreSQL makes it wait
+    for the first transaction and then raises IntegrityError, after which the committed row
+    is visible; SQLite runs the two transactions one after the other (IMMEDIATE), so the
+    retry finds the row at once.
+    """
+    key = (key or "").strip()
+    if not key or len(key) > 100:
+        raise ValidationError(
+            {"idempotency_key": [_("Send an Idempotency-Key of 1 to 100 characters.")]}
+        )
+    for _attempt in range(2):
+        found = IdempotentRequest.objects.filter(user=by, key=key).first()
+        if found is not None:
+            if found.operation != operation or found.request_digest != digest:
+                raise ValidationError(
+                    {"idempotency_key": [_("This key was already used for another request.")]}
+                )
+            return found.pledge
+        try:
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    user=by, key=key, operation=operation, request_digest=digest
+                )
+            return None
+        except IntegrityError:
+            continue
+    raise ValidationError({"idempotency_key": [_("Try again with the same key.")]})
+
+
+@dataclass(frozen=True)
+class PledgeResult:
+    pledge: Pledge
+    replayed: bool  # True when an earlier request with the same key made this pledge
+
+
+def pledge_goods(
+    *,
+    need: Need,
+    by: User,
+    quantity: int | None = None,
+    deliver_by: datetime.date | None = None,
+    note: str = "",
+    idempotency_key: str = "",
+) -> PledgeResult:
+    """Promise goods, places of a service, or a child's whole micro-wish."""
+    if need.kind == Kind.FUNDS:
+        raise ValidationError(_("A funding need takes contributions, not pledges of goods."))
+    if need.kind == Kind.WISH:
+        quantity = 1
+    errors = {}
+    if quantity is None or quantity < 1:
+        errors["quantity"] = [_("Pledge at least one.")]
+    if deliver_by is not None and deliver_by < _today():
+        errors["deliver_by"] = [_("The date has passed.")]
+    note = " ".join((note or "").split())
+    if len(note) > 300:
+        errors["note"] = [_("Keep it under 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    if need.kind == Kind.GOODS:
+        value = quantity * need.unit_value_fen
+    else:
+        value = need.value_fen * quantity // need.target
+    return _add_pledge(
+        need=need,
+        by=by,
+        quantity=quantity,
+        value_fen=value,
+        fields={"deliver_by": deliver_by, "note": note},
+        idempotency_key=idempotency_key,
+        operation="pledge",
+        digest_of={"quantity": quantity, "deliver_by": deliver_by, "note": note},
+    )
+
+
+def contribute(
+    *,
+    need: Need,
+    by: User,
+    amount_fen: int,
+    payment_reference: str,
+    consent_to_move: bool = False,
+    idempotency_key: str,
+) -> PledgeResult:
+    """Give money to a funding need; the key makes a retried request count once."""
+    if need.kind != Kind.FUNDS:
+        raise ValidationError(_("Only a funding need takes contributions."))
+    if amount_fen is None or amount_fen < 100:
+        raise ValidationError({"amount_fen": [_("Give at least ¥1.")]})
+    payment = payment_provider().collect(amount_fen=amount_fen, reference=payment_reference)
+    return _add_pledge(
+        need=need,
+        by=by,
+        quantity=amount_fen,
+        value_fen=amount_fen,
+        fields={
+            "payment_method": payment.method,
+            "payment_reference": payment.reference,
+            "consent_to_move": bool(consent_to_move),
+        },
+        idempotency_key=idempotency_key,
+        operation="contribute",
+        digest_of={"amount_fen": amount_fen, "reference": payment.reference},
+    )
+
+
+def _add_pledge(
+    *,
+    need: Need,
+    by: User,
+    quantity: int,
+    value_fen: int,
+    fields: dict,
+    idempotency_key: str,
+    operation: str,
+    digest_of: dict,
+) -> PledgeResult:
+    if by is None or not by.has_role(*PLEDGERS):
+        raise PermissionDenied
+    with transaction.atomic():
+        if idempotency_key or need.kind == Kind.FUNDS:
+            digest = request_digest({"need": need.pk, **digest_of})
+            earlier = _claim_key(by, idempotency_key, operation, digest)
+            if earlier is not None:
+                return PledgeResult(pledge=earlier, replayed=True)
+        pledge = _take(
+            need_id=need.pk, by=by, quantity=quantity, value_fen=value_fen, fields=fields
+        )
+        if idempotency_key or need.kind == Kind.FUNDS:
+            IdempotentRequest.objects.filter(user=by, key=idempotency_key.strip()).update(
+                pledge=pledge
+            )
+        return PledgeResult(pledge=pledge, replayed=False)
+
+
+def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict) -> Pledge:
+    """Add a pledge line and its quantity to the need, if the quantity still fits.
+
+    Why this is safe under concurrency: the check and the addition are one UPDATE whose
+    WHERE clause holds the condition (`pledged + quantity <= target`). On PostgreSQL a
+    second UPDATE of the same row waits for the first transaction's row lock, then
+    re-evaluates its WHERE against the committed row (READ COMMITTED's recheck), so it
+    matches nothing once the need is full; on SQLite, IMMEDIATE transactions hold the
+    database's write lock from BEGIN, so no two of these run interleaved. Reading the need
+    and saving it back would oversell on both engines; the CHECK constraint on Need is the
+    last line of defence.
+    """
+    now = _now()
+    added = Need.objects.filter(
+        pk=need_id, status=Status.PUBLISHED, pledged__lte=F("target") - quantity
+    ).update(pledged=F("pledged") + quantity, updated_at=now)
+    need = Need.objects.select_related("village").get(pk=need_id)
+    if not added:
+        if need.status != Status.PUBLISHED:
+            raise ValidationError(_("This need is no longer open for pledges."))
+        remaining = need.target - need.pledged
+        if remaining <= 0:
+            raise ValidationError(_("This need is fully pledged already. Thank you!"))
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("Only %(remaining)s is still needed.")
+                    % {"remaining": amount_text(need, remaining)}
+                ]
+            }
+        )
+    pledge = Pledge.objects.create(
+        need=need,
+        donor=by,
+        organisation=organisation_of(by),
+        quantity=quantity,
+        value_fen=value_fen,
+        **fields,
+    )
+    _event(
+        by,
+        "contributed" if need.kind == Kind.FUNDS else "pledged",
+        need,
+        after={"pledge": pledge.pk, "quantity": quantity, "value_fen": value_fen},
+    )
+    notify(
+        recipients=_posters(need),
+        kind="need_pledged",
+        params={
+            "title": need.title,
+            "donor": str(by),
+            "amount": amount_text(need, quantity),
+        },
+        url=_need_url(need),
+    )
+    if need.pledged >= need.target:
+        _on_matched(need, by)
+    return pledge
+
+
+def _on_matched(need: Need, by: User | None) -> None:
+    """A need just became fully pledged (对接). Funds are released to the household."""
+    Need.objects.filter(pk=need.pk, matched_at__isnull=True).update(matched_at=_now())
+    _event(by, "matched", need)
+    if need.kind == Kind.FUNDS:
+        _release_funds(need, by)
+
+
+def _release_funds(need: Need, by: User | None) -> None:
+    """Hand the raised money to the household: every contribution counts as delivered."""
+    now = _now()
+    lines = Pledge.objects.filter(need=need, status=PledgeStatus.PLEDGED)
+    total = sum(lines.values_list("quantity", flat=True))
+    if not total:
+        return
+    lines.update(status=PledgeStatus.DELIVERED, delivered_at=now)
+    Need.objects.filter(pk=need.pk).update(delivered=F("delivered") + total, updated_at=now)
+    _event(by, "funds_released", need, after={"amount_fen": total})
+    _mark_fully_delivered(need.pk)
+
+
+@transaction.atomic
+def withdraw_pledge(*, pledge: Pledge, by: User, reason: str = "") -> Pledge:
+    """The donor takes back a pledge of goods not yet delivered."""
+    pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
+    if pledge.donor_id != by.pk:
+        raise PermissionDenied
+    if pledge.need.kind == Kind.FUNDS:
+        raise ValidationError(_("A contribution cannot be withdrawn; the office returns it."))
+    if pledge.status != PledgeStatus.PLEDGED:
+        raise ValidationError(_("Only a pledge not yet delivered can be withdrawn."))
+    _end_pledge(pledge, PledgeStatus.WITHDRAWN, " ".join((reason or "").split())[:300])
+    _event(by, "pledge_withdrawn", pledge.need, after={"pledge": pledge.pk})
+    return pledge
+
+
+def _end_pledge(pledge: Pledge, status: str, reason: str) -> None:
+    """Take an undelivered pledge's quantity off its need."""
+    now = _now()
+    pledge.status, pledge.ended_at, pledge.end_reason = status, now, reason
+    pledge.save(update_fields=["status", "ended_at", "end_reason"])
+    Need.objects.filter(pk=pledge.need_id).update(
+        pledged=F("pledged") - pledge.quantity, updated_at=now
+    )
+    # A need that falls below its target is no longer matched.
+    Need.objects.filter(pk=pledge.need_id, pledged__lt=F("target")).update(matched_at=None)
+
+
+def _release_open_pledges(need: Need, by: User | None, *, reason: str, moving: bool) -> int:
+    """End every undelivered pledge of a need; money goes back, or on with consent."""
+    released = 0
+    provider = payment_provider()
+    for pledge in Pledge.objects.filter(need=need, status=PledgeStatus.PLEDGED).select_related(
+        "donor"
+    ):
+        released += 1
+        if need.kind != Kind.FUNDS:
+            _end_pledge(pledge, PledgeStatus.WITHDRAWN, reason)
+            notify(
+                recipients=[pledge.donor],
+                kind="need_cancelled",
+                params={"title": need.title, "reason": reason},
+                url=_need_url(need),
+            )
+            continue
+        target = _move_target(need, pledge.quantity) if moving and pledge.consent_to_move else None
+        moved = None
+        if target is not None:
+            try:
+                with transaction.atomic():
+                    moved = _take(
+                        need_id=target.pk,
+                        by=pledge.donor,
+                        quantity=pledge.quantity,
+                        value_fen=pledge.value_fen,
+                        fields={
+                            "payment_method": pledge.payment_method,
+                            "payment_reference": pledge.payment_reference,
+                            "consent_to_move": True,
+                        },
+                    )
+            except ValidationError:  # filled up meanwhile: return the money instead
+                moved = None
+        if moved is not None:
+            _end_pledge(pledge, PledgeStatus.MOVED, reason)
+            Pledge.objects.filter(pk=pledge.pk).update(moved_to=moved)
+            notify(
+                recipients=[pledge.donor],
+                kind="contribution_moved",
+                params={
+                    "title": need.title,
+                    "amount": yuan(pledge.quantity),
+                    "to": target.title,
+                },
+                url=_need_url(target),
+            )
+        else:
+            provider.refund(
+                amount_fen=pledge.quantity,
+                payment=Payment(pledge.payment_method, pledge.payment_reference),
+            )
+            _end_pledge(pledge, PledgeStatus.RETURNED, reason)
+            notify(
+                recipients=[pledge.donor],
+                kind="contribution_returned",
+                params={"title": need.title, "amount": yuan(pledge.quantity)},
+                url=_need_url(need),
+            )
+    return released
+
+
+def _move_target(need: Need, amount: int) -> Need | None:
+    """The most urgent funding need of the same township (else city) with room for it."""
+    for prefix in (need.village_id[:9], need.village_id[:4]):
+        found = (
+            Need.objects.filter(
+                kind=Kind.FUNDS,
+                status=Status.PUBLISHED,
+                village_id__startswith=prefix,
+                pledged__lte=F("target") - amount,
+                deadline__gte=_today(),
+            )
+            .exclude(pk=need.pk)
+            .order_by("-urgency", "deadline", "pk")
+            .first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
+# --- Delivery, confirmation, thanks ---------------------------------------------------------
+
+
+@transaction.atomic
+def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
+    """The donor says the goods (or the service) reached the household."""
+    pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
+    if pledge.donor_id != by.pk:
+        raise PermissionDenied
+    if pledge.status != PledgeStatus.PLEDGED:
+        raise ValidationError(_("This pledge is not waiting for delivery."))
+    if pledge.need.kind == Kind.FUNDS:
+        raise ValidationError(_("Contributions are delivered when the need is fully funded."))
+    now = _now()
+    pledge.status, pledge.delivered_at = PledgeStatus.DELIVERED, now
+    note = " ".join((note or "").split())[:300]
+    if note:
+        pledge.note = note
+    pledge.save(update_fields=["status", "delivered_at", "note"])
+    Need.objects.filter(pk=pledge.need_id).update(
+        delivered=F("delivered") + pledge.quantity, updated_at=now
+    )
+    need = pledge.need
+    _event(by, "delivered", need, after={"pledge": pledge.pk, "note": note})
+    _mark_fully_delivered(need.pk)
+    notify(
+        recipients=_posters(need),
+        kind="pledge_delivered",
+        params={
+            "title": need.title,
+            "donor": str(by),
+            "amount": amount_text(need, pledge.quantity),
+        },
+        url=_need_url(need),
+    )
+    return pledge
+
+
+def _mark_fully_delivered(need_id: int) -> None:
+    Need.objects.filter(pk=need_id, delivered__gte=F("target"), delivered_at__isnull=True).update(
+        delivered_at=_now()
+    )
+
+
+def check_evidence(photo: UploadedFile | None) -> None:
+    if photo is None:
+        return
+    if photo.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": [_("The photo is larger than 10 MB.")]})
+    head = photo.read(12)
+    photo.seek(0)
+    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES):
+        raise ValidationError({"evidence": [_("Upload a photo (JPEG, PNG, WebP or GIF).")]})
+    if head.startswith(b"RIFF") and head[8:12] != b"WEBP":
+        raise ValidationError({"evidence": [_("Upload a photo (JPEG, PNG, WebP or GIF).")]})
+
+
+@transaction.atomic
+def confirm_pledge(
+    *, pledge: Pledge, by: User, note: str = "", evidence: UploadedFile | None = None
+) -> Pledge:
+    """The household confirms receipt; staff confirming on its behalf give evidence.
+
+    A pledge the donor forgot to mark delivered can be confirmed directly: the household's
+    word that it arrived is what counts.
+    """
+    pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
+    need = pledge.need
+    if not may_act_for_household(by, need):
+        raise PermissionDenied
+    if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.DELIVERED):
+        raise ValidationError(_("This pledge is not waiting for confirmation."))
+    if need.kind == Kind.FUNDS and pledge.status != PledgeStatus.DELIVERED:
+        raise ValidationError(_("The money is released when the need is fully funded."))
+    on_behalf = not _is_own_household(by, need.household_id) and by is not None
+    note = " ".join((note or "").split())
+    if len(note) > 300:
+        raise ValidationError({"confirmation_note": [_("Keep it under 300 characters.")]})
+    check_evidence(evidence)
+    if on_behalf and evidence is None and not note:
+        raise ValidationError(
+            {"evidence": [_("Confirming for the household: add a photo or a note.")]}
+        )
+    now = _now()
+    was_delivered = pledge.status == PledgeStatus.DELIVERED
+    pledge.status = PledgeStatus.CONFIRMED
+    pledge.confirmed_at = now
+    pledge.delivered_at = pledge.delivered_at or now
+    pledge.confirmed_by = by
+    pledge.confirmed_on_behalf = on_behalf
+    pledge.confirmation_note = note
+    if evidence is not None:
+        pledge.evidence.save(evidence.name or "photo", evidence, save=False)
+    pledge.save()
+    Need.objects.filter(pk=need.pk).update(
+        delivered=F("delivered") + (0 if was_delivered else pledge.quantity),
+        confirmed=F("confirmed") + pledge.quantity,
+        updated_at=now,
+    )
+    _mark_fully_delivered(need.pk)
+    Need.objects.filter(pk=need.pk, confirmed__gte=F("target"), confirmed_at__isnull=True).update(
+        confirmed_at=now
+    )
+    _event(
+        by,
+        "confirmed",
+        need,
+        after={
+            "pledge": pledge.pk,
+            "on_behalf": on_behalf,
+            "note": note,
+            "photo": bool(evidence),
+        },
+    )
+    notify(
+        recipients=[pledge.donor],
+        kind="pledge_confirmed",
+        params={"title": need.title, "amount": amount_text(need, pledge.quantity)},
+        url=reverse("needs:my_pledges"),
+    )
+    _close_if_done(need.pk, by)
+    return pledge
+
+
+def _close_if_done(need_id: int, by: User | None) -> None:
+    """Close a need once everything pledged is confirmed, and the need is fully pledged
+    or past its deadline (an expired need closes with what it got)."""
+    need = Need.objects.select_related("village").get(pk=need_id)
+    if need.status not in (Status.PUBLISHED, Status.EXPIRED):
+        return
+    if need.confirmed != need.pledged or need.pledged == 0:
+        return
+    if need.status == Status.PUBLISHED and need.pledged < need.target:
+        return
+    need.status = Status.CLOSED
+    need.closed_at = _now()
+    need.save(update_fields=["status", "closed_at", "updated_at"])
+    _event(by, "closed", need)
+
+
+@transaction.atomic
+def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") -> Feedback:
+    """The household thanks the donor and rates the help (1 to 5)."""
+    pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
+    need = pledge.need
+    if not may_act_for_household(by, need):
+        raise PermissionDenied
+    if pledge.status != PledgeStatus.CONFIRMED:
+        raise ValidationError(_("Thank the donor once the help has arrived."))
+    if Feedback.objects.filter(pledge=pledge).exists():
+        raise ValidationError(_("This pledge has been thanked already."))
+    errors = {}
+    if rating not in (1, 2, 3, 4, 5):
+        errors["rating"] = [_("Give a rating from 1 to 5.")]
+    thanks = " ".join((thanks or "").split())
+    if len(thanks) > 300:
+        errors["thanks"] = [_("Keep it under 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    feedback = Feedback.objects.create(
+        pledge=pledge,
+        rating=rating,
+        thanks=thanks,
+        by=by,
+        on_behalf=not _is_own_household(by, need.household_id),
+    )
+    _event(by, "thanked", need, after={"pledge": pledge.pk, "rating": rating, "thanks": thanks})
+    notify(
+        recipients=[pledge.donor],
+        kind="pledge_thanked",
+        params={"title": need.title, "thanks": thanks or "—", "rating": rating},
+        url=reverse("needs:my_pledges"),
+    )
+    return feedback
+
+
+# --- Deadlines ------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    expired: int = 0
+
+
+def sweep(*, today: datetime.date | None = None) -> SweepResult:
+    """Warn of needs about to expire; expire and escalate those past their deadline.
+
+    Run daily (`tongxing needs-sweep`). Each need is handled in its own transaction, so a
+    long sweep never holds the write lock for long, and running it twice changes nothing.
+    """
+    today = today or _today()
+    result = SweepResult()
+    soon = Need.objects.filter(
+        status=Status.PUBLISHED,
+        deadline__gte=today,
+        deadline__lte=today + EXPIRY_WARNING,
+        expiry_warned_at__isnull=True,
+        pledged__lt=F("target"),
+    )
+    for need_id in soon.values_list("pk", flat=True):
+        with transaction.atomic():
+            need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
+            if need.expiry_warned_at is not None:
+                continue
+            need.expiry_warned_at = _now()
+            need.save(update_fields=["expiry_warned_at"])
+            notify(
+                recipients=_posters(need),
+                kind="need_expiring",
+                params={
+                    "title": need.title,
+                    "deadline": str(need.deadline),
+                    "remaining": amount_text(need, need.remaining),
+                },
+                url=_need_url(need),
+            )
+            result.warned += 1
+    late = Need.objects.filter(status=Status.PUBLISHED, deadline__lt=today, pledged__lt=F("target"))
+    for need_id in late.values_list("pk", flat=True):
+        with transaction.atomic():
+            if expire_need(need_id=need_id, today=today):
+                result.expired += 1
+    return result
+
+
+def expire_need(*, need_id: int, today: datetime.date) -> bool:
+    need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
+    if need.status != Status.PUBLISHED or need.deadline >= today or need.is_matched:
+        return False
+    now = _now()
+    remaining = need.remaining
+    if need.kind == Kind.FUNDS and need.funding_policy == FundingPolicy.ALL_OR_NOTHING:
+        _release_open_pledges(
+            need, None, reason=_("The target was not met by the deadline."), moving=True
+        )
+    elif need.kind == Kind.FUNDS:
+        _release_funds(need, None)
+    need.refresh_from_db()
+    # Escalation: to the village's pairing enterprise once pairing programmes record one;
+    # until then to the office's queue (escalated with no organisation).
+    need.status = Status.EXPIRED
+    need.expired_at = need.escalated_at = now
+    need.escalated_to = None
+    need.save(update_fields=["status", "expired_at", "escalated_at", "escalated_to"])
+    _event(None, "expired", need, after={"remaining": remaining, "escalated_to": "office"})
+    notify(
+        recipients=_posters(need) + offices_of(need),
+        kind="need_expired",
+        params={
+            "title": need.title,
+            "remaining": amount_text(need, remaining),
+            "to": _("the assistance office"),
+        },
+        url=_need_url(need),
+    )
+    _close_if_done(need.pk, None)
+    return True
+
+
+# --- Review rules ---------------------------------------------------------------------------
+
+
+def _require_rule_editor(by: User | None, region: Region) -> None:
+    if by is None or by.is_superuser:
+        return
+    if not _in_scope(by, region.code, RULE_EDITORS):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def set_value_cap(*, region: Region, category: str, cap_fen: int | None, by: User | None):
+    """Set (or with None, remove) the value cap of a category in a region."""
+    _require_rule_editor(by, region)
+    if category not in Category.values:
+        raise ValidationError({"category": [_("Choose a category.")]})
+    existing = ValueCap.objects.filter(region=region, category=category).first()
+    before = {"cap_fen": existing.cap_fen} if existing else None
+    if cap_fen is None:
+        if existing is not None:
+            existing.delete()
+            record(
+                actor=by,
+                action="rule.cap_removed",
+                target=existing,
+                region_code=region.code,
+                before=before,
+            )
+        return None
+    if cap_fen <= 0:
+        raise ValidationError({"cap_fen": [_("Give a cap above ¥0.")]})
+    cap, _created = ValueCap.objects.update_or_create(
+        region=region, category=category, defaults={"cap_fen": cap_fen}
+    )
+    record(
+        actor=by,
+        action="rule.cap_set",
+        target=cap,
+        region_code=region.code,
+        before=before,
+        after={"category": category, "cap_fen": cap_fen},
+    )
+    return cap
+
+
+@transaction.atomic
+def add_banned_term(*, region: Region, term: str, note: str = "", by: User | None) -> BannedTerm:
+    _require_rule_editor(by, region)
+    term = " ".join((term or "").split())
+    errors = {}
+    if not term:
+        errors["term"] = [_("Give the word to flag.")]
+    elif len(term) > 40:
+        errors["term"] = [_("Keep it under 40 characters.")]
+    elif BannedTerm.objects.filter(region=region, term__iexact=term).exists():
+        errors["term"] = [_("This word is flagged already.")]
+    note = " ".join((note or "").split())
+    if len(note) > 100:
+        errors["note"] = [_("Keep it under 100 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    banned = BannedTerm.objects.create(region=region, term=term, note=note)
+    record(
+        actor=by,
+        action="rule.term_added",
+        target=banned,
+        region_code=region.code,
+        after={"term": term, "note": note},
+    )
+    return banned
+
+
+@transaction.atomic
+def remove_banned_term(*, banned: BannedTerm, by: User | None) -> None:
+    _require_rule_editor(by, banned.region)
+    record(
+        actor=by,
+        action="rule.term_removed",
+        target=banned,
+        region_code=banned.region_id,
+        before={"term": banned.term},
+    )
+    banned.delete()
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def _locked(need: Need) -> Need:
+    """Re-read the need under a row lock (PostgreSQL; SQLite's lock is the transaction's)."""
+    return Need.objects.select_for_update().select_related("village").get(pk=need.pk)
+
+
+def _snapshot(need: Need) -> dict:
+    return snapshot(need, NEED_FIELDS)

@@ -1,0 +1,74 @@
+"""The review rules: what a township reviewer is warned about before publishing a need.
+
+The value caps and banned terms are data the city office edits (ValueCap, BannedTerm); a
+rule of a region applies to every need below it. The other two rules are fixed: one open
+need per household and category, and no duplicate of a need already on the board.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from tongxing.needs.models import OPEN, BannedTerm, Need, ValueCap
+from tongxing.regions.codes import CODE_LENGTH, SEGMENT_END
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Return the codes of a region and of every region above it."""
+    codes = {code[:end].ljust(CODE_LENGTH, "0") for end in SEGMENT_END.values()}
+    return sorted(c for c in codes if c.strip("0"))
+
+
+def check_rules(need: Need) -> list[dict]:
+    """Return the rules this need breaks, each as {"rule", "message"}."""
+    findings = []
+    regions = ancestor_codes(need.village_id)
+    cap = (
+        ValueCap.objects.filter(region_id__in=regions, category=need.category)
+        .order_by("cap_fen")
+        .first()
+    )
+    if cap is not None and need.value_fen > cap.cap_fen:
+        findings.append(
+            {
+                "rule": "value_cap",
+                "message": _("The estimated value %(value)s is above the cap of %(cap)s.")
+                % {"value": yuan(need.value_fen), "cap": yuan(cap.cap_fen)},
+            }
+        )
+    text = f"{need.title} {need.story}".casefold()
+    for term in BannedTerm.objects.filter(region_id__in=regions).order_by("term"):
+        if term.term.casefold() in text:
+            message = _("It names “%(term)s”, which the review rules do not allow.") % {
+                "term": term.term
+            }
+            if term.note:
+                message = f"{message} ({term.note})"
+            findings.append({"rule": "banned_term", "message": message})
+    if need.household_id is not None:
+        others = Need.objects.filter(household_id=need.household_id, status__in=OPEN).exclude(
+            pk=need.pk
+        )
+        if others.filter(category=need.category).exists():
+            findings.append(
+                {
+                    "rule": "one_open_per_category",
+                    "message": _("The household already has an open need of this category."),
+                }
+            )
+        same = Q(title__iexact=need.title.strip())
+        if need.kind == "wish" and need.child_id:
+            same |= Q(child_id=need.child_id, kind="wish")
+        if others.filter(same).exists():
+            findings.append(
+                {
+                    "rule": "duplicate",
+                    "message": _("The household already has an open need like this one."),
+                }
+            )
+    return findings
+
+
+def yuan(fen: int) -> str:
+    """Return an amount of fen as yuan for messages: 1234500 → ¥12,345."""
+    whole, cents = divmod(fen, 100)
+    return f"¥{whole:,}" if not cents else f"¥{whole:,}.{cents:02d}"

@@ -1,0 +1,370 @@
+"""Reads of the needs board: the public board, the staff's needs of their region, a donor's
+own pledges, and the figures of the indicators (sections 4 and 6 of indicators.md)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxing.accounts.models import (
+    NEED_REVIEWERS,
+    PLEDGERS,
+    REGION_SCOPED_ROLES,
+    AuditEvent,
+    Role,
+    User,
+)
+from tongxing.needs.models import (
+    ACTIVE_PLEDGE,
+    CATEGORIES_BY_KIND,
+    Category,
+    Feedback,
+    Kind,
+    Need,
+    Pledge,
+    PledgeStatus,
+    Status,
+    Urgency,
+)
+from tongxing.queries import prefix_q
+from tongxing.regions.codes import CodeError, normalize, prefix_of
+from tongxing.registry.models import HouseholdStatus, Member
+
+# What the public may open: needs on the board, and those that finished or expired there.
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED, Status.EXPIRED)
+BOARD_SORTS = ("urgency", "deadline", "progress", "newest")
+
+
+def _scope(user: User) -> str | None:
+    if not (user.is_authenticated and user.is_active and user.role in REGION_SCOPED_ROLES):
+        return None
+    return user.scope_prefix
+
+
+# --- Staff and households -------------------------------------------------------------------
+
+
+def needs_visible_to(user: User) -> QuerySet[Need]:
+    """Every need of the user's region (staff), or of their own household."""
+    if user.is_authenticated and user.is_active and user.role == Role.HOUSEHOLD:
+        return Need.objects.filter(household__account=user)
+    prefix = _scope(user)
+    if prefix is None:
+        return Need.objects.none()
+    return Need.objects.filter(prefix_q("village_id", prefix))
+
+
+def access_need(user: User, need_id: int) -> Need:
+    try:
+        return needs_visible_to(user).select_related("village", "household").get(pk=need_id)
+    except Need.DoesNotExist:
+        raise Http404 from None
+
+
+def review_queue(user: User) -> QuerySet[Need]:
+    """Needs waiting for this reviewer, oldest first (they have waited longest)."""
+    if not user.has_role(*NEED_REVIEWERS):
+        return Need.objects.none()
+    return (
+        needs_visible_to(user)
+        .filter(status=Status.SUBMITTED)
+        .select_related("village", "posted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def escalated_needs(user: User) -> QuerySet[Need]:
+    """The office's queue: needs that expired unmatched in the user's region."""
+    if not user.has_role(*NEED_REVIEWERS):
+        return Need.objects.none()
+    return (
+        needs_visible_to(user)
+        .filter(status=Status.EXPIRED, escalated_at__isnull=False)
+        .select_related("village")
+        .order_by("-escalated_at", "-pk")
+    )
+
+
+def need_events(need: Need) -> QuerySet[AuditEvent]:
+    """Every event of a need, oldest first: who did what, and when."""
+    return (
+        AuditEvent.objects.filter(object_type="needs.need", object_id=str(need.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def pledges_of_need(need: Need) -> QuerySet[Pledge]:
+    return (
+        Pledge.objects.filter(need=need)
+        .select_related("donor", "organisation", "feedback")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- Donors ---------------------------------------------------------------------------------
+
+
+def pledges_of(user: User) -> QuerySet[Pledge]:
+    """The user's own pledges and contributions, newest first."""
+    if not user.has_role(*PLEDGERS):
+        return Pledge.objects.none()
+    return (
+        Pledge.objects.filter(donor=user)
+        .select_related("need__village", "feedback")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def access_pledge(user: User, pledge_id: int) -> Pledge:
+    """A pledge its donor may act on, or staff and the household of its need may see."""
+    pledge = (
+        Pledge.objects.select_related("need__village", "donor")
+        .filter(pk=pledge_id)
+        .filter(Q(donor_id=user.pk) | Q(need__in=needs_visible_to(user)))
+        .first()
+        if user.is_authenticated and user.is_active
+        else None
+    )
+    if pledge is None:
+        raise Http404
+    return pledge
+
+
+@dataclass(frozen=True)
+class Impact:
+    pledges: int
+    needs_helped: int
+    households_helped: int
+    money_fen: int
+    value_fen: int
+    confirmed: int
+    thanks: int
+    average_rating: float | None
+
+
+def impact_of(user: User) -> Impact:
+    """What a donor's help added up to: active pledges only."""
+    mine = Pledge.objects.filter(donor=user, status__in=ACTIVE_PLEDGE)
+    totals = mine.aggregate(
+        pledges=Count("pk"),
+        needs=Count("need", distinct=True),
+        households=Count("need__household", distinct=True),
+        value=Sum("value_fen"),
+        money=Sum("value_fen", filter=Q(need__kind=Kind.FUNDS)),
+        confirmed=Count("pk", filter=Q(status=PledgeStatus.CONFIRMED)),
+    )
+    feedback = Feedback.objects.filter(pledge__donor=user).aggregate(
+        n=Count("pk"), total=Sum("rating")
+    )
+    return Impact(
+        pledges=totals["pledges"],
+        needs_helped=totals["needs"],
+        households_helped=totals["households"],
+        money_fen=totals["money"] or 0,
+        value_fen=totals["value"] or 0,
+        confirmed=totals["confirmed"],
+        thanks=feedback["n"],
+        average_rating=round(feedback["total"] / feedback["n"], 1) if feedback["n"] else None,
+    )
+
+
+# --- The public board -----------------------------------------------------------------------
+
+
+@dataclass
+class BoardFilters:
+    kind: str = ""
+    category: str = ""
+    region: str = ""  # a region code (any level), or its significant prefix
+    urgency: int | None = None  # at least this urgent
+    min_value_fen: int | None = None
+    max_value_fen: int | None = None
+    deadline_before: datetime.date | None = None
+    open_only: bool = True  # hide needs already fully pledged
+    sort: str = "urgency"
+
+
+def clean_board_filters(filters: BoardFilters) -> BoardFilters:
+    """Check the filters a visitor typed; a ValidationError names each one at fault."""
+    errors: dict[str, list[str]] = {}
+    if filters.kind and filters.kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind of need.")]
+    if filters.category:
+        allowed = CATEGORIES_BY_KIND.get(filters.kind, Category.values)
+        if filters.category not in allowed:
+            errors["category"] = [_("Unknown category.")]
+    if filters.region:
+        try:
+            filters.region = prefix_of(normalize(filters.region))
+        except CodeError as exc:
+            errors["region"] = [str(exc)]
+    if filters.urgency is not None and filters.urgency not in Urgency.values:
+        errors["urgency"] = [_("Unknown urgency.")]
+    for name in ("min_value_fen", "max_value_fen"):
+        value = getattr(filters, name)
+        if value is not None and value < 0:
+            errors[name] = [_("Give an amount of 0 or more.")]
+    if filters.sort not in BOARD_SORTS:
+        errors["sort"] = [_("Sort by urgency, deadline, progress or newest.")]
+    if errors:
+        raise ValidationError(errors)
+    return filters
+
+
+def board_needs(filters: BoardFilters) -> QuerySet[Need]:
+    """The published needs the public board shows, filtered and sorted."""
+    needs = Need.objects.filter(status=Status.PUBLISHED).select_related("village")
+    if filters.open_only:
+        needs = needs.filter(pledged__lt=F("target"))
+    if filters.kind:
+        needs = needs.filter(kind=filters.kind)
+    if filters.category:
+        needs = needs.filter(category=filters.category)
+    if filters.region:
+        needs = needs.filter(prefix_q("village_id", filters.region))
+    if filters.urgency is not None:
+        needs = needs.filter(urgency__gte=filters.urgency)
+    if filters.min_value_fen is not None:
+        needs = needs.filter(value_fen__gte=filters.min_value_fen)
+    if filters.max_value_fen is not None:
+        needs = needs.filter(value_fen__lte=filters.max_value_fen)
+    if filters.deadline_before is not None:
+        needs = needs.filter(deadline__lte=filters.deadline_before)
+    order = {
+        "urgency": ("-urgency", "deadline", "pk"),
+        "deadline": ("deadline", "-urgency", "pk"),
+        "progress": ("-progress", "deadline", "pk"),
+        "newest": ("-published_at", "-pk"),
+    }[filters.sort]
+    if filters.sort == "progress":
+        needs = needs.annotate(progress=F("pledged") * 1000 / F("target"))
+    return needs.order_by(*order)
+
+
+def access_public_need(need_id: int) -> Need:
+    try:
+        return Need.objects.select_related("village").get(pk=need_id, status__in=PUBLIC_STATUSES)
+    except Need.DoesNotExist:
+        raise Http404 from None
+
+
+def township_name(need: Need) -> str:
+    """The township above the need's village, for the board's "surname · township village"."""
+    from tongxing.regions.models import Region
+
+    township = Region.objects.filter(code=need.village.parent_id).values_list("name", flat=True)
+    return township.first() or ""
+
+
+# --- Figures (indicators.md, sections 4 and 6) ----------------------------------------------
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The first instant after a day, in the office's time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 2) if whole else None
+
+
+def need_figures(*, region: str, as_of: datetime.date) -> dict:
+    """needs.<kind>.posted / matched / match_rate and needs.delivered_rate, as of a date.
+
+    Posted: ever published by the date. Matched (对接): of those, fully pledged by the date
+    and still so. Delivered: of the matched, those whose delivery the household confirmed
+    in full by the date — the figure that keeps the match rate honest.
+    """
+    end = _end_of(as_of)
+    posted = Need.objects.filter(prefix_q("village_id", region), published_at__lt=end)
+    rows = posted.values("kind").annotate(
+        posted=Count("pk"),
+        matched=Count("pk", filter=Q(matched_at__lt=end)),
+        confirmed=Count("pk", filter=Q(matched_at__lt=end, confirmed_at__lt=end)),
+    )
+    by_kind = {row["kind"]: row for row in rows}
+    figures: dict = {"platform.as_of": as_of}
+    matched_total = confirmed_total = 0
+    for kind in Kind.values:
+        row = by_kind.get(kind, {"posted": 0, "matched": 0, "confirmed": 0})
+        figures[f"needs.{kind}.posted"] = row["posted"]
+        figures[f"needs.{kind}.matched"] = row["matched"]
+        figures[f"needs.{kind}.match_rate"] = _rate(row["matched"], row["posted"])
+        matched_total += row["matched"]
+        confirmed_total += row["confirmed"]
+    figures["needs.delivered_rate"] = _rate(confirmed_total, matched_total)
+    return figures
+
+
+def wish_figures(*, region: str, start: datetime.date, end: datetime.date) -> dict:
+    """The micro-wish figures of section 4 for a period (start and end days included)."""
+    since, until = _end_of(start - datetime.timedelta(days=1)), _end_of(end)
+    wishes = Need.objects.filter(prefix_q("village_id", region), kind=Kind.WISH)
+    children = (
+        wishes.filter(published_at__gte=since, published_at__lt=until)
+        .values("child")
+        .distinct()
+        .count()
+    )
+    gifts = Pledge.objects.filter(
+        need__in=wishes, status__in=ACTIVE_PLEDGE, created_at__gte=since, created_at__lt=until
+    )
+    raised = gifts.aggregate(total=Sum("value_fen"))["total"] or 0
+    townships = (
+        gifts.annotate(township=Substr("need__village_id", 1, 9))
+        .values("township")
+        .distinct()
+        .count()
+    )
+    fulfilled = (
+        Pledge.objects.filter(
+            need__in=wishes,
+            status__in=(PledgeStatus.DELIVERED, PledgeStatus.CONFIRMED),
+            delivered_at__gte=since,
+            delivered_at__lt=until,
+        )
+        .values("need__child")
+        .distinct()
+        .count()
+    )
+    in_need = Member.objects.filter(
+        prefix_q("household__village_id", region),
+        left_behind_child=True,
+        household__status__in=(HouseholdStatus.REGISTERED_POOR, HouseholdStatus.UNDER_MONITORING),
+    ).count()
+    return {
+        "wishes.children": children,
+        "wishes.townships": townships,
+        "wishes.raised_fen": raised,
+        "wishes.fulfilled_children": fulfilled,
+        "wishes.coverage_rate": _rate(fulfilled, in_need),
+    }
+
+
+def platform_figures(*, region: str, as_of: datetime.date) -> dict:
+    """platform.donors_registered, households_registered and admins, as of a date."""
+    from tongxing.registry.models import Household
+
+    end = _end_of(as_of)
+    admins = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN)
+    return {
+        "platform.as_of": as_of,
+        # Donors have no region: every donor of the platform counts wherever one looks.
+        "platform.donors_registered": User.objects.filter(
+            role=Role.DONOR, date_joined__lt=end
+        ).count(),
+        "platform.households_registered": Household.objects.filter(
+            prefix_q("village_id", region), created_at__lt=end
+        ).count(),
+        "platform.admins": User.objects.filter(
+            prefix_q("region_id", region), role__in=admins, is_active=True, date_joined__lt=end
+        ).count(),
+    }
