@@ -16,6 +16,7 @@ from tongxing.accounts.models import (
     DIRECTORY_EDITORS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
+    Role,
     User,
 )
 from tongxing.queries import insert_many
@@ -643,6 +644,31 @@ def end_assignment(*, assignment: HelperAssignment, until: datetime.date, by: Us
             region_code=assignment.household.village_id,
             after={"until": str(until)},
         )
+
+
+def link_household_account(
+    *, household: Household, account: User | None, by: User | None
+) -> Household:
+    """Give a household its own login (role household), or take it away with None."""
+    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    if account is not None and account.role != Role.HOUSEHOLD:
+        raise ValidationError({"account": [_("Choose an account with the household role.")]})
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        before = household.account_id
+        if account is not None:
+            Household.objects.filter(account=account).exclude(pk=household.pk).update(account=None)
+        household.account = account
+        household.save(update_fields=["account", "updated_at"])
+        record(
+            actor=by,
+            action="household.link_account",
+            target=household,
+            region_code=household.village_id,
+            before={"account": before},
+            after={"account": account.pk if account is not None else None},
+        )
+    return household
 
 
 # --- Importing a roster -----------------------------------------------------------------------
