@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests run on a file, one per process, not in memory: the tests of concurrency open a
+    # connection per thread, which an in-memory database would not let wait for the lock.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
     sqlite_name = Path(DATABASES["default"]["NAME"])
     if str(sqlite_name) != ":memory:":
         sqlite_name.parent.mkdir(parents=True, exist_ok=True)

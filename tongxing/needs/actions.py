@@ -48,6 +48,7 @@ from tongxing.needs.models import (
 from tongxing.needs.payments import Payment, payment_provider
 from tongxing.needs.rules import check_rules, yuan
 from tongxing.notifications.actions import notify
+from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Member, Relation
@@ -234,12 +235,14 @@ def clean_need(data: NeedData) -> tuple[dict, dict[str, list[str]]]:
         child = data.child
         if child is None:
             err("child", _("Choose the child whose wish it is."))
-        elif not child.left_behind_child:
-            err("child", _("Micro-wishes are for children registered as left behind."))
         else:
             household = child.household
+            if not child.left_behind_child:
+                err("child", _("Micro-wishes are for children registered as left behind."))
     if household is not None:
         village = household.village
+    elif "child" in errors:
+        pass
     elif village is None or village.level != Level.VILLAGE:
         err("household", _("Choose the household, or the village for a collective need."))
 
@@ -846,9 +849,9 @@ def _move_target(need: Need, amount: int) -> Need | None:
     for prefix in (need.village_id[:9], need.village_id[:4]):
         found = (
             Need.objects.filter(
+                prefix_q("village__code", prefix),
                 kind=Kind.FUNDS,
                 status=Status.PUBLISHED,
-                village_id__startswith=prefix,
                 pledged__lte=F("target") - amount,
                 deadline__gte=_today(),
             )

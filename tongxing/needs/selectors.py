@@ -56,7 +56,7 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
     prefix = _scope(user)
     if prefix is None:
         return Need.objects.none()
-    return Need.objects.filter(prefix_q("village_id", prefix))
+    return Need.objects.filter(prefix_q("village__code", prefix))
 
 
 def access_need(user: User, need_id: int) -> Need:
@@ -227,7 +227,7 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
     if filters.category:
         needs = needs.filter(category=filters.category)
     if filters.region:
-        needs = needs.filter(prefix_q("village_id", filters.region))
+        needs = needs.filter(prefix_q("village__code", filters.region))
     if filters.urgency is not None:
         needs = needs.filter(urgency__gte=filters.urgency)
     if filters.min_value_fen is not None:
@@ -284,7 +284,7 @@ def need_figures(*, region: str, as_of: datetime.date) -> dict:
     in full by the date — the figure that keeps the match rate honest.
     """
     end = _end_of(as_of)
-    posted = Need.objects.filter(prefix_q("village_id", region), published_at__lt=end)
+    posted = Need.objects.filter(prefix_q("village__code", region), published_at__lt=end)
     rows = posted.values("kind").annotate(
         posted=Count("pk"),
         matched=Count("pk", filter=Q(matched_at__lt=end)),
@@ -307,7 +307,7 @@ def need_figures(*, region: str, as_of: datetime.date) -> dict:
 def wish_figures(*, region: str, start: datetime.date, end: datetime.date) -> dict:
     """The micro-wish figures of section 4 for a period (start and end days included)."""
     since, until = _end_of(start - datetime.timedelta(days=1)), _end_of(end)
-    wishes = Need.objects.filter(prefix_q("village_id", region), kind=Kind.WISH)
+    wishes = Need.objects.filter(prefix_q("village__code", region), kind=Kind.WISH)
     children = (
         wishes.filter(published_at__gte=since, published_at__lt=until)
         .values("child")
@@ -336,7 +336,7 @@ def wish_figures(*, region: str, start: datetime.date, end: datetime.date) -> di
         .count()
     )
     in_need = Member.objects.filter(
-        prefix_q("household__village_id", region),
+        prefix_q("household__village__code", region),
         left_behind_child=True,
         household__status__in=(HouseholdStatus.REGISTERED_POOR, HouseholdStatus.UNDER_MONITORING),
     ).count()
@@ -362,9 +362,9 @@ def platform_figures(*, region: str, as_of: datetime.date) -> dict:
             role=Role.DONOR, date_joined__lt=end
         ).count(),
         "platform.households_registered": Household.objects.filter(
-            prefix_q("village_id", region), created_at__lt=end
+            prefix_q("village__code", region), created_at__lt=end
         ).count(),
         "platform.admins": User.objects.filter(
-            prefix_q("region_id", region), role__in=admins, is_active=True, date_joined__lt=end
+            prefix_q("region__code", region), role__in=admins, is_active=True, date_joined__lt=end
         ).count(),
     }
