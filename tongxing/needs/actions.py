@@ -1084,13 +1084,14 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
             result.warned += 1
     late = Need.objects.filter(status=Status.PUBLISHED, deadline__lt=today, pledged__lt=F("target"))
     for need_id in late.values_list("pk", flat=True):
-        with transaction.atomic():
-            if expire_need(need_id=need_id, today=today):
-                result.expired += 1
+        if expire_need(need_id=need_id, today=today):
+            result.expired += 1
     return result
 
 
+@transaction.atomic
 def expire_need(*, need_id: int, today: datetime.date) -> bool:
+    """Expire one need past its deadline unmatched, and escalate it; False if it isn't."""
     need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
     if need.status != Status.PUBLISHED or need.deadline >= today or need.is_matched:
         return False
