@@ -124,9 +124,10 @@ def _in_scope(by: User, code: str, roles) -> bool:
     return by.has_role(*roles) and by.scope_prefix is not None and code.startswith(by.scope_prefix)
 
 
-def _is_own_household(by: User, household_id: int | None) -> bool:
+def _is_own_household(by: User | None, household_id: int | None) -> bool:
     return (
-        household_id is not None
+        by is not None
+        and household_id is not None
         and by.has_role(Role.HOUSEHOLD)
         and Household.objects.filter(pk=household_id, account=by).exists()
     )
@@ -640,7 +641,11 @@ def contribute(
         },
         idempotency_key=idempotency_key,
         operation="contribute",
-        digest_of={"amount_fen": amount_fen, "reference": payment.reference},
+        digest_of={
+            "amount_fen": amount_fen,
+            "reference": payment.reference,
+            "consent_to_move": bool(consent_to_move),
+        },
     )
 
 
@@ -698,7 +703,7 @@ def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict
             raise ValidationError(_("This need is fully pledged already. Thank you!"))
         raise ValidationError(
             {
-                "quantity": [
+                "amount_fen" if need.kind == Kind.FUNDS else "quantity": [
                     _("Only %(remaining)s is still needed.")
                     % {"remaining": amount_text(need, remaining)}
                 ]
@@ -730,6 +735,7 @@ def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict
     )
     if need.pledged >= need.target:
         _on_matched(need, by)
+        pledge.refresh_from_db()  # a funding need's money was released: now delivered
     return pledge
 
 
@@ -941,7 +947,7 @@ def confirm_pledge(
     on_behalf = not _is_own_household(by, need.household_id) and by is not None
     note = " ".join((note or "").split())
     if len(note) > 300:
-        raise ValidationError({"confirmation_note": [_("Keep it under 300 characters.")]})
+        raise ValidationError({"note": [_("Keep it under 300 characters.")]})
     check_evidence(evidence)
     if on_behalf and evidence is None and not note:
         raise ValidationError(
