@@ -11,6 +11,7 @@ urlpatterns = [
     path("regions/", include("tongxing.regions.urls")),
     path("registry/", include("tongxing.registry.urls")),
     path("needs/", include("tongxing.needs.urls")),
+    path("notifications/", include("tongxing.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,17 +1,30 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, REGION_SCOPED_ROLES, Role
+from tongxing.accounts.models import (
+    ACCOUNT_ADMIN_ROLES,
+    NEED_REVIEWERS,
+    PLEDGERS,
+    REGION_SCOPED_ROLES,
+    Role,
+)
+from tongxing.notifications.selectors import unread_count
 
 # (label, url name, roles that see it[, other url names under which it is current]); the
 # pages themselves enforce the same roles.
 NAVIGATION = [
     (_("Workspace"), "workspace", set(Role.values)),
+    (_("Needs board"), "needs:board", set(Role.values)),
+    (_("My pledges"), "needs:my_pledges", set(PLEDGERS)),
+    (_("My needs"), "needs:region", {Role.HOUSEHOLD}, ("needs:create",)),
+    (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),
+    (_("Review"), "needs:review", set(NEED_REVIEWERS), ("needs:escalated", "needs:rules")),
     (_("Regions"), "regions:tree", set(REGION_SCOPED_ROLES)),
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
     (_("Audit log"), "accounts:audit", {Role.CITY_ADMIN}),
+    (_("Notifications"), "notifications:list", set(Role.values)),
 ]
 
 
@@ -25,6 +38,14 @@ def navigation(request):
         if user.role in roles:
             url = reverse(name)
             under = [url, *(reverse(other) for other in (also[0] if also else ()))]
-            active = any(path.startswith(u) for u in under) and url != "/"
-            items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+            # The longest matching address wins: /needs/ is the board, not every need page.
+            match = max((len(u) for u in under if path.startswith(u) and u != "/"), default=0)
+            items.append({"label": label, "url": url, "name": name, "match": match})
+    best = max((item["match"] for item in items), default=0)
+    # One COUNT on the (recipient, read_at) index, on every page a logged-in user opens.
+    unread = unread_count(user)
+    for item in items:
+        match = item.pop("match")
+        item["active"] = bool(match) and match == best
+        item["badge"] = unread if item["name"] == "notifications:list" else 0
+    return {"nav_items": items, "unread_notifications": unread}

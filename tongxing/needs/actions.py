@@ -29,6 +29,7 @@ from tongxing.accounts.models import (
     Role,
     User,
 )
+from tongxing.needs.amounts import amount_text, yuan
 from tongxing.needs.models import (
     CANCELLABLE,
     CATEGORIES_BY_KIND,
@@ -46,7 +47,7 @@ from tongxing.needs.models import (
     ValueCap,
 )
 from tongxing.needs.payments import Payment, payment_provider
-from tongxing.needs.rules import check_rules, yuan
+from tongxing.needs.rules import check_rules
 from tongxing.notifications.actions import notify
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level
@@ -94,7 +95,13 @@ def _today() -> datetime.date:
 
 
 def _need_url(need: Need) -> str:
+    """The public page of a need: where donors follow it."""
     return reverse("needs:detail", args=[need.pk])
+
+
+def _manage_url(need: Need) -> str:
+    """The staff's page of a need: where its poster follows it, whatever its status."""
+    return reverse("needs:manage", args=[need.pk])
 
 
 def _event(by: User | None, action: str, need: Need, before=None, after=None) -> None:
@@ -106,15 +113,6 @@ def _event(by: User | None, action: str, need: Need, before=None, after=None) ->
         before=before,
         after=after,
     )
-
-
-def amount_text(need: Need, quantity: int) -> str:
-    """Return a quantity in the need's unit for messages: ¥500, 2 床, 1 个心愿."""
-    if need.kind == Kind.FUNDS:
-        return yuan(quantity)
-    if need.kind == Kind.WISH:
-        return _("the wish")
-    return f"{quantity} {need.unit}".strip()
 
 
 # --- Rights -------------------------------------------------------------------------------
@@ -300,7 +298,7 @@ def clean_need(data: NeedData) -> tuple[dict, dict[str, list[str]]]:
         if data.value_fen is None or data.value_fen < 0:
             err("value_fen", _("Give the estimated value, or 0."))
         if not errors:
-            values.update(unit=_("place"), place=place, target=quantity, value_fen=data.value_fen)
+            values.update(place=place, target=quantity, value_fen=data.value_fen)
     else:  # a micro-wish: one wish, taken whole by one donor
         if data.value_fen is None or not 100 <= data.value_fen <= 1_000_00:
             err("value_fen", _("A micro-wish is worth ¥1 to ¥1,000."))
@@ -427,10 +425,12 @@ def review_need(
     if approve:
         need.rule_findings = check_rules(need)
         if need.rule_findings and not override_reason:
+            # Name what fired: a rule may have come into force since the submission.
             raise ValidationError(
                 {
                     "override_reason": [
-                        _("The review rules flag this need: give your reason to publish it.")
+                        _("The review rules flag this need: give your reason to publish it."),
+                        *(finding["message"] for finding in need.rule_findings),
                     ]
                 }
             )
@@ -461,7 +461,7 @@ def review_need(
         recipients=_posters(need),
         kind=kind,
         params={"title": need.title, "reason": reason},
-        url=_need_url(need),
+        url=_manage_url(need),
     )
     return need
 
@@ -731,7 +731,7 @@ def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict
             "donor": str(by),
             "amount": amount_text(need, quantity),
         },
-        url=_need_url(need),
+        url=_manage_url(need),
     )
     if need.pledged >= need.target:
         _on_matched(need, by)
@@ -903,7 +903,7 @@ def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
             "donor": str(by),
             "amount": amount_text(need, pledge.quantity),
         },
-        url=_need_url(need),
+        url=_manage_url(need),
     )
     return pledge
 
@@ -1085,7 +1085,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
                     "deadline": str(need.deadline),
                     "remaining": amount_text(need, need.remaining),
                 },
-                url=_need_url(need),
+                url=_manage_url(need),
             )
             result.warned += 1
     late = Need.objects.filter(status=Status.PUBLISHED, deadline__lt=today, pledged__lt=F("target"))
@@ -1125,7 +1125,7 @@ def expire_need(*, need_id: int, today: datetime.date) -> bool:
             "remaining": amount_text(need, remaining),
             "to": _("the assistance office"),
         },
-        url=_need_url(need),
+        url=_manage_url(need),
     )
     _close_if_done(need.pk, None)
     return True

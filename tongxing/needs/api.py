@@ -39,16 +39,13 @@ from tongxing.accounts.models import (
 from tongxing.accounts.selectors import user_for_token
 from tongxing.needs import actions, selectors
 from tongxing.needs.models import (
-    BannedTerm,
     Category,
     FundingPolicy,
     Kind,
     Need,
     Status,
     Urgency,
-    ValueCap,
 )
-from tongxing.queries import prefix_q
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Household, Member
@@ -472,7 +469,7 @@ def staff_list(needs):
 
 def own_household(user: User) -> Household:
     """The household a household account belongs to (403 if none is linked yet)."""
-    household = Household.objects.select_related("village").filter(account=user).first()
+    household = registry_selectors.household_of_account(user)
     if household is None:
         raise PermissionDenied
     return household
@@ -515,22 +512,6 @@ def need_data(user: User, payload: NeedIn) -> actions.NeedData:
         value_fen=payload.value_fen,
         place=payload.place,
         funding_policy=payload.funding_policy or "",
-    )
-
-
-def caps_in_scope(user: User):
-    if user.scope_prefix is None:  # a city admin account without a region sees none
-        return ValueCap.objects.none()
-    return ValueCap.objects.filter(prefix_q("region_id", user.scope_prefix)).select_related(
-        "region"
-    )
-
-
-def terms_in_scope(user: User):
-    if user.scope_prefix is None:
-        return BannedTerm.objects.none()
-    return BannedTerm.objects.filter(prefix_q("region_id", user.scope_prefix)).select_related(
-        "region"
     )
 
 
@@ -640,7 +621,7 @@ def figures(request, filters: Query[FiguresFilters]):
 )
 @allow(*RULE_EDITORS)
 def list_caps(request):
-    return caps_in_scope(request.user)
+    return selectors.value_caps_visible_to(request.user)
 
 
 @router.put(
@@ -666,7 +647,7 @@ def set_cap(request, payload: CapIn):
 )
 @allow(*RULE_EDITORS)
 def list_terms(request):
-    return terms_in_scope(request.user)
+    return selectors.banned_terms_visible_to(request.user)
 
 
 @router.post("/needs/rules/terms", response={201: TermOut}, summary="Flag a word in a region")
@@ -684,7 +665,7 @@ def add_term(request, payload: TermIn):
 @router.delete("/needs/rules/terms/{term_id}", response={204: None}, summary="Stop flagging a word")
 @allow(*RULE_EDITORS)
 def remove_term(request, term_id: int):
-    banned = terms_in_scope(request.user).filter(pk=term_id).first()
+    banned = selectors.banned_terms_visible_to(request.user).filter(pk=term_id).first()
     if banned is None:
         raise Http404
     actions.remove_banned_term(banned=banned, by=request.user)

@@ -8,6 +8,7 @@ need per household and category, and no duplicate of a need already on the board
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from tongxing.needs.amounts import yuan
 from tongxing.needs.models import OPEN, BannedTerm, Need, ValueCap
 from tongxing.regions.codes import CODE_LENGTH, SEGMENT_END
 
@@ -66,9 +67,3 @@ def check_rules(need: Need) -> list[dict]:
                 }
             )
     return findings
-
-
-def yuan(fen: int) -> str:
-    """Return an amount of fen as yuan for messages: 1234500 → ¥12,345."""
-    whole, cents = divmod(fen, 100)
-    return f"¥{whole:,}" if not cents else f"¥{whole:,}.{cents:02d}"

@@ -22,6 +22,7 @@ from tongxing.accounts.models import (
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     CATEGORIES_BY_KIND,
+    BannedTerm,
     Category,
     Feedback,
     Kind,
@@ -30,6 +31,7 @@ from tongxing.needs.models import (
     PledgeStatus,
     Status,
     Urgency,
+    ValueCap,
 )
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import CodeError, normalize, prefix_of
@@ -104,6 +106,32 @@ def pledges_of_need(need: Need) -> QuerySet[Pledge]:
         Pledge.objects.filter(need=need)
         .select_related("donor", "organisation", "feedback")
         .order_by("created_at", "pk")
+    )
+
+
+def value_caps_visible_to(user: User) -> QuerySet[ValueCap]:
+    """The value caps of the user's region and of the regions below it."""
+    prefix = _scope(user)
+    if prefix is None:
+        return ValueCap.objects.none()
+    return ValueCap.objects.filter(prefix_q("region__code", prefix)).select_related("region")
+
+
+def banned_terms_visible_to(user: User) -> QuerySet[BannedTerm]:
+    prefix = _scope(user)
+    if prefix is None:
+        return BannedTerm.objects.none()
+    return BannedTerm.objects.filter(prefix_q("region__code", prefix)).select_related("region")
+
+
+def rules_in_force(region_code: str) -> tuple[QuerySet[ValueCap], QuerySet[BannedTerm]]:
+    """The caps and banned terms that apply in a region: its own and those above it."""
+    from tongxing.needs.rules import ancestor_codes
+
+    above = ancestor_codes(region_code)
+    return (
+        ValueCap.objects.filter(region_id__in=above).select_related("region"),
+        BannedTerm.objects.filter(region_id__in=above).select_related("region"),
     )
 
 

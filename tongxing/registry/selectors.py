@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, User
+from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, Role, User
 from tongxing.queries import prefix_q
 from tongxing.registry import protection
 from tongxing.registry.models import (
@@ -41,6 +41,13 @@ def access_household(user: User, household_id: int) -> Household:
         return households_visible_to(user).select_related("village").get(pk=household_id)
     except Household.DoesNotExist:
         raise Http404 from None
+
+
+def household_of_account(user: User) -> Household | None:
+    """The household a household account belongs to, if one is linked."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.HOUSEHOLD):
+        return None
+    return Household.objects.select_related("village").filter(account=user).first()
 
 
 def access_member(user: User, member_id: int) -> Member:

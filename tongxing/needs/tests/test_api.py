@@ -594,7 +594,8 @@ def test_a_need_over_the_value_cap_is_published_only_with_a_reason(alice, tina, 
     response = post(api, f"/api/v1/needs/{need.pk}/review", {"decision": "approve"})
     assert response.status_code == 400
     assert errors(response) == {
-        ("override_reason", "The review rules flag this need: give your reason to publish it.")
+        ("override_reason", "The review rules flag this need: give your reason to publish it."),
+        ("override_reason", "The estimated value ¥450 is above the cap of ¥300."),
     }
     response = post(
         api,

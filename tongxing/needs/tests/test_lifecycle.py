@@ -444,7 +444,7 @@ def test_a_key_reused_for_another_request_is_refused(home, vera, tina, dora):
 
 def test_a_service_need_is_taken_place_by_place(home, vera, tina, olga):
     need = f.published(f.service_data(home, quantity=2), by=vera, reviewer=tina)
-    assert (need.target, need.unit, need.place) == (2, "place", "柳塘镇")
+    assert (need.target, need.unit, need.place) == (2, "", "柳塘镇")
     pledge = actions.pledge_goods(need=need, by=olga, quantity=1, note="工厂包装岗").pledge
     actions.deliver_pledge(pledge=pledge, by=olga)
     actions.confirm_pledge(pledge=pledge, by=vera, note="已上岗")

@@ -43,7 +43,10 @@ def test_a_need_above_the_cap_of_its_category_is_flagged(home, vera, tina, alice
     with pytest.raises(ValidationError) as refused:
         actions.review_need(need=need, by=tina, approve=True)
     assert refused.value.message_dict == {
-        "override_reason": ["The review rules flag this need: give your reason to publish it."]
+        "override_reason": [
+            "The review rules flag this need: give your reason to publish it.",
+            "The estimated value ¥450 is above the cap of ¥300.",
+        ]
     }
     need.refresh_from_db()
     assert need.status == Status.SUBMITTED

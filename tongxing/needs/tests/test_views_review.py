@@ -1,0 +1,367 @@
+"""The reviewers' pages: the review queue, the escalated needs, and the review rules."""
+
+import pytest
+
+from conftest import CITY, OTHER_CITY, VILLAGE_B1, client_for
+from tongxing.needs import actions
+from tongxing.needs.models import BannedTerm, Need, Status, ValueCap
+from tongxing.needs.tests import factories
+from tongxing.regions.models import Region
+
+
+def persona(request, name):
+    return request.getfixturevalue(name) if name else None
+
+
+def login_redirect(response) -> bool:
+    return response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+@pytest.fixture
+def home(tree):
+    return factories.household()
+
+
+@pytest.fixture
+def submitted(home, vera):
+    """Quilts for a household of A1, waiting for township A's review."""
+    return actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
+
+
+@pytest.fixture
+def capped(alice):
+    """The city caps clothing at ¥100: the quilts (¥450) break the rule."""
+    return actions.set_value_cap(
+        region=Region.objects.get(code=CITY), category="clothing", cap_fen=100_00, by=alice
+    )
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "listed"),
+    [
+        (None, 302, None),
+        ("dora", 403, None),
+        ("olga", 403, None),
+        ("vera", 403, None),
+        ("tina", 200, ["棉被"]),
+        ("tom", 200, []),
+        ("alice", 200, ["棉被"]),
+        ("carl", 200, []),
+    ],
+)
+def test_the_review_queue_is_for_reviewers_of_the_region(request, submitted, who, status, listed):
+    response = client_for(persona(request, who)).get("/needs/review/")
+    assert response.status_code == status
+    if who is None:
+        assert login_redirect(response)
+    if listed is not None:
+        assert [need.title for need in response.context["needs"]] == listed
+
+
+def test_the_queue_lists_the_oldest_first_and_highlights_findings(home, vera, tina, capped):
+    first = actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    second = actions.create_need(
+        data=factories.goods_data(home, title="大米", category="food"), by=vera, submit=True
+    )
+    response = client_for(tina).get("/needs/review/")
+    assert [need.pk for need in response.context["needs"]] == [first.pk, second.pk]
+    html = response.content.decode()
+    assert html.count('class="review-item flagged"') == 1
+    assert "The estimated value ¥450 is above the cap of ¥100." in html
+    assert 'data-rule="value_cap"' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("dora", 403),
+        ("olga", 403),
+        ("vera", 403),
+        ("tom", 404),
+        ("carl", 404),
+        ("tina", 302),
+        ("alice", 302),
+    ],
+)
+def test_approving_publishes_the_need(request, submitted, who, status):
+    response = client_for(persona(request, who)).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve"}
+    )
+    assert response.status_code == status
+    submitted.refresh_from_db()
+    if status == 302 and who:
+        assert response.url == "/needs/review/"
+        assert (submitted.status, submitted.reviewed_by) == (
+            Status.PUBLISHED,
+            persona(request, who),
+        )
+    else:
+        assert (submitted.status, submitted.reviewed_by) == (Status.SUBMITTED, None)
+
+
+def test_a_flagged_need_needs_the_reviewers_reason(submitted, capped, tina):
+    # The rules run again at review: the cap set after submission flags the need now.
+    refused = client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    assert refused.status_code == 400
+    item = refused.context["needs"][0]
+    assert item.approve_form.errors == {
+        "override_reason": [
+            "The review rules flag this need: give your reason to publish it.",
+            "The estimated value ¥450 is above the cap of ¥100.",
+        ]
+    }
+    assert 'name="override_reason"' in refused.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    client_for(tina).post(
+        f"/needs/{submitted.pk}/review/",
+        {"decision": "approve", "override_reason": "冬季特殊情况"},
+    )
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.override_reason) == (Status.PUBLISHED, "冬季特殊情况")
+
+
+def test_rejecting_needs_a_reason_beside_its_field(submitted, tina):
+    refused = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "reject", "reject-reason": ""}
+    )
+    assert refused.status_code == 400
+    assert refused.context["needs"][0].reject_form.errors == {"reason": ["This field is required."]}
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "reject", "reject-reason": "价格过高"}
+    )
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.status_reason) == (Status.REJECTED, "价格过高")
+
+
+def test_reviewing_from_the_management_page_returns_there(submitted, tina):
+    response = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "from": "manage"}
+    )
+    assert response.url == f"/needs/{submitted.pk}/manage/"
+
+
+def test_a_need_already_reviewed_is_not_reviewed_again(submitted, tina, alice):
+    client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    response = client_for(alice).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "reject", "reject-reason": "重复"}
+    )
+    assert response.status_code == 400
+    assert "Only a need waiting for review can be reviewed." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.PUBLISHED
+
+
+# --- Escalations ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def expired(home, tina):
+    need = factories.published(factories.goods_data(home), reviewer=tina)
+    actions.sweep(today=factories.in_days(31))
+    need.refresh_from_db()
+    assert need.status == Status.EXPIRED
+    return need
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "listed"),
+    [
+        (None, 302, None),
+        ("dora", 403, None),
+        ("olga", 403, None),
+        ("vera", 403, None),
+        ("tina", 200, ["棉被"]),
+        ("tom", 200, []),
+        ("alice", 200, ["棉被"]),
+        ("carl", 200, []),
+    ],
+)
+def test_the_escalated_needs_are_for_reviewers_of_the_region(request, expired, who, status, listed):
+    response = client_for(persona(request, who)).get("/needs/escalated/")
+    assert response.status_code == status
+    if listed is not None:
+        assert [need.title for need in response.context["page"]] == listed
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("dora", 403),
+        ("olga", 403),
+        ("vera", 403),
+        ("tom", 404),
+        ("carl", 404),
+        ("tina", 302),
+        ("alice", 302),
+    ],
+)
+def test_reopening_puts_an_expired_need_back_on_the_board(request, expired, who, status):
+    deadline = factories.in_days(15)
+    response = client_for(persona(request, who)).post(
+        f"/needs/{expired.pk}/reopen/", {"deadline": deadline.isoformat(), "from": "escalated"}
+    )
+    assert response.status_code == status
+    expired.refresh_from_db()
+    if status == 302 and who:
+        assert response.url == "/needs/escalated/"
+        assert (expired.status, expired.deadline) == (Status.PUBLISHED, deadline)
+    else:
+        assert expired.status == Status.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("deadline", "message"),
+    [
+        ("2020-01-01", "Give a deadline within the coming year."),
+        ("", "This field is required."),
+        ("someday", "Enter a valid date."),
+    ],
+)
+def test_a_bad_new_deadline_is_shown_beside_it(expired, tina, deadline, message):
+    response = client_for(tina).post(
+        f"/needs/{expired.pk}/reopen/", {"deadline": deadline, "from": "escalated"}
+    )
+    assert response.status_code == 400
+    forms = [need.reopen_form for need in response.context["page"]]
+    assert [form.errors for form in forms] == [{"deadline": [message]}]
+    expired.refresh_from_db()
+    assert expired.status == Status.EXPIRED
+
+
+# --- Review rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("dora", 403),
+        ("olga", 403),
+        ("vera", 403),
+        ("tina", 403),
+        ("tom", 403),
+        ("alice", 200),
+        ("carl", 200),
+    ],
+)
+def test_the_review_rules_are_the_city_offices(request, tree, who, status):
+    assert client_for(persona(request, who)).get("/needs/rules/").status_code == status
+
+
+def test_setting_and_removing_a_value_cap(alice):
+    client = client_for(alice)
+    response = client.post(
+        "/needs/rules/", {"form": "cap", "cap-category": "appliance", "cap-cap_yuan": "800"}
+    )
+    assert response.status_code == 302
+    cap = ValueCap.objects.get()
+    assert (cap.region_id, cap.category, cap.cap_fen) == (CITY, "appliance", 800_00)
+    assert "¥800" in client.get("/needs/rules/").content.decode()
+    client.post("/needs/rules/", {"form": "cap", "cap-category": "appliance"})
+    assert ValueCap.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"cap-category": "appliance", "cap-cap_yuan": "-5"},
+            {"cap_yuan": ["Ensure this value is greater than or equal to 0.01."]},
+        ),
+        ({"cap-category": "", "cap-cap_yuan": "5"}, {"category": ["This field is required."]}),
+        (
+            {"cap-category": "yacht", "cap-cap_yuan": "5"},
+            {"category": ["Select a valid choice. yacht is not one of the available choices."]},
+        ),
+    ],
+)
+def test_a_bad_cap_shows_field_errors_and_changes_nothing(alice, data, expected):
+    response = client_for(alice).post("/needs/rules/", {"form": "cap", **data})
+    assert response.status_code == 400
+    assert response.context["cap_form"].errors == expected
+    assert ValueCap.objects.count() == 0
+
+
+def test_adding_and_removing_a_banned_word(alice):
+    client = client_for(alice)
+    client.post("/needs/rules/", {"form": "term", "term-term": "跑步机", "term-note": "非必需"})
+    banned = BannedTerm.objects.get()
+    assert (banned.region_id, banned.term, banned.note) == (CITY, "跑步机", "非必需")
+    twice = client.post("/needs/rules/", {"form": "term", "term-term": "跑步机"})
+    assert twice.status_code == 400
+    assert twice.context["term_form"].errors == {"term": ["This word is flagged already."]}
+    assert client.post(f"/needs/rules/terms/{banned.pk}/remove/").status_code == 302
+    assert BannedTerm.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("dora", 403), ("olga", 403), ("vera", 403), ("tina", 403), ("carl", 404)],
+)
+def test_only_the_city_office_removes_its_words(request, alice, who, status):
+    banned = actions.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
+    response = client_for(persona(request, who)).post(f"/needs/rules/terms/{banned.pk}/remove/")
+    assert response.status_code == status
+    assert BannedTerm.objects.filter(pk=banned.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("dora", 403), ("vera", 403), ("tina", 403)],
+)
+def test_a_denied_rule_change_changes_nothing(request, tree, who, status):
+    response = client_for(persona(request, who)).post(
+        "/needs/rules/", {"form": "cap", "cap-category": "clothing", "cap-cap_yuan": "10"}
+    )
+    assert response.status_code == status
+    assert ValueCap.objects.count() == 0
+
+
+def test_another_city_cannot_remove_a_word(alice, carl):
+    banned = actions.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
+    assert client_for(carl).post(f"/needs/rules/terms/{banned.pk}/remove/").status_code == 404
+    assert client_for(carl).get("/needs/rules/").context["terms"].count() == 0
+    assert BannedTerm.objects.filter(pk=banned.pk).exists()
+
+
+def test_a_cap_of_another_city_is_not_the_reviewers_concern(alice, carl):
+    client_for(carl).post(
+        "/needs/rules/", {"form": "cap", "cap-category": "clothing", "cap-cap_yuan": "10"}
+    )
+    assert ValueCap.objects.get().region_id == OTHER_CITY
+    assert client_for(alice).get("/needs/rules/").context["caps"].count() == 0
+
+
+def test_a_banned_word_flags_a_need_in_the_queue(home, alice, vera, tina):
+    client_for(alice).post("/needs/rules/", {"form": "term", "term-term": "名牌"})
+    actions.create_need(data=factories.goods_data(home, title="名牌羽绒服"), by=vera, submit=True)
+    html = client_for(tina).get("/needs/review/").content.decode()
+    assert "It names “名牌”, which the review rules do not allow." in html
+
+
+def test_a_denied_review_of_another_township_leaves_no_trace(submitted, tom):
+    from tongxing.accounts.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    client_for(tom).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    assert AuditEvent.objects.count() == before
+    assert Need.objects.get(pk=submitted.pk).status == Status.SUBMITTED
+    assert VILLAGE_B1.startswith(tom.scope_prefix)
+
+
+def test_reopening_a_need_already_back_says_why_above_the_list(expired, tina, alice):
+    deadline = factories.in_days(15).isoformat()
+    client_for(tina).post(f"/needs/{expired.pk}/reopen/", {"deadline": deadline})
+    response = client_for(alice).post(
+        f"/needs/{expired.pk}/reopen/", {"deadline": deadline, "from": "escalated"}
+    )
+    assert response.status_code == 400
+    assert "Only an expired need can be put back on the board." in response.content.decode()

@@ -1,0 +1,43 @@
+"""The notifications page: one's own messages, newest first, written in one's language."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tongxing.accounts.access import allow
+from tongxing.accounts.models import Role
+from tongxing.notifications import actions, selectors
+
+PAGE_SIZE = 30
+EVERYONE = tuple(Role.values)
+
+
+@allow(*EVERYONE)
+def notification_list(request):
+    notifications = selectors.notifications_of(request.user).order_by("-created_at", "-pk")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+@allow(*EVERYONE)
+def mark_all_read(request):
+    actions.mark_read(user=request.user)
+    return redirect("notifications:list")
+
+
+@require_POST
+@allow(*EVERYONE)
+def mark_read(request, notification_id: int):
+    """Mark one notification read; with `open`, go on to the page it is about."""
+    notification = selectors.notifications_of(request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    actions.mark_read(user=request.user, ids=[notification.pk])
+    url = notification.url
+    local = url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/")
+    if request.POST.get("open") and url and local:
+        return redirect(url)
+    return redirect("notifications:list")
