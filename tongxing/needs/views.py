@@ -416,9 +416,12 @@ def need_create(request):
             return render(request, "needs/no_household.html", status=403)
         search = HouseholdSearchForm(request.GET or None)
         query = cleaned(search).get("q", "")
-        results = registry_selectors.search_households(user, query=query)[:20] if query else None
+        # Without a query, the first households of the scope: a village admin's whole
+        # village fits on a page or two, so most of the time one tap finds the household.
+        results = registry_selectors.search_households(user, query=query)[:20]
         context = {
             "search": search,
+            "query": query,
             "results": results,
             "collective": CollectiveForm(villages=villages_in_scope(user)),
         }

@@ -263,6 +263,15 @@ def test_finding_the_household_searches_only_the_region(tree, tina):
     ]
 
 
+def test_without_a_query_the_village_admin_sees_the_households_of_the_village(tree, vera):
+    factories.household(head="王五")
+    factories.household(head="赵六")
+    factories.household(village=VILLAGE_A2, head="孙七")
+    response = client_for(vera).get("/needs/new/")
+    assert sorted(h.head_name for h in response.context["results"]) == ["王五", "赵六"]
+    assert 'data-testid="pick-household"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
