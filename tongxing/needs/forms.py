@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import (
@@ -605,9 +606,9 @@ class RegionNeedsFilterForm(forms.Form):
         ),
     )
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("need", "Status"),
         required=False,
-        widget=forms.Select(attrs={"aria-label": _("Status")}),
+        widget=forms.Select(attrs={"aria-label": pgettext_lazy("need", "Status")}),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -618,4 +619,4 @@ class RegionNeedsFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = blank(_("Any status")) + Status.choices
+        self.fields["status"].choices = blank(pgettext("need", "Any status")) + Status.choices

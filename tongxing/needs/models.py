@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -34,7 +35,7 @@ class Category(models.TextChoices):
     MEDICAL_AID = "medical_aid", _("medical aids")  # 医疗用品、辅具
     # Funds (资金)
     MEDICAL_BILLS = "medical_bills", _("medical bills")  # 医疗费用
-    SCHOOLING = "schooling", _("schooling costs")  # 教育费用
+    SCHOOLING = "schooling", _("education costs")  # 教育费用
     HOUSING = "housing", _("housing repair")  # 住房改造
     PRODUCTION = "production", _("starting production")  # 发展生产
     DISASTER = "disaster", _("disaster recovery")  # 灾后重建
@@ -168,7 +169,7 @@ class Need(models.Model):
     confirmed = models.BigIntegerField(_("confirmed"), default=0)
 
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+        pgettext_lazy("need", "status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # What the review rules found at submission, and why a reviewer published it anyway.
@@ -316,7 +317,10 @@ class Pledge(models.Model):
     quantity = models.BigIntegerField(_("quantity"))
     value_fen = models.BigIntegerField(_("value"), default=0)
     status = models.CharField(
-        _("status"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED
+        pgettext_lazy("need", "status"),
+        max_length=10,
+        choices=PledgeStatus.choices,
+        default=PledgeStatus.PLEDGED,
     )
     deliver_by = models.DateField(_("deliver by"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
