@@ -8,7 +8,10 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -33,6 +36,41 @@ SORTS = [
     ("progress", _("Nearly complete")),
     ("newest", _("Newest")),
 ]
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python.
+
+    Django renders every option of a select through its own template; the board's filters
+    hold about seventy options, and rendering them that way was most of the page's time.
+    The markup is the same as Django's.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (
+                        option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                    for option in options
+                ),
+            )
+            if group_name:
+                html = format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
+            groups.append(html)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),
+        )
 
 
 def fen(amount: Decimal | None) -> int | None:
@@ -69,12 +107,12 @@ class BoardFilterForm(forms.Form):
         label=_("Kind"),
         required=False,
         choices=blank(_("All kinds")) + Kind.choices,
-        widget=forms.Select(attrs={"aria-label": _("Kind")}),
+        widget=QuickSelect(attrs={"aria-label": _("Kind")}),
     )
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
-        widget=forms.Select(attrs={"aria-label": _("Category")}),
+        widget=QuickSelect(attrs={"aria-label": _("Category")}),
     )
     # A code, chosen in the select or typed into the address: any level, any length the
     # codes module accepts; the selector checks it.
@@ -82,7 +120,7 @@ class BoardFilterForm(forms.Form):
         label=_("Where"),
         required=False,
         max_length=20,
-        widget=forms.Select(attrs={"aria-label": _("Where")}),
+        widget=QuickSelect(attrs={"aria-label": _("Where")}),
     )
     urgency = forms.TypedChoiceField(
         label=_("Urgency"),
@@ -91,7 +129,7 @@ class BoardFilterForm(forms.Form):
         empty_value=None,
         choices=blank(_("Any urgency"))
         + [(Urgency.URGENT, _("Urgent or very urgent")), (Urgency.VERY_URGENT, _("Very urgent"))],
-        widget=forms.Select(attrs={"aria-label": _("Urgency")}),
+        widget=QuickSelect(attrs={"aria-label": _("Urgency")}),
     )
     min_yuan = forms.DecimalField(
         label=_("Value from (¥)"),
@@ -110,7 +148,7 @@ class BoardFilterForm(forms.Form):
         label=_("Sort"),
         required=False,
         choices=SORTS,
-        widget=forms.Select(attrs={"aria-label": _("Sort")}),
+        widget=QuickSelect(attrs={"aria-label": _("Sort")}),
     )
 
     def __init__(self, *args, regions, **kwargs):
@@ -614,7 +652,7 @@ class RegionNeedsFilterForm(forms.Form):
         label=_("Kind"),
         required=False,
         choices=blank(_("All kinds")) + Kind.choices,
-        widget=forms.Select(attrs={"aria-label": _("Kind")}),
+        widget=QuickSelect(attrs={"aria-label": _("Kind")}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -141,23 +143,22 @@ def place_of(need: Need) -> str:
 
 
 def board_regions() -> list:
-    """The townships and villages with needs on the board, as the select's groups."""
-    with_needs = Need.objects.filter(status=Status.PUBLISHED).values("village_id")
-    villages = Region.objects.filter(code__in=with_needs).select_related("parent").order_by("code")
+    """The townships with needs on the board, grouped by county, as the select's groups.
+
+    Townships only: a city has hundreds of villages, too many for a phone's select (and
+    for the page's time); a village's code still works in the address and the API.
+    """
+    codes = (
+        Need.objects.filter(status=Status.PUBLISHED)
+        .annotate(township=Concat(Substr("village_id", 1, 9), Value("000")))
+        .values("township")
+    )
+    townships = Region.objects.filter(code__in=codes).select_related("parent")
     groups: dict[str, tuple[str, list]] = {}
-    for village in villages:
-        township = village.parent
-        if township is None:
-            groups.setdefault("", ("", []))[1].append((village.code, village.name))
-            continue
-        label, options = groups.setdefault(
-            township.code,
-            (
-                township.name,
-                [(township.code, _("All of %(township)s") % {"township": township.name})],
-            ),
-        )
-        options.append((village.code, f"{township.name} · {village.name}"))
+    for township in sorted(townships, key=lambda region: region.code):
+        county = township.parent
+        label = county.name if county is not None else ""
+        groups.setdefault(label, (label, []))[1].append((township.code, township.name))
     return list(groups.values())
 
 
