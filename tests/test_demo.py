@@ -4,9 +4,25 @@ import hashlib
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F, Q, Sum
+from django.utils import timezone
 
 from tongxing import demo
 from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.needs.models import (
+    ACTIVE_PLEDGE,
+    BannedTerm,
+    Feedback,
+    FundingPolicy,
+    IdempotentRequest,
+    Kind,
+    Need,
+    Pledge,
+    PledgeStatus,
+    Status,
+    ValueCap,
+)
+from tongxing.notifications.models import Notification
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import (
@@ -28,6 +44,36 @@ def fingerprint() -> str:
         *User.objects.order_by("username").values_list(
             "username", "role", "region_id", "display_name"
         ),
+        # Needs and pledges by their content: their keys go on counting after a wipe.
+        *sorted(
+            Need.objects.values_list(
+                "village_id",
+                "kind",
+                "title",
+                "status",
+                "target",
+                "pledged",
+                "delivered",
+                "confirmed",
+                "deadline",
+                "created_at",
+                "published_at",
+                "closed_at",
+                "public_name",
+            )
+        ),
+        *sorted(
+            Pledge.objects.values_list(
+                "need__title",
+                "need__created_at",
+                "donor__username",
+                "quantity",
+                "status",
+                "created_at",
+                "payment_reference",
+            )
+        ),
+        Notification.objects.count(),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -38,6 +84,14 @@ def wipe() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table}")
+    Notification.objects.all().delete()
+    Feedback.objects.all().delete()
+    IdempotentRequest.objects.all().delete()
+    Pledge.objects.update(moved_to=None)
+    Pledge.objects.all().delete()
+    Need.objects.all().delete()
+    ValueCap.objects.all().delete()
+    BannedTerm.objects.all().delete()
     HelperAssignment.objects.all().delete()
     Household.objects.all().delete()
     Person.objects.all().delete()
@@ -66,6 +120,95 @@ def test_the_small_demo_builds_a_city_with_every_role():
     assert Person.objects.filter(position=Position.TOWNSHIP_PARTY_SECRETARY).count() == 4
     poor = Household.objects.filter(status=HouseholdStatus.REGISTERED_POOR)
     assert poor.exists() and not poor.filter(assignments__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_small_demo_has_needs_in_every_state():
+    demo.build(seed=7, scale="small", year=2020)
+    needs = Need.objects.all()
+    assert 30 <= needs.count() <= 60  # a few dozen
+    assert set(needs.values_list("status", flat=True)) == set(Status.values)
+    assert set(needs.values_list("kind", flat=True)) == set(Kind.values)
+    funds = needs.filter(kind=Kind.FUNDS)
+    assert set(funds.values_list("funding_policy", flat=True)) == set(FundingPolicy.values)
+    published = needs.filter(status=Status.PUBLISHED)
+    assert published.filter(pledged=0).exists()
+    assert published.filter(pledged__gt=0, pledged__lt=F("target")).exists()
+    assert published.filter(pledged=F("target"), delivered=0).exists()  # to be delivered
+    assert published.filter(delivered=F("target"), confirmed=0).exists()  # to be confirmed
+    assert needs.filter(status=Status.CLOSED, confirmed=F("target")).exists()
+    assert needs.filter(status=Status.CLOSED, expired_at__isnull=False).exists()
+    assert set(Pledge.objects.values_list("status", flat=True)) == set(PledgeStatus.values)
+    assert Feedback.objects.exists()
+    assert not needs.filter(status=Status.REJECTED, status_reason="").exists()
+    assert needs.exclude(override_reason="").exists()  # published over a rule, with a reason
+    returned = Pledge.objects.filter(status=PledgeStatus.RETURNED, need__status=Status.EXPIRED)
+    assert returned.filter(need__funding_policy=FundingPolicy.ALL_OR_NOTHING).exists()
+    for need in needs.filter(expired_at__isnull=False):
+        assert need.escalated_at is not None
+        assert need.deadline < timezone.localtime(need.expired_at).date()
+    # Contributions: an offline transfer's reference, and the key of the request.
+    contributions = Pledge.objects.filter(need__kind=Kind.FUNDS)
+    assert not contributions.filter(payment_reference="").exists()
+    keyed = IdempotentRequest.objects.filter(operation="contribute", pledge__isnull=False)
+    assert keyed.count() == contributions.filter(moved_from__isnull=True).count()
+    # Posted on the household's behalf by staff (but one, by the household login) and
+    # reviewed by township stations.
+    assert needs.filter(on_behalf=False).count() == 1
+    reviewers = needs.exclude(reviewed_by=None).values_list("reviewed_by__role", flat=True)
+    assert set(reviewers) == {Role.TOWNSHIP_ADMIN}
+
+
+@pytest.mark.django_db
+def test_each_demo_need_adds_up_its_pledges_on_days_of_the_year_in_order():
+    demo.build(seed=7, scale="small", year=2020)
+    sums = Need.objects.annotate(
+        active=Sum("pledges__quantity", filter=Q(pledges__status__in=ACTIVE_PLEDGE)),
+        arrived=Sum(
+            "pledges__quantity",
+            filter=Q(pledges__status__in=(PledgeStatus.DELIVERED, PledgeStatus.CONFIRMED)),
+        ),
+        confirmed_lines=Sum("pledges__quantity", filter=Q(pledges__status=PledgeStatus.CONFIRMED)),
+    )
+    for need in sums:
+        assert need.pledged == (need.active or 0), need
+        assert need.delivered == (need.arrived or 0), need
+        assert need.confirmed == (need.confirmed_lines or 0), need
+        assert need.pledged <= need.target
+        stamps = [
+            need.created_at,
+            need.submitted_at,
+            need.published_at,
+            need.matched_at,
+            need.delivered_at,
+            need.confirmed_at,
+            need.closed_at,
+        ]
+        stamps = [stamp for stamp in stamps if stamp is not None]
+        assert stamps == sorted(stamps), need
+        assert timezone.localtime(need.created_at).year == 2020
+    for pledge in Pledge.objects.select_related("need"):
+        assert pledge.need.published_at <= pledge.created_at
+    events = AuditEvent.objects.filter(action__startswith="need.")
+    assert events.exists() and not events.exclude(at__year=2020).exists()
+
+
+@pytest.mark.django_db
+def test_the_printed_logins_have_pledges_and_needs_to_look_at():
+    ctx = demo.build(seed=7, scale="small", year=2020)
+    donor = User.objects.get(username="donor-demo")
+    mine = Pledge.objects.filter(donor=donor)
+    assert mine.count() >= 4
+    assert mine.filter(status=PledgeStatus.CONFIRMED, feedback__isnull=False).exists()
+    assert mine.filter(need__kind=Kind.FUNDS).exists()
+    enterprise = User.objects.get(username="enterprise-demo")
+    theirs = Pledge.objects.filter(donor=enterprise)
+    assert theirs.exists() and not theirs.filter(organisation=None).exists()
+    assert ctx.logins[Role.ORG_REP][1] == theirs.first().organisation.name
+    home = Household.objects.get(account__username="household-demo")
+    waiting = Pledge.objects.filter(need__household=home, status=PledgeStatus.DELIVERED)
+    assert waiting.filter(donor=donor).exists()
+    assert ctx.logins[Role.HOUSEHOLD][1] == home.village.name
 
 
 @pytest.mark.django_db

@@ -14,7 +14,12 @@ from importlib import import_module
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-PARTS = ["tongxing.regions.demo", "tongxing.accounts.demo", "tongxing.registry.demo"]
+PARTS = [
+    "tongxing.regions.demo",
+    "tongxing.accounts.demo",
+    "tongxing.registry.demo",
+    "tongxing.needs.demo",
+]
 # The one password of the demo logins that the command prints.
 DEMO_PASSWORD = "tongxing-demo"
 

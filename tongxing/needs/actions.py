@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -475,11 +475,11 @@ def review_needs(
 
 
 def _posters(need: Need) -> list[User]:
-    people = [need.posted_by]
+    """Who hears of a need's progress: its poster and the household's own account."""
+    whose = Q(pk=need.posted_by_id) if need.posted_by_id else Q(pk__in=[])
     if need.household_id is not None:
-        account = Household.objects.filter(pk=need.household_id).values("account")[:1]
-        people += list(User.objects.filter(pk__in=account))
-    return [p for p in people if p is not None]
+        whose |= Q(household__pk=need.household_id)
+    return list(User.objects.filter(whose))
 
 
 @transaction.atomic

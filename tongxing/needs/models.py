@@ -237,7 +237,11 @@ class Need(QuickLabels, models.Model):
         indexes = [
             models.Index(fields=["status", "village"], name="need_status_village"),
             models.Index(fields=["status", "deadline"], name="need_status_deadline"),
-            models.Index(fields=["status", "urgency", "deadline"], name="need_status_urgency"),
+            # The board's default order, read straight from the index (no sort of every
+            # published need before keeping twenty).
+            models.Index(
+                fields=["status", "-urgency", "deadline", "id"], name="need_status_urgency"
+            ),
             models.Index(fields=["household", "category", "status"], name="need_household_open"),
             models.Index(fields=["kind", "published_at"], name="need_kind_published"),
         ]

@@ -1,0 +1,1141 @@
+"""The demo's needs board: a year of needs in every state, made through the needs' actions.
+
+Each need gets a fate when the year is planned (closed with thanks, expired and escalated,
+rejected, still open on the board, …), and every step of that fate is an action called by
+the person who would take it: the village admin posts on the household's behalf, the
+township station reviews its queue, donors pledge, contribute and deliver, the village
+admin confirms receipt with a note and passes on the household's thanks, the daily sweep
+expires what ran out and returns or moves the money of all-or-nothing funds.
+
+The actions stamp their records with `timezone.now()`. Rather than rewriting those stamps
+afterwards (the audit log is append-only, and a rewrite would have to keep a dozen columns
+of six tables consistent), the demo replays the steps in time order on a clock of its own
+(`demo_clock`): each action runs at the moment its step was planned for. Every record then
+carries its day of the demo year, the rules check deadlines against that day, and the
+order of the dates (posted ≤ submitted ≤ published ≤ matched ≤ confirmed) follows from the
+order of the steps. Needs still open when the year ends get deadlines after the day the
+demo is built, as far as the rule of a year on the board at most allows, so that the board
+is live and the real sweep leaves them alone.
+"""
+
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxing.accounts.models import Role, User
+from tongxing.needs import actions
+from tongxing.needs.models import (
+    BannedTerm,
+    Category,
+    FundingPolicy,
+    Kind,
+    Need,
+    Pledge,
+    PledgeStatus,
+    Status,
+    Urgency,
+)
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+from tongxing.registry.actions import create_person, link_household_account
+from tongxing.registry.models import (
+    Household,
+    HouseholdStatus,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+)
+
+# Needs posted per village over the year. The needs issue asks for about 50,000 in the
+# city (100 a village); made one by one through the actions, as here, they would take about
+# 48 minutes on SQLite (docs/benchmarks.md), so the city gets 4 a village (2,000) until a
+# bulk path of the actions makes the full year affordable.
+NEEDS_PER_VILLAGE = {"small": 3, "city": 4, "province": 4}
+# Needs still in progress when the year ends were posted in its last weeks.
+LIVE_DAYS = 35
+REVIEW_HOUR = 16  # the station goes through its queue in the afternoon
+
+# What becomes of a need, with its share of the year's needs (in percent).
+FATES = {
+    "closed": 60.0,  # fully pledged, delivered, confirmed; most thanked
+    "expired": 8.0,  # unmatched at its deadline: expired and escalated by the sweep
+    "expired_closed": 3.0,  # expired with part pledged, which then arrived: closed
+    "rejected": 3.0,
+    "cancelled": 2.5,
+    "open": 4.0,  # on the board, nothing pledged yet
+    "partial": 5.5,
+    "matched": 3.0,  # fully pledged, waiting for delivery
+    "delivered": 3.0,  # delivered, waiting for the household's confirmation
+    "submitted": 3.0,  # waiting for review
+    "draft": 1.5,
+    "reopened": 0.5,  # expired, then put back on the board by the office
+}
+LIVE_FATES = {"open", "partial", "matched", "delivered", "submitted", "draft", "reopened"}
+# One of each, first, so that even the small demo shows every state: (fate, kind, how).
+SHOWCASE = [
+    ("closed", Kind.GOODS, {"thank": True}),
+    ("closed", Kind.FUNDS, {"thank": True}),
+    ("closed", Kind.SERVICE, {}),
+    ("closed", Kind.WISH, {"thank": True}),
+    ("closed", Kind.GOODS, {"over_cap": True}),  # published over the cap, with a reason
+    ("expired", Kind.GOODS, {"share": 0.0}),
+    # All or nothing, expiring late in the year while other funds are open: of its two
+    # contributions one is returned, the other (its donor agreed) moved to another need.
+    (
+        "expired",
+        Kind.FUNDS,
+        {
+            "policy": FundingPolicy.ALL_OR_NOTHING,
+            "parts": [200_00, 300_00],
+            "consents": [False, True],
+            "expires_before_end": 9,
+        },
+    ),
+    ("expired_closed", Kind.GOODS, {}),
+    ("expired_closed", Kind.FUNDS, {}),  # keep what is raised: released at expiry
+    ("rejected", Kind.GOODS, {"flagged": False}),
+    ("rejected", Kind.GOODS, {"flagged": True}),
+    ("cancelled", Kind.GOODS, {"when": "published"}),  # its pledge is withdrawn
+    ("cancelled", Kind.FUNDS, {"when": "published"}),  # its contribution is returned
+    ("cancelled", Kind.SERVICE, {"when": "draft"}),
+    ("open", Kind.FUNDS, {"day": -30, "target_fen": 20_000_00}),
+    ("partial", Kind.GOODS, {"withdrawn": True}),  # a donor withdraws, another pledges
+    ("matched", Kind.SERVICE, {}),
+    ("delivered", Kind.GOODS, {}),
+    ("submitted", Kind.GOODS, {}),
+    ("draft", Kind.GOODS, {}),
+    ("reopened", Kind.GOODS, {}),
+]
+KIND_SHARES = {Kind.GOODS: 55, Kind.FUNDS: 15, Kind.SERVICE: 15, Kind.WISH: 15}
+COLLECTIVE_SHARE = 0.03  # needs of the village itself, not of one household
+HOUSEHOLD_WEIGHTS = {
+    HouseholdStatus.REGISTERED_POOR: 6,
+    HouseholdStatus.UNDER_MONITORING: 4,
+    HouseholdStatus.EXITED: 1,
+    HouseholdStatus.NOT_POOR: 0.2,
+}
+
+# Goods (物品): title, unit, value of one in yuan (from, to), quantity (from, to).
+GOODS = {
+    Category.CLOTHING: [
+        ("冬季棉被", "床", (120, 200), (1, 4)),
+        ("棉衣", "件", (80, 160), (1, 4)),
+        ("儿童冬装", "套", (60, 120), (1, 3)),
+        ("保暖棉鞋", "双", (40, 90), (1, 4)),
+    ],
+    Category.FOOD: [
+        ("大米", "袋", (60, 100), (2, 6)),
+        ("食用油", "桶", (60, 90), (1, 4)),
+        ("面粉", "袋", (50, 80), (2, 5)),
+        ("米面油爱心包", "份", (150, 250), (1, 3)),
+    ],
+    Category.APPLIANCE: [
+        ("电饭煲", "台", (150, 300), (1, 1)),
+        ("电暖器", "台", (150, 300), (1, 2)),
+        ("洗衣机", "台", (900, 1600), (1, 1)),
+        ("冰箱", "台", (1300, 2500), (1, 1)),
+        ("电视机", "台", (1000, 2000), (1, 1)),
+    ],
+    Category.FURNITURE: [
+        ("书桌", "张", (200, 400), (1, 2)),
+        ("木床", "张", (500, 900), (1, 2)),
+        ("衣柜", "个", (400, 800), (1, 1)),
+        ("餐桌椅", "套", (300, 600), (1, 1)),
+    ],
+    Category.DAILY: [
+        ("热水壶", "个", (30, 60), (1, 3)),
+        ("蚊帐", "顶", (30, 50), (1, 4)),
+        ("洗漱用品", "套", (30, 60), (2, 5)),
+        ("床上四件套", "套", (100, 180), (1, 3)),
+    ],
+    Category.FARMING: [
+        ("复合肥", "袋", (120, 180), (2, 10)),
+        ("玉米种子", "袋", (40, 80), (2, 8)),
+        ("鸡苗", "只", (8, 15), (20, 100)),
+        ("农用喷雾器", "台", (150, 300), (1, 1)),
+        ("地膜", "卷", (80, 120), (2, 6)),
+    ],
+    Category.MEDICAL_AID: [
+        ("轮椅", "辆", (400, 900), (1, 1)),
+        ("助听器", "副", (800, 2000), (1, 1)),
+        ("助行拐杖", "副", (50, 120), (1, 2)),
+        ("电子血压计", "台", (150, 300), (1, 1)),
+        ("成人护理垫", "包", (40, 80), (5, 20)),
+    ],
+}
+COLLECTIVE_GOODS = [
+    ("太阳能路灯", "盏", (300, 600), (5, 20)),
+    ("村图书室书架", "个", (300, 500), (2, 6)),
+    ("村卫生室诊疗床", "张", (800, 1500), (1, 2)),
+]
+# Funds (资金): title, target in yuan (from, to).
+FUNDS = {
+    Category.MEDICAL_BILLS: [
+        ("住院医疗费用", (5_000, 40_000)),
+        ("大病治疗费用", (10_000, 50_000)),
+        ("术后康复费用", (3_000, 15_000)),
+    ],
+    Category.SCHOOLING: [("大学学费", (5_000, 12_000)), ("高中住宿生活费", (2_000, 5_000))],
+    Category.HOUSING: [("危房改造", (10_000, 40_000)), ("屋顶漏雨修缮", (3_000, 8_000))],
+    Category.PRODUCTION: [("养殖启动资金", (5_000, 20_000)), ("种植大棚建设", (8_000, 30_000))],
+    Category.DISASTER: [("洪灾后房屋修复", (8_000, 30_000)), ("火灾后重建", (15_000, 50_000))],
+}
+COLLECTIVE_FUNDS = [("村道路灯安装", (20_000, 60_000)), ("村小学饮水设备", (10_000, 30_000))]
+# Services (服务): title, places (from, to), estimated value in yuan.
+SERVICES = {
+    Category.JOB: [("就近务工岗位", (1, 2), 0), ("公益性岗位", (1, 1), 0)],
+    Category.TRAINING: [
+        ("电商技能培训名额", (1, 3), 800),
+        ("厨师技能培训名额", (1, 2), 1500),
+        ("电工技能培训名额", (1, 2), 1200),
+    ],
+    Category.MEDICAL_HELP: [
+        ("上门康复指导", (1, 1), 500),
+        ("慢性病随访义诊", (1, 2), 300),
+        ("白内障手术援助", (1, 1), 3000),
+    ],
+    Category.TUTORING: [
+        ("初中数学辅导", (1, 1), 600),
+        ("周末英语辅导", (1, 2), 600),
+        ("高考志愿填报指导", (1, 1), 200),
+    ],
+}
+COLLECTIVE_SERVICES = [("农机维修服务", (1, 2), 500), ("留守老人义务理发", (1, 1), 100)]
+# Micro-wishes (微心愿) of left-behind children: title, value in yuan (from, to).
+WISHES = {
+    Category.STUDY: [
+        ("一个新书包", (80, 150)),
+        ("一套文具", (30, 60)),
+        ("一盏护眼台灯", (80, 150)),
+        ("一本新华字典", (20, 40)),
+    ],
+    Category.BOOKS: [("一套课外读物", (60, 150)), ("一套科普图书", (80, 160))],
+    Category.SPORTS: [
+        ("一个篮球", (60, 120)),
+        ("一副羽毛球拍", (50, 100)),
+        ("一套画笔颜料", (40, 80)),
+        ("一辆自行车", (300, 500)),
+    ],
+    Category.SHOES_CLOTHES: [
+        ("一双运动鞋", (100, 200)),
+        ("一件羽绒服", (150, 300)),
+        ("一套新校服", (80, 150)),
+    ],
+}
+STORIES = {
+    Category.CLOTHING: (
+        "家中老人体弱怕冷，冬天屋里阴冷，被褥衣物都已破旧。",
+        "孩子长得快，去年的冬衣已经穿不下了。",
+    ),
+    Category.FOOD: (
+        "户主因病不能外出务工，家里口粮紧张。",
+        "老两口独自生活，靠低保度日，米面油常常接不上。",
+    ),
+    Category.APPLIANCE: (
+        "家里的旧电器坏了多年，一直没钱添置。",
+        "户主腿脚不便，家务全靠妻子一人操持。",
+    ),
+    Category.FURNITURE: (
+        "搬进安置房后家具不全，孩子没有写作业的地方。",
+        "旧家具已经散架，一家人将就着用。",
+    ),
+    Category.DAILY: ("家中缺少基本生活用品。", "独居老人，生活用品需要定期补充。"),
+    Category.FARMING: (
+        "今年想扩大种植，缺少农资投入。",
+        "家里有劳动力，想发展养殖增加收入。",
+    ),
+    Category.MEDICAL_AID: (
+        "户主患病多年，行动不便，需要辅具帮助。",
+        "老人听力下降，与家人交流困难。",
+    ),
+    Category.MEDICAL_BILLS: (
+        "家人突发重病住院，医保报销后仍有较大缺口。",
+        "孩子需要长期治疗，家里已经借遍亲友。",
+    ),
+    Category.SCHOOLING: (
+        "孩子考上了大学，学费和生活费还没有着落。",
+        "家里两个孩子上学，负担很重。",
+    ),
+    Category.HOUSING: (
+        "老房子年久失修，雨季漏雨严重，存在安全隐患。",
+        "房屋被鉴定为危房，需要加固改造。",
+    ),
+    Category.PRODUCTION: (
+        "有养殖经验，缺少启动资金。",
+        "合作社愿意回收产品，只差建设资金。",
+    ),
+    Category.DISASTER: (
+        "今年汛期房屋受损，一家人暂住亲戚家。",
+        "一场意外让家里损失惨重。",
+    ),
+    Category.JOB: ("户主有劳动能力，希望在家附近找到稳定的工作。",),
+    Category.TRAINING: ("家里年轻人想学一门手艺，增加收入。",),
+    Category.MEDICAL_HELP: ("家人长期卧病，需要专业人员上门指导。",),
+    Category.TUTORING: ("孩子成绩下滑，家长外出务工无法辅导。",),
+    Category.OTHER: ("村里群众反映多年，希望爱心人士和单位帮助解决。",),
+}
+WISH_STORIES = (
+    "父母常年在外打工，孩子跟着爷爷奶奶生活，学习很用功。",
+    "孩子懂事，成绩优秀，这是他许久的心愿。",
+    "爸爸妈妈在外地务工，孩子盼望有人送上这份礼物。",
+)
+# What the review rules catch: the city office's caps and flagged words, and the needs
+# that break them (title, unit, value of one in yuan, category).
+VALUE_CAPS = {
+    Category.CLOTHING: 1_000,
+    Category.APPLIANCE: 3_000,
+    Category.FURNITURE: 2_000,
+    Category.MEDICAL_AID: 3_000,
+}
+BANNED_TERMS = (
+    ("名牌", "指定名牌物品"),
+    ("跑步机", "非生活必需品"),
+    ("按摩椅", "非生活必需品"),
+    ("苹果手机", "指定品牌"),
+)
+# Over the cap, and published all the same: the station gives its reason.
+FAIR_OVER_CAP = [
+    ("滚筒洗衣机", "台", 3_200, Category.APPLIANCE),
+    ("医用护理床", "张", 3_600, Category.MEDICAL_AID),
+]
+FLAGGED_GOODS = [
+    ("名牌羽绒服", "件", 900, Category.CLOTHING),
+    ("跑步机", "台", 2_800, Category.DAILY),
+    ("按摩椅", "台", 4_500, Category.DAILY),
+    ("苹果手机", "部", 6_000, Category.APPLIANCE),
+    ("双开门冰箱", "台", 4_800, Category.APPLIANCE),
+]
+REJECTIONS = (
+    "情况说明不清，请补充家庭实际困难后重新提交。",
+    "该户本月已享受临时救助，本需求暂不发布。",
+    "申报数量偏多，请按家庭实际人口调整。",
+)
+FLAGGED_REJECTION = "含指定品牌、非生活必需品或超出限额，不符合审核规则。"
+OVERRIDES = (
+    "经入户核实，该户确有需要。",
+    "家中有卧床老人，村委会核实后同意发布。",
+)
+CANCELLATIONS = (
+    "已通过民政临时救助解决。",
+    "户主外出务工，暂不需要。",
+    "村里统一采购，已经解决。",
+    "信息录入有误，将重新发布。",
+)
+WITHDRAWALS = ("计划有变，无法按时送达。", "单位采购延期，先撤回。")
+DELIVERY_NOTES = (
+    "已送到村委会，由村干部转交。",
+    "已快递寄出，村里代收。",
+    "已上门送达。",
+    "",
+)
+CONFIRMATIONS = (
+    "已收到，村干部入户拍照留存。",
+    "户主已签字确认收到。",
+    "物资已入户，现场核实。",
+    "款项已转交，户主确认。",
+)
+THANKS = (
+    "感谢爱心人士的帮助，孩子很喜欢！",
+    "东西收到了，谢谢好心人！",
+    "衷心感谢，我们会好好生活。",
+    "谢谢您的关心和帮助。",
+    "",
+)
+
+
+@dataclass
+class Gift:
+    """A pledge or contribution as planned, and the pledge once it is made."""
+
+    donor: str  # a username, resolved to the account before the year is replayed
+    quantity: int
+    at: datetime.datetime
+    consent_to_move: bool = False
+    withdraw_at: datetime.datetime | None = None
+    pledge: Pledge | None = None
+
+
+@dataclass
+class Plan:
+    """One need: its fate, what it asks for, and the need once it is posted."""
+
+    fate: str
+    village: Region
+    data: actions.NeedData
+    poster: User
+    how: dict
+    posted_at: datetime.datetime
+    rejection: str = ""
+    gifts: list[Gift] = field(default_factory=list)
+    need: Need | None = None
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime.datetime
+    seq: int  # steps planned for the same moment run in the order they were planned
+    run: Callable[[], object] = field(compare=False)
+
+
+class Clock:
+    """The moment the actions see as now while the demo replays its year."""
+
+    def __init__(self, moment: datetime.datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime.datetime:
+        return self.moment
+
+
+@contextmanager
+def demo_clock(moment: datetime.datetime) -> Iterator[Clock]:
+    """Run the enclosed code with `timezone.now()` reading the demo's clock.
+
+    Django's auto_now fields, `timezone.localdate()` and the actions' `_now()` all look
+    `timezone.now` up when they run, so replacing the module's function reaches every
+    stamp. The demo runs alone in its process, and the real clock is back on exit.
+    """
+    clock = Clock(moment)
+    real_now = timezone.now
+    timezone.now = clock.now
+    try:
+        yield clock
+    finally:
+        timezone.now = real_now
+
+
+def build(ctx) -> None:
+    Year(ctx).build()
+
+
+class Year:
+    """Plans the demo year's needs, then replays every step in time order."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.rng = ctx.rng("needs")
+        now = timezone.localtime()
+        self.today = now.date()
+        self.start = timezone.make_aware(datetime.datetime(ctx.year, 1, 1))
+        self.end = min(timezone.make_aware(datetime.datetime(ctx.year, 12, 31, 22)), now)
+        self.days = max((self.end - self.start).days, 1)
+        self.last = self.days - 1  # the index of the year's last full day
+        self.steps: list[Step] = []
+        self.plans: list[Plan] = []
+        self.reviews: dict[tuple[str, int], list[Plan]] = defaultdict(list)
+        self.used: set[tuple[int, str]] = set()  # (household, category) with a need this year
+        self.wished: set[int] = set()  # children with a wish this year
+        self.donors: dict[str, User | None] = {}  # every giver's account, by username
+
+    def build(self) -> None:
+        if Need.objects.filter(created_at__gte=self.start, created_at__lte=self.end).exists():
+            self.name_demo_logins()
+            return  # the year is built: a second run adds nothing
+        self.load()
+        if not self.villages:
+            return
+        self.plan()
+        self.steps.sort()
+        with (
+            self.ctx.step(_("Needs"), len(self.steps)) as advance,
+            demo_clock(self.start) as clock,
+        ):
+            # One transaction a day: the actions' own blocks become savepoints, and each
+            # day's notifications go out (and leave memory) when the day commits.
+            for _day, steps in groupby(self.steps, key=lambda step: step.at.date()):
+                with transaction.atomic():
+                    for step in steps:
+                        clock.moment = step.at
+                        step.run()
+                        advance()
+        self.name_demo_logins()
+
+    def load(self) -> None:
+        regions = Region.objects.filter(level__in=(Level.CITY, Level.TOWNSHIP, Level.VILLAGE))
+        regions = list(regions.order_by("code"))
+        self.villages = [region for region in regions if region.level == Level.VILLAGE]
+        self.townships = {
+            region.code: region for region in regions if region.level == Level.TOWNSHIP
+        }
+        self.cities = {region.code: region for region in regions if region.level == Level.CITY}
+        staff = User.objects.filter(
+            role__in=(Role.VILLAGE_ADMIN, Role.TOWNSHIP_ADMIN, Role.CADRE, Role.CITY_ADMIN),
+            is_active=True,
+        ).select_related("region")
+        self.staff = {}
+        for user in staff.order_by("username"):
+            self.staff.setdefault((user.role, user.region_id), user)
+        self.households: dict[str, list[Household]] = defaultdict(list)
+        for household in Household.objects.select_related("village").order_by("registry_number"):
+            self.households[household.village_id].append(household)
+        self.children: dict[str, list[Member]] = defaultdict(list)
+        children = Member.objects.filter(left_behind_child=True).select_related(
+            "household__village"
+        )
+        for child in children.order_by("household__registry_number", "pk"):
+            self.children[child.household.village_id].append(child)
+        self.donor_count = User.objects.filter(
+            role=Role.DONOR, username__startswith="donor-0"
+        ).count()
+
+    # --- Planning ----------------------------------------------------------------------------
+
+    def plan(self) -> None:
+        self.at(self.moment(0, 8), self.set_rules)
+        self.plan_demo_logins()
+        per_village = NEEDS_PER_VILLAGE[self.ctx.scale.name]
+        fates, shares = list(FATES), list(FATES.values())
+        for index, village in enumerate(self.villages):
+            showcase = SHOWCASE[index :: len(self.villages)]
+            for n in range(per_village):
+                if n < len(showcase):
+                    fate, kind, how = showcase[n]
+                else:
+                    fate, kind, how = self.rng.choices(fates, shares)[0], None, {}
+                self.plan_need(village, fate, kind, dict(how))
+        for (_township, day), plans in sorted(self.reviews.items(), key=lambda item: item[0]):
+            self.at(self.moment(day, REVIEW_HOUR), lambda plans=plans: self.review(plans))
+        for day in range(1, self.days + 1):
+            date = self.moment(day, 1).date()
+            self.at(self.moment(day, 1), lambda date=date: actions.sweep(today=date))
+        usernames = sorted(self.donors)
+        for start in range(0, len(usernames), 5000):
+            for user in User.objects.filter(username__in=usernames[start : start + 5000]):
+                self.donors[user.username] = user
+
+    def at(self, moment: datetime.datetime, run: Callable[[], object]) -> None:
+        self.steps.append(Step(moment, len(self.steps), run))
+
+    def moment(self, day: int, hour: int, minute: int = 0) -> datetime.datetime:
+        return self.start + datetime.timedelta(days=day, hours=hour, minutes=minute)
+
+    def day_of(self, moment: datetime.datetime) -> int:
+        return (moment - self.start).days
+
+    def later(self, moment: datetime.datetime, low_hours: float, high_hours: float):
+        """A moment some hours after another, moved into the working day (8:00–20:00)."""
+        moment += datetime.timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        hour = timezone.localtime(moment).hour
+        if hour < 8:
+            moment += datetime.timedelta(hours=8 - hour)
+        elif hour >= 20:
+            moment += datetime.timedelta(hours=32 - hour)
+        return min(moment, self.end)
+
+    def plan_need(self, village: Region, fate: str, kind: str | None, how: dict) -> None:
+        rng = self.rng
+        kind = kind or rng.choices(list(KIND_SHARES), list(KIND_SHARES.values()))[0]
+        if fate == "partial" and kind == Kind.WISH:
+            kind = Kind.GOODS  # a wish is one gift, never partly pledged
+        if fate == "expired_closed" and kind == Kind.FUNDS:
+            how.setdefault("policy", FundingPolicy.KEEP_WHAT_IS_RAISED)
+        if fate == "closed" and kind == Kind.GOODS and rng.random() < 0.01:
+            how.setdefault("over_cap", True)
+        urgency = rng.choices(list(Urgency.values), (60, 30, 10))[0]
+        span = {Urgency.VERY_URGENT: (15, 20), Urgency.URGENT: (25, 40)}.get(urgency, (45, 90))
+        days_given = rng.randint(*span)
+        day = self.posting_day(fate, days_given, how)
+        posted = self.moment(day, rng.randint(8, 17), rng.randint(0, 59))
+        deadline = posted.date() + datetime.timedelta(days=days_given)
+        if fate in LIVE_FATES and fate != "reopened":
+            # Still open when the demo is built: a deadline after that day, within a year.
+            after_today = self.today + datetime.timedelta(days=rng.randint(20, 60))
+            deadline = min(max(deadline, after_today), posted.date() + actions.LONGEST_DEADLINE)
+        data = self.need_data(village, kind, fate, urgency, deadline, how)
+        plan = Plan(
+            fate=fate,
+            village=village,
+            data=data,
+            poster=how.get("poster") or self.poster(village),
+            how=how,
+            posted_at=posted,
+        )
+        self.plans.append(plan)
+        self.schedule(plan)
+
+    def posting_day(self, fate: str, days_given: int, how: dict) -> int:
+        last = self.last
+        if "day" in how:
+            day = how["day"] if how["day"] >= 0 else last + how["day"]
+            return max(0, min(day, last))
+        if "expires_before_end" in how:
+            return max(0, last - how["expires_before_end"] - days_given)
+        if fate == "draft":
+            low, high = last - 20, last
+        elif fate == "submitted":
+            low, high = last - 2, last
+        elif fate == "reopened":
+            low = high = last - 20 - days_given
+        elif fate in LIVE_FATES:
+            low, high = last - LIVE_DAYS, last - 12
+        elif fate.startswith("expired"):
+            low, high = 0, last - days_given - 20
+        else:
+            low, high = 0, last - 45
+        high = max(high, 0)
+        return self.rng.randint(max(0, min(low, high)), high)
+
+    def poster(self, village: Region) -> User:
+        cadre = self.staff.get((Role.CADRE, township_of(village.code)))
+        if cadre is not None and self.rng.random() < 0.15:
+            return cadre  # the township's assigned helpers post for their households too
+        return self.staff[(Role.VILLAGE_ADMIN, village.code)]
+
+    def need_data(self, village, kind, fate, urgency, deadline, how) -> actions.NeedData:
+        rng = self.rng
+        common = {"kind": kind, "urgency": urgency, "deadline": deadline}
+        if kind == Kind.WISH:
+            child = self.child_in(village)
+            if child is None:  # every left-behind child here has a wish: goods instead
+                return self.need_data(village, Kind.GOODS, fate, urgency, deadline, how)
+            category = rng.choice(list(WISHES))
+            title, (low, high) = rng.choice(WISHES[category])
+            return actions.NeedData(
+                **common,
+                category=category,
+                title=title,
+                story=rng.choice(WISH_STORIES),
+                child=child,
+                value_fen=rng.randint(low, high) * 100,
+            )
+        household = how.get("household")
+        if household is None and rng.random() >= COLLECTIVE_SHARE:
+            household = self.household_in(village)
+        item = how.get("item")
+        if kind == Kind.GOODS:
+            flagged = how.get("flagged")
+            if flagged is None:
+                flagged = fate == "rejected" and rng.random() < 0.4
+            if flagged:
+                title, unit, value, category = rng.choice(FLAGGED_GOODS)
+                low = high = value
+                quantities = (1, 1)
+            elif how.get("over_cap"):
+                title, unit, value, category = rng.choice(FAIR_OVER_CAP)
+                low = high = value
+                quantities = (1, 1)
+            elif household is None:
+                category = Category.OTHER
+                title, unit, (low, high), quantities = rng.choice(COLLECTIVE_GOODS)
+            else:
+                category = self.free_category(household, GOODS, item)
+                title, unit, (low, high), quantities = rng.choice(GOODS.get(category, [None]))
+            values = {
+                "quantity": rng.randint(*quantities),
+                "unit": unit,
+                "unit_value_fen": rng.randint(low, high) * 100,
+            }
+        elif kind == Kind.FUNDS:
+            if household is None:
+                category = Category.OTHER
+                title, (low, high) = rng.choice(COLLECTIVE_FUNDS)
+            else:
+                category = self.free_category(household, FUNDS, item)
+                title, (low, high) = rng.choice(FUNDS.get(category, [None]))
+            values = {
+                "target_fen": how.get("target_fen")
+                or rng.randint(low // 100, high // 100) * 100_00,
+                "funding_policy": how.get("policy") or rng.choice(FundingPolicy.values),
+            }
+        else:
+            if household is None:
+                category = Category.OTHER
+                title, places, value = rng.choice(COLLECTIVE_SERVICES)
+            else:
+                category = self.free_category(household, SERVICES, item)
+                title, places, value = rng.choice(SERVICES.get(category, [None]))
+            township = self.townships.get(township_of(village.code))
+            values = {
+                "quantity": rng.randint(*places),
+                "place": f"{township.name if township else ''}{village.name}",
+                "value_fen": value * 100,
+            }
+        data = actions.NeedData(
+            **common,
+            **values,
+            category=category,
+            title=title,
+            story=rng.choice(STORIES.get(category, STORIES[Category.OTHER])),
+            household=household,
+            village=village,
+        )
+        if item:
+            data = replace(data, **item)
+        if household is not None:
+            self.used.add((household.pk, data.category))
+        return data
+
+    def household_in(self, village: Region) -> Household | None:
+        households = self.households.get(village.code)
+        if not households:
+            return None
+        weights = [HOUSEHOLD_WEIGHTS[household.status] for household in households]
+        return self.rng.choices(households, weights)[0]
+
+    def free_category(self, household: Household, table: dict, item: dict | None) -> str:
+        """A category the household has no need of yet this year: one open need each."""
+        if item and "category" in item:
+            return item["category"]
+        free = [category for category in table if (household.pk, category) not in self.used]
+        return self.rng.choice(free or list(table))
+
+    def child_in(self, village: Region) -> Member | None:
+        free = [c for c in self.children.get(village.code, ()) if c.pk not in self.wished]
+        if not free:
+            return None
+        child = self.rng.choice(free)
+        self.wished.add(child.pk)
+        return child
+
+    def donor(self) -> str:
+        """A donor's username: most gifts come from a core of regular donors."""
+        if self.donor_count == 0:
+            return "donor-demo"
+        regular = max(1, self.donor_count // 40)
+        top = regular if self.rng.random() < 0.6 else self.donor_count
+        return f"donor-{self.rng.randint(1, top):07d}"
+
+    # --- A need's life, step by step ---------------------------------------------------------
+
+    def schedule(self, plan: Plan) -> None:
+        rng, fate, how = self.rng, plan.fate, plan.how
+        when = how.get("when")
+        if fate == "cancelled" and when is None:
+            when = rng.choices(("draft", "submitted", "published"), (3, 3, 4))[0]
+        self.at(plan.posted_at, lambda: self.post(plan, submit=fate != "draft" and when != "draft"))
+        if fate in ("draft", "submitted"):
+            return
+        if when in ("draft", "submitted"):  # the poster thinks better of it before review
+            self.at(self.later(plan.posted_at, 2, 72), lambda: self.cancel(plan))
+            return
+        review_day = min(self.day_of(plan.posted_at) + rng.choice((1, 1, 1, 2, 3)), self.last)
+        self.reviews[(plan.village.code[:9], review_day)].append(plan)
+        if fate == "rejected":
+            plan.rejection = rng.choice(REJECTIONS)
+            return
+        reviewed = self.moment(review_day, REVIEW_HOUR, 30)
+        deadline = timezone.make_aware(
+            datetime.datetime.combine(plan.data.deadline, datetime.time(20))
+        )
+        if fate == "open":
+            return
+        if fate == "cancelled":  # published, pledged in part, then cancelled
+            gifts = self.gifts(plan, reviewed, self.later(reviewed, 24, 96), share=0.4)
+            last = max((gift.at for gift in gifts), default=reviewed)
+            self.at(self.later(last, 24, 72), lambda: self.cancel(plan))
+            return
+        if fate in ("expired", "expired_closed", "reopened"):
+            share = rng.uniform(0.2, 0.8) if rng.random() < 0.65 else 0.0
+            if fate == "expired_closed":
+                share = rng.uniform(0.3, 0.8)
+            elif fate == "reopened":
+                share = 0.0
+            share = how.get("share", share)
+            self.gifts(plan, reviewed, deadline - datetime.timedelta(days=3), share=share)
+            expiry = self.moment(self.day_of(deadline) + 1, 1)  # the night's sweep
+            if fate == "reopened":
+                self.at(self.later(expiry, 30, 60), lambda: self.reopen(plan))
+            elif fate == "expired_closed":
+                self.settle(plan, after=expiry)
+            return
+        window = datetime.timedelta(days=5 if fate in LIVE_FATES else 14)
+        end = min(deadline - datetime.timedelta(days=2), reviewed + window)
+        share = rng.uniform(0.2, 0.8) if fate == "partial" else 1.0
+        gifts = self.gifts(plan, reviewed, end, share=share)
+        if fate in ("partial", "matched") or not gifts:
+            return
+        if fate == "delivered":
+            if plan.data.kind != Kind.FUNDS:  # money is delivered when the target is met
+                for gift in gifts:
+                    moment = self.later(gift.at, 24, 72)
+                    self.at(moment, lambda gift=gift: self.deliver(gift))
+            return
+        self.settle(plan, after=max(gift.at for gift in gifts))
+
+    def gifts(self, plan, start, end, *, share) -> list[Gift]:
+        """Plan pledges adding up to a share of the need between two moments."""
+        rng, how, kind = self.rng, plan.how, plan.data.kind
+        if "parts" in how:
+            parts = list(how["parts"])
+        else:
+            target = {Kind.FUNDS: plan.data.target_fen, Kind.WISH: 1}.get(kind, plan.data.quantity)
+            amount = target if share >= 1 else int(target * share)
+            if kind == Kind.FUNDS:
+                amount -= amount % 100  # whole yuan
+            parts = self.split(amount, money=kind == Kind.FUNDS) if amount > 0 else []
+        if not parts or end <= start:
+            return []
+        span = (end - start).total_seconds()
+        moments = sorted(
+            start + datetime.timedelta(seconds=rng.uniform(0.05, 1) * span) for _part in parts
+        )
+        if how.get("withdrawn") or (kind == Kind.GOODS and not how and rng.random() < 0.05):
+            # A donor pledges, thinks better of it and withdraws, before the others come.
+            first = moments[0]
+            withdrawn = Gift(
+                donor=how.get("withdrawn_by") or self.donor(),
+                quantity=parts[0],
+                at=start + (first - start) / 3,
+                withdraw_at=start + (first - start) * 2 / 3,
+            )
+            self.donors[withdrawn.donor] = None
+            self.at(withdrawn.at, lambda: self.pledge(plan, withdrawn))
+            self.at(withdrawn.withdraw_at, lambda: self.withdraw(withdrawn))
+        donors = list(how.get("donors", ()))
+        consents = list(how.get("consents", ()))
+        gifts = []
+        for part, moment in zip(parts, moments, strict=True):
+            gift = Gift(
+                donor=donors.pop(0) if donors else self.donor(),
+                quantity=part,
+                at=min(moment, self.end),
+                consent_to_move=consents.pop(0) if consents else rng.random() < 0.3,
+            )
+            gifts.append(gift)
+            self.donors[gift.donor] = None  # the account is looked up once the year is planned
+            self.at(gift.at, lambda gift=gift: self.pledge(plan, gift))
+        plan.gifts += gifts
+        return gifts
+
+    def split(self, amount: int, *, money: bool) -> list[int]:
+        """Split an amount into donors' parts: a few pieces each, or round sums of yuan."""
+        rng = self.rng
+        unit = 100_00 if money and amount >= 1_000_00 else 1  # ¥100 steps for larger sums
+        steps = amount // unit
+        count = min(steps, rng.choice((1, 1, 1, 2, 2, 3) if not money else (1, 2, 2, 3, 3, 4)))
+        if count <= 1:
+            return [amount]
+        cuts = sorted(rng.sample(range(1, steps), count - 1))
+        parts = [(b - a) * unit for a, b in zip([0, *cuts], [*cuts, steps], strict=True)]
+        parts[-1] += amount - steps * unit
+        return parts
+
+    def settle(self, plan: Plan, *, after: datetime.datetime) -> None:
+        """Deliver, confirm and thank every gift of a need, some time after a moment."""
+        rng, thank = self.rng, plan.how.get("thank", False)
+        if plan.data.kind == Kind.FUNDS:
+            confirmed = self.later(after, 24, 96)
+            self.at(confirmed, lambda: self.confirm_funds(plan))
+            for gift in plan.gifts:
+                if thank or rng.random() < 0.6:
+                    self.at(self.later(confirmed, 2, 48), lambda gift=gift: self.thank(plan, gift))
+            return
+        for gift in plan.gifts:
+            moment = max(after, gift.at)
+            if thank or rng.random() < 0.9:  # a few donors forget to say they delivered
+                moment = self.later(moment, 24, 144)
+                self.at(moment, lambda gift=gift: self.deliver(gift))
+            moment = self.later(moment, 2, 96)
+            self.at(moment, lambda gift=gift: self.confirm(plan, gift))
+            if thank or rng.random() < 0.7:
+                self.at(self.later(moment, 1, 48), lambda gift=gift: self.thank(plan, gift))
+
+    # --- The steps: each one action, by the person who takes it --------------------------------
+
+    def set_rules(self) -> None:
+        """The city office's review rules: value caps and flagged words."""
+        for city in self.cities.values():
+            office = self.staff.get((Role.CITY_ADMIN, city.code))
+            for category, cap in VALUE_CAPS.items():
+                actions.set_value_cap(region=city, category=category, cap_fen=cap * 100, by=office)
+            flagged = set(BannedTerm.objects.filter(region=city).values_list("term", flat=True))
+            for term, note in BANNED_TERMS:
+                if term not in flagged:
+                    actions.add_banned_term(region=city, term=term, note=note, by=office)
+
+    def post(self, plan: Plan, *, submit: bool) -> None:
+        plan.need = actions.create_need(data=plan.data, by=plan.poster, submit=submit)
+
+    def review(self, plans: list[Plan]) -> None:
+        """The station's afternoon: the day's queue, approved in one go where it can be."""
+        waiting = [p for p in plans if p.need is not None and p.need.status == Status.SUBMITTED]
+        if not waiting:
+            return
+        station = self.staff[(Role.TOWNSHIP_ADMIN, township_of(waiting[0].need.village_id))]
+        fine = [p for p in waiting if not p.rejection and not p.need.rule_findings]
+        if fine:
+            published = actions.review_needs(needs=[p.need for p in fine], by=station, approve=True)
+            for plan, need in zip(fine, published, strict=True):
+                plan.need = need
+        for plan in waiting:
+            if plan.rejection:
+                reason = FLAGGED_REJECTION if plan.need.rule_findings else plan.rejection
+                plan.need = actions.review_need(
+                    need=plan.need, by=station, approve=False, reason=reason
+                )
+            elif plan.need.rule_findings:
+                plan.need = actions.review_need(
+                    need=plan.need,
+                    by=station,
+                    approve=True,
+                    override_reason=self.rng.choice(OVERRIDES),
+                )
+
+    def pledge(self, plan: Plan, gift: Gift) -> None:
+        donor = self.donors.get(gift.donor)
+        if donor is None or plan.need is None:
+            return
+        try:
+            gift.pledge = self.give(plan.need, donor, gift)
+        except ValidationError:
+            # Money returned from another need may have been moved here and filled it:
+            # give what is still needed, if anything is.
+            need = Need.objects.get(pk=plan.need.pk)
+            if need.status != Status.PUBLISHED or need.remaining <= 0:
+                return
+            gift.quantity = min(gift.quantity, need.remaining)
+            gift.pledge = self.give(need, donor, gift)
+
+    def give(self, need: Need, donor: User, gift: Gift) -> Pledge:
+        if need.kind != Kind.FUNDS:
+            return actions.pledge_goods(need=need, by=donor, quantity=gift.quantity).pledge
+        if self.rng.random() < 0.7:
+            reference = f"4200{self.rng.randrange(10**24):024d}"  # a WeChat Pay transfer
+        else:
+            reference = f"6222{self.rng.randrange(10**15):015d}"  # a bank transfer
+        return actions.contribute(
+            need=need,
+            by=donor,
+            amount_fen=gift.quantity,
+            payment_reference=reference,
+            consent_to_move=gift.consent_to_move,
+            idempotency_key=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+        ).pledge
+
+    def withdraw(self, gift: Gift) -> None:
+        if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
+            gift.pledge = actions.withdraw_pledge(
+                pledge=gift.pledge, by=gift.pledge.donor, reason=self.rng.choice(WITHDRAWALS)
+            )
+
+    def deliver(self, gift: Gift) -> None:
+        if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
+            gift.pledge = actions.deliver_pledge(
+                pledge=gift.pledge, by=gift.pledge.donor, note=self.rng.choice(DELIVERY_NOTES)
+            )
+
+    def confirm(self, plan: Plan, gift: Gift) -> None:
+        if gift.pledge is not None and gift.pledge.status in (
+            PledgeStatus.PLEDGED,
+            PledgeStatus.DELIVERED,
+        ):
+            gift.pledge = actions.confirm_pledge(
+                pledge=gift.pledge, by=self.proxy(plan), note=self.rng.choice(CONFIRMATIONS)
+            )
+
+    def confirm_funds(self, plan: Plan) -> None:
+        """Confirm each contribution the household received, moved-in ones too."""
+        mine = {gift.pledge.pk: gift for gift in plan.gifts if gift.pledge is not None}
+        released = Pledge.objects.filter(need=plan.need, status=PledgeStatus.DELIVERED)
+        for pledge in released.select_related("donor").order_by("pk"):
+            confirmed = actions.confirm_pledge(
+                pledge=pledge, by=self.proxy(plan), note=CONFIRMATIONS[3]
+            )
+            if pledge.pk in mine:
+                mine[pledge.pk].pledge = confirmed
+
+    def thank(self, plan: Plan, gift: Gift) -> None:
+        if gift.pledge is not None and gift.pledge.status == PledgeStatus.CONFIRMED:
+            actions.give_feedback(
+                pledge=gift.pledge,
+                by=self.proxy(plan),
+                rating=self.rng.choice((5, 5, 5, 4, 4, 3)),
+                thanks=self.rng.choice(THANKS),
+            )
+
+    def proxy(self, plan: Plan) -> User:
+        """Who confirms and thanks for the household: the village admin, with a note."""
+        return self.staff[(Role.VILLAGE_ADMIN, plan.need.village_id)]
+
+    def cancel(self, plan: Plan) -> None:
+        plan.need = actions.cancel_need(
+            need=plan.need, by=plan.poster, reason=self.rng.choice(CANCELLATIONS)
+        )
+
+    def reopen(self, plan: Plan) -> None:
+        need = Need.objects.get(pk=plan.need.pk)
+        if need.status != Status.EXPIRED:
+            return
+        office = self.staff[(Role.CITY_ADMIN, city_of(need.village_id))]
+        today = timezone.localdate()
+        deadline = min(
+            max(today, self.today) + datetime.timedelta(days=30), today + actions.LONGEST_DEADLINE
+        )
+        plan.need = actions.reopen_need(need=need, by=office, deadline=deadline)
+
+    # --- The printed logins ----------------------------------------------------------------
+
+    def plan_demo_logins(self) -> None:
+        """Needs that give the printed donor, enterprise and household logins a history.
+
+        They belong to the printed village admin's village. The household login is linked
+        to one of its households, which has a delivery waiting for its confirmation.
+        """
+        village = self.villages[0]
+        homes = self.households.get(village.code, [])
+        account = User.objects.filter(username="household-demo", role=Role.HOUSEHOLD).first()
+        if len(homes) < 5:
+            return
+        home = homes[0]
+        linked = Household.objects.filter(account=account).first() if account else None
+        if linked is not None and linked.pk != home.pk:
+            account = None  # linked to another household already: the village admin posts
+        elif account is not None and linked is None:
+            admin = self.staff[(Role.VILLAGE_ADMIN, village.code)]
+            self.at(
+                self.moment(self.last - LIVE_DAYS - 5, 10),
+                lambda: link_household_account(household=home, account=account, by=admin),
+            )
+        self.at(self.moment(0, 8), self.speak_for_enterprise)
+        donor, enterprise = ["donor-demo"], ["enterprise-demo"]
+        stories = [
+            # The household login's: delivered by donor-demo, waiting for its confirmation;
+            # and one it posted itself, waiting for review.
+            (
+                "delivered",
+                Kind.GOODS,
+                home,
+                {"parts": [2], "donors": donor, "day": -20},
+                goods("冬季棉被", "床", 2, 160, Category.CLOTHING),
+            ),
+            (
+                "submitted",
+                Kind.GOODS,
+                home,
+                {"day": -1, "poster": account},
+                goods("电饭煲", "台", 1, 220, Category.APPLIANCE),
+            ),
+            # The donor login's: thanked, a contribution, a withdrawal (and a wish, below).
+            (
+                "closed",
+                Kind.GOODS,
+                homes[1],
+                {"parts": [1], "donors": donor, "thank": True, "day": -34},
+                goods("电暖器", "台", 1, 260, Category.APPLIANCE),
+            ),
+            (
+                "partial",
+                Kind.FUNDS,
+                homes[2],
+                {
+                    "parts": [500_00, 300_00, 1_000_00],
+                    "donors": donor,
+                    "day": -25,
+                    "target_fen": 8_000_00,
+                    "policy": FundingPolicy.KEEP_WHAT_IS_RAISED,
+                },
+                {"category": Category.MEDICAL_BILLS},
+            ),
+            (
+                "partial",
+                Kind.GOODS,
+                homes[3],
+                {"parts": [2], "withdrawn": True, "withdrawn_by": "donor-demo", "day": -24},
+                goods("大米", "袋", 6, 80, Category.FOOD),
+            ),
+            # The enterprise login's: for its organisation.
+            (
+                "partial",
+                Kind.FUNDS,
+                homes[4],
+                {
+                    "parts": [10_000_00],
+                    "donors": enterprise,
+                    "day": -26,
+                    "target_fen": 30_000_00,
+                    "policy": FundingPolicy.ALL_OR_NOTHING,
+                },
+                {"category": Category.HOUSING, "title": "危房改造"},
+            ),
+            (
+                "closed",
+                Kind.GOODS,
+                homes[1],
+                {"parts": [10], "donors": enterprise, "thank": True, "day": -36},
+                goods("复合肥", "袋", 10, 150, Category.FARMING),
+            ),
+            (
+                "matched",
+                Kind.SERVICE,
+                homes[2],
+                {"parts": [2], "donors": enterprise, "day": -21},
+                {"title": "就近务工岗位", "quantity": 2, "category": Category.JOB},
+            ),
+            # Last: a left-behind child's wish for the donor to deliver (goods if the
+            # village has no child left without a wish).
+            ("matched", Kind.WISH, None, {"parts": [1], "donors": donor, "day": -22}, None),
+        ]
+        for fate, kind, household, how, item in stories:
+            if household is not None:
+                how["household"] = household
+            if item:
+                how["item"] = item
+            if "poster" in how and how["poster"] is None:
+                del how["poster"]  # no household login of its own: the village admin posts
+            self.plan_need(village, fate, kind, how)
+
+    def speak_for_enterprise(self) -> None:
+        """Make the enterprise login its organisation's representative: a person record."""
+        account = User.objects.filter(username="enterprise-demo", role=Role.ORG_REP).first()
+        if account is None or Person.objects.filter(account=account).exists():
+            return
+        township = township_of(self.villages[0].code)
+        organisation = (
+            Organisation.objects.filter(kind=OrganisationKind.PRIVATE_ENTERPRISE)
+            .filter(region_id=township)
+            .order_by("pk")
+            .first()
+            or Organisation.objects.order_by("pk").first()
+        )
+        if organisation is None:
+            return
+        create_person(
+            name=account.display_name or account.username,
+            # The positions name people of the assistance network; an enterprise's contact
+            # comes closest to a volunteer of it.
+            position=Position.VOLUNTEER,
+            region=organisation.region,
+            organisation=organisation,
+            account=account,
+            by=None,
+        )
+
+    def name_demo_logins(self) -> None:
+        """Print the household's village and the enterprise's name beside their logins."""
+        home = Household.objects.filter(account__username="household-demo")
+        home = home.select_related("village").first()
+        if home is not None:
+            self.ctx.logins[Role.HOUSEHOLD] = ("household-demo", home.village.name)
+        person = Person.objects.filter(account__username="enterprise-demo")
+        person = person.select_related("organisation").first()
+        if person is not None and person.organisation is not None:
+            self.ctx.logins[Role.ORG_REP] = ("enterprise-demo", person.organisation.name)
+
+
+def goods(title: str, unit: str, quantity: int, yuan: int, category: str) -> dict:
+    return {
+        "title": title,
+        "unit": unit,
+        "quantity": quantity,
+        "unit_value_fen": yuan * 100,
+        "category": category,
+    }
+
+
+def township_of(code: str) -> str:
+    return code[:9].ljust(12, "0")
+
+
+def city_of(code: str) -> str:
+    return code[:4].ljust(12, "0")
