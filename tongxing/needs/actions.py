@@ -478,7 +478,9 @@ def _posters(need: Need) -> list[User]:
     """Who hears of a need's progress: its poster and the household's own account."""
     whose = Q(pk=need.posted_by_id) if need.posted_by_id else Q(pk__in=[])
     if need.household_id is not None:
-        whose |= Q(household__pk=need.household_id)
+        # A subquery, not a join: OR across a join would read every account.
+        account = Household.objects.filter(pk=need.household_id).values("account")
+        whose |= Q(pk__in=account)
     return list(User.objects.filter(whose))
 
 
