@@ -1004,7 +1004,7 @@ def _close_if_done(need_id: int, by: User | None) -> None:
         return
     if need.confirmed != need.pledged or need.pledged == 0:
         return
-    if need.status == Status.PUBLISHED and need.pledged < need.target:
+    if need.open_for_pledges:  # published and not yet fully pledged
         return
     need.status = Status.CLOSED
     need.closed_at = _now()

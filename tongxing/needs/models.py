@@ -295,6 +295,11 @@ class Need(QuickLabels, models.Model):
         return self.progress_of(self.confirmed, self.target)
 
     @property
+    def open_for_pledges(self) -> bool:
+        """On the board and still lacking something: donors may pledge to it."""
+        return self.status == Status.PUBLISHED and self.pledged < self.target
+
+    @property
     def is_matched(self) -> bool:
         """对接: fully pledged."""
         return self.pledged >= self.target

@@ -209,7 +209,7 @@ def board(request):
 def render_detail(request, need: Need, *, form=None, status: int = 200):
     user = request.user
     can_pledge = user.is_authenticated and user.has_role(*PLEDGERS)
-    open_for_pledges = need.status == Status.PUBLISHED and need.remaining > 0
+    open_for_pledges = need.open_for_pledges
     if can_pledge and open_for_pledges and form is None:
         form = pledge_form_for(need)
     context = {
