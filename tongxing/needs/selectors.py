@@ -5,8 +5,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,19 +275,23 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
     return needs.order_by(*order)
 
 
+def board_townships() -> QuerySet:
+    """The townships with needs on the board, by code, with their county."""
+    from tongxing.regions.models import Region
+
+    codes = (
+        Need.objects.filter(status=Status.PUBLISHED)
+        .annotate(township=Concat(Substr("village_id", 1, 9), Value("000")))
+        .values("township")
+    )
+    return Region.objects.filter(code__in=codes).select_related("parent").order_by("code")
+
+
 def access_public_need(need_id: int) -> Need:
     try:
         return Need.objects.select_related("village").get(pk=need_id, status__in=PUBLIC_STATUSES)
     except Need.DoesNotExist:
         raise Http404 from None
-
-
-def township_name(need: Need) -> str:
-    """The township above the need's village, for the board's "surname · township village"."""
-    from tongxing.regions.models import Region
-
-    township = Region.objects.filter(code=need.village.parent_id).values_list("name", flat=True)
-    return township.first() or ""
 
 
 # --- Figures (indicators.md, sections 4 and 6) ----------------------------------------------

@@ -12,8 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -148,14 +146,8 @@ def board_regions() -> list:
     Townships only: a city has hundreds of villages, too many for a phone's select (and
     for the page's time); a village's code still works in the address and the API.
     """
-    codes = (
-        Need.objects.filter(status=Status.PUBLISHED)
-        .annotate(township=Concat(Substr("village_id", 1, 9), Value("000")))
-        .values("township")
-    )
-    townships = Region.objects.filter(code__in=codes).select_related("parent")
     groups: dict[str, tuple[str, list]] = {}
-    for township in sorted(townships, key=lambda region: region.code):
+    for township in selectors.board_townships():
         county = township.parent
         label = county.name if county is not None else ""
         groups.setdefault(label, (label, []))[1].append((township.code, township.name))
