@@ -55,6 +55,23 @@ def record_many(
     )
 
 
+def record_history(events: list[tuple]) -> None:
+    """Write events of a recorded history, each at its own moment, in one statement.
+
+    Each event is (moment, actor, action, target, region code, before, after); they are
+    written in the order of their moments, so the log reads as the steps happened.
+    """
+    ordered = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
+    insert_many(
+        AuditEvent,
+        [
+            AuditEvent(at=at, **event_fields(actor, action, target, region, before, after))
+            for _index, (at, actor, action, target, region, before, after) in ordered
+        ],
+        keep_moments=True,
+    )
+
+
 def event_fields(actor, action, target, region_code, before, after) -> dict:
     many = isinstance(target, str)
     return {

@@ -13,9 +13,18 @@ one wish of a child, and fen for a funding need.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+def stamp():
+    """The moment a record is made, unless its maker gives one (a recorded history does).
+
+    `timezone.now` is looked up at each call, so the demo's clock reaches it too.
+    """
+    return timezone.now()
 
 
 class Kind(models.TextChoices):
@@ -216,7 +225,7 @@ class Need(QuickLabels, models.Model):
         related_name="+",
     )
 
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=stamp, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
@@ -360,7 +369,7 @@ class Pledge(QuickLabels, models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_from"
     )
 
-    created_at = models.DateTimeField(_("pledged at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("pledged at"), default=stamp, editable=False, db_index=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -403,7 +412,7 @@ class Feedback(models.Model):
     thanks = models.CharField(_("thanks"), max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     on_behalf = models.BooleanField(default=False)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=stamp, editable=False)
 
     class Meta:
         verbose_name = _("feedback")

@@ -21,30 +21,10 @@ def ancestor_codes(code: str) -> list[str]:
 
 def check_rules(need: Need) -> list[dict]:
     """Return the rules this need breaks, each as {"rule", "message"}."""
-    findings = []
     regions = ancestor_codes(need.village_id)
-    cap = (
-        ValueCap.objects.filter(region_id__in=regions, category=need.category)
-        .order_by("cap_fen")
-        .first()
-    )
-    if cap is not None and need.value_fen > cap.cap_fen:
-        findings.append(
-            {
-                "rule": "value_cap",
-                "message": _("The estimated value %(value)s is above the cap of %(cap)s.")
-                % {"value": yuan(need.value_fen), "cap": yuan(cap.cap_fen)},
-            }
-        )
-    text = f"{need.title} {need.story}".casefold()
-    for term in BannedTerm.objects.filter(region_id__in=regions).order_by("term"):
-        if term.term.casefold() in text:
-            message = _("It names “%(term)s”, which the review rules do not allow.") % {
-                "term": term.term
-            }
-            if term.note:
-                message = f"{message} ({term.note})"
-            findings.append({"rule": "banned_term", "message": message})
+    caps = ValueCap.objects.filter(region_id__in=regions, category=need.category)
+    terms = BannedTerm.objects.filter(region_id__in=regions)
+    findings = office_findings(need, caps, terms)
     if need.household_id is not None:
         others = Need.objects.filter(household_id=need.household_id, status__in=OPEN).exclude(
             pk=need.pk
@@ -67,3 +47,47 @@ def check_rules(need: Need) -> list[dict]:
                 }
             )
     return findings
+
+
+def office_findings(need: Need, caps, terms) -> list[dict]:
+    """The findings of the office's rules (value caps, banned terms) for a need, given the
+    caps and terms in force in its region and above."""
+    findings = []
+    caps = [cap for cap in caps if cap.category == need.category]
+    cap = min(caps, key=lambda cap: cap.cap_fen, default=None)
+    if cap is not None and need.value_fen > cap.cap_fen:
+        findings.append(
+            {
+                "rule": "value_cap",
+                "message": _("The estimated value %(value)s is above the cap of %(cap)s.")
+                % {"value": yuan(need.value_fen), "cap": yuan(cap.cap_fen)},
+            }
+        )
+    text = f"{need.title} {need.story}".casefold()
+    for term in sorted(terms, key=lambda term: term.term):
+        if term.term.casefold() in text:
+            message = _("It names “%(term)s”, which the review rules do not allow.") % {
+                "term": term.term
+            }
+            if term.note:
+                message = f"{message} ({term.note})"
+            findings.append({"rule": "banned_term", "message": message})
+    return findings
+
+
+class RuleBook:
+    """Every value cap and banned term, read once: the office's rules for many needs."""
+
+    def __init__(self) -> None:
+        self.caps: dict[str, list[ValueCap]] = {}
+        self.terms: dict[str, list[BannedTerm]] = {}
+        for cap in ValueCap.objects.all():
+            self.caps.setdefault(cap.region_id, []).append(cap)
+        for term in BannedTerm.objects.all():
+            self.terms.setdefault(term.region_id, []).append(term)
+
+    def findings(self, need: Need) -> list[dict]:
+        regions = ancestor_codes(need.village_id)
+        caps = [cap for code in regions for cap in self.caps.get(code, ())]
+        terms = [term for code in regions for term in self.terms.get(code, ())]
+        return office_findings(need, caps, terms)
