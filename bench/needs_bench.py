@@ -2,7 +2,7 @@
 contribute to, 32 clients contributing at once, and the check that nothing was over-funded.
 
     needs_bench.py board-info             the board's size and a township to filter by (JSON)
-    needs_bench.py grow --to 50000        copy the needs table until it holds that many rows
+    needs_bench.py grow --to 10000        copy the published needs until the board holds that many
     needs_bench.py contrib-setup FILE     funding needs and 32 donors' tokens, written to FILE
     needs_bench.py contrib-load FILE --base URL --case hot|many
                                           32 clients contribute at once over HTTP (JSON)
@@ -80,28 +80,30 @@ def board_info() -> dict:
 
 
 def grow(target: int) -> dict:
-    """Copy every need until the table holds `target` rows (a read benchmark's fixture).
+    """Copy the published needs until the board holds `target` of them (a read benchmark's
+    fixture: a board far fuller than the demo's).
 
-    The copies keep every column but the key: the same villages, statuses and progress.
+    The copies keep every column but the key: the same villages, progress and deadlines.
     They are not made through the actions and have no pledge lines, events or
     notifications; the board reads the needs table alone.
     """
     from django.db import connection, transaction
 
-    from tongxing.needs.models import Need
+    from tongxing.needs.models import Need, Status
 
-    before = Need.objects.count()
+    before = Need.objects.filter(status=Status.PUBLISHED).count()
     fields = [f for f in Need._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(Need._meta.db_table)
+    status = connection.ops.quote_name(Need._meta.get_field("status").column)
     with transaction.atomic(), connection.cursor() as cursor:
         count = before
         while 0 < count < target:
             limit = target - count
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} "
-                f"ORDER BY id LIMIT %s",
-                [limit],
+                f"WHERE {status} = %s ORDER BY id LIMIT %s",
+                [Status.PUBLISHED.value, limit],
             )
             count += min(limit, count)
     analyze()

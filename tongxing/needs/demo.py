@@ -1,5 +1,13 @@
 """The demo's needs board: a year of needs in every state, made through the needs' actions.
 
+About 50,000 needs in the city, in two parts. Most needs of the year lived and ended
+before its last weeks (closed with thanks, expired, rejected, cancelled): they are planned
+as histories, every step with its person and moment, and recorded in bulk by
+`actions.record_needs`, which leaves the rows and audit events the single actions would.
+The rest, a few a village, are replayed step by step through the single actions, as
+described below: every need still open on the board, and one of each way a need can go,
+notifications and all.
+
 Each need gets a fate when the year is planned (closed with thanks, expired and escalated,
 rejected, still open on the board, …), and every step of that fate is an action called by
 the person who would take it: the village admin posts on the household's behalf, the
