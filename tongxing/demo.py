@@ -14,6 +14,8 @@ from importlib import import_module
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tongxing.queries import refresh_statistics
+
 PARTS = [
     "tongxing.regions.demo",
     "tongxing.accounts.demo",
@@ -81,6 +83,7 @@ def build(*, seed: int, scale: str, year: int, console: Console | None = None) -
     try:
         for part in PARTS:
             import_module(part).build(ctx)
+        refresh_statistics()  # the planner's view of the tables just filled
     finally:
         if progress is not None:
             progress.stop()

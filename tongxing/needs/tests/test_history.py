@@ -90,7 +90,10 @@ def live_through(history: actions.NeedHistory) -> Need:
             step(
                 gift.thanked_at,
                 lambda gift=gift: actions.give_feedback(
-                    pledge=state[id(gift)], by=history.confirmer, rating=gift.rating, thanks=gift.thanks
+                    pledge=state[id(gift)],
+                    by=history.confirmer,
+                    rating=gift.rating,
+                    thanks=gift.thanks,
                 ),
             )
     with demo_clock(BASE) as clock:

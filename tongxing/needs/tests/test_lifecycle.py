@@ -531,6 +531,26 @@ def test_the_sweep_command_reports_what_it_did(home, vera, tina, capsys):
         call_command("needs_sweep", "--today", "yesterday")
 
 
+def test_the_sweep_command_refreshes_the_planner_statistics(home, vera, tina):
+    from django.core.management import call_command
+    from django.db import connection
+
+    f.published(f.goods_data(home), by=vera, reviewer=tina)
+    if connection.vendor == "sqlite":
+        question = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        sampled = "SELECT count(*) > 0 FROM sqlite_stat1 WHERE tbl = 'needs_need'"
+    else:
+        # Never analysed, a table's reltuples is -1; analysed, what the sample counted.
+        question = "SELECT count(*) FROM pg_class WHERE relname = 'needs_need' AND reltuples >= 0"
+        sampled = "SELECT count(*) FROM pg_class WHERE relname = 'needs_need' AND reltuples = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(question)
+        before = cursor.fetchone()[0]
+        call_command("needs_sweep")
+        cursor.execute(sampled)
+        assert (before, cursor.fetchone()[0]) == (0, 1)
+
+
 def test_notifications_go_by_email_once_the_change_is_committed(
     home, vera, tina, dora, django_capture_on_commit_callbacks
 ):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress
 
+from tongxing.queries import refresh_statistics
 from tongxing.registry.actions import import_households
 from tongxing.registry.exports import write_marked_copy
 from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     progress=lambda n: progress.advance(task, n),
                 )
+        if result.rows_imported and not dry_run:
+            refresh_statistics()  # the planner's view of the rows just loaded
         if marked_copy and result.errors:
             Path(marked_copy).write_bytes(write_marked_copy(path, result.errors, table.columns))
         self.report(result, as_json=json, columns=table.columns)
