@@ -325,13 +325,29 @@ def masked_name(name: str) -> str:
 
 
 @transaction.atomic
-def create_need(*, data: NeedData, by: User | None, submit: bool = False) -> Need:
-    """Record a need as a draft (and submit it for review at once when asked)."""
+def create_need(
+    *, data: NeedData, by: User | None, submit: bool = False, idempotency_key: str = ""
+) -> Need:
+    """Record a need as a draft (and submit it for review at once when asked).
+
+    With an idempotency key (the post form's token, or the API's header), the same request
+    sent again (a double tap, a retried upload on a weak signal) returns the need the first
+    one made, and makes nothing new.
+    """
     values, errors = clean_need(data)
     if errors:
         raise ValidationError(errors)
     if not may_post_for(by, village=values["village"], household=values["household"]):
         raise PermissionDenied
+    keyed = bool(idempotency_key) and by is not None and by.pk is not None
+    if keyed:
+        digest = request_digest(
+            {name: getattr(value, "pk", value) for name, value in values.items()}
+            | {"submit": submit}
+        )
+        earlier = _claim_key(by, idempotency_key, "create_need", digest)
+        if earlier is not None:
+            return Need.objects.get(pk=earlier.need_id)
     need = Need.objects.create(
         **values,
         public_name=public_name_for(values),
@@ -341,6 +357,8 @@ def create_need(*, data: NeedData, by: User | None, submit: bool = False) -> Nee
     _event(by, "created", need, after=_snapshot(need) | {"on_behalf": need.on_behalf})
     if submit:
         _submit(need, by)
+    if keyed:
+        IdempotentRequest.objects.filter(user=by, key=idempotency_key.strip()).update(need=need)
     return need
 
 
@@ -542,8 +560,8 @@ def request_digest(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _claim_key(by: User, key: str, operation: str, digest: str) -> Pledge | None:
-    """Record the idempotency key; return the first request's pledge if it was used.
+def _claim_key(by: User, key: str, operation: str, digest: str) -> IdempotentRequest | None:
+    """Record the idempotency key; return the first request's row if it was used.
 
     Inside the caller's transaction: the key's row commits (or rolls back) with the pledge.
     A retry racing the first request inserts the same (user, key): PostgreSQL makes it wait
@@ -563,7 +581,7 @@ def _claim_key(by: User, key: str, operation: str, digest: str) -> Pledge | None
                 raise ValidationError(
                     {"idempotency_key": [_("This key was already used for another request.")]}
                 )
-            return found.pledge
+            return found
         try:
             with transaction.atomic():
                 IdempotentRequest.objects.create(
@@ -674,7 +692,7 @@ def _add_pledge(
             digest = request_digest({"need": need.pk, **digest_of})
             earlier = _claim_key(by, idempotency_key, operation, digest)
             if earlier is not None:
-                return PledgeResult(pledge=earlier, replayed=True)
+                return PledgeResult(pledge=earlier.pledge, replayed=True)
         pledge = _take(
             need_id=need.pk, by=by, quantity=quantity, value_fen=value_fen, fields=fields
         )

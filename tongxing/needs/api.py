@@ -538,9 +538,20 @@ def list_board(request, filters: Query[BoardFilters]):
     summary="Post a need for a household (or a village), as a draft or submitted at once",
 )
 @allow(*POSTERS)
-def create_need(request, payload: NeedIn):
+def create_need(
+    request,
+    payload: NeedIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="optional: the same key sent again returns the need it first made",
+    ),
+):
     need = actions.create_need(
-        data=need_data(request.user, payload), by=request.user, submit=payload.submit
+        data=need_data(request.user, payload),
+        by=request.user,
+        submit=payload.submit,
+        idempotency_key=idempotency_key,
     )
     return 201, with_record(need)
 

@@ -345,8 +345,9 @@ KIND_FIELDS = {
 COMMON_FIELDS = ("title", "story", "urgency", "deadline")
 
 
-class NeedForm(forms.Form):
-    """A need of any kind. Every kind's inputs are on the page; the chosen kind's count."""
+class NeedForm(TokenForm):
+    """A need of any kind. Every kind's inputs are on the page; the chosen kind's count.
+    Its token makes a double-tapped "Submit" post the need once."""
 
     kind = forms.ChoiceField(
         label=_("What kind of help?"), choices=Kind.choices, widget=forms.RadioSelect
@@ -445,6 +446,8 @@ class NeedForm(forms.Form):
 
     def __init__(self, *args, children=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # A page rendered before the token existed still posts (without the protection).
+        self.fields["idempotency_key"].required = False
         self.children = {child.pk: child for child in children}
         if self.children:
             self.fields["child"].choices = blank("—") + [

@@ -428,7 +428,8 @@ class Feedback(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """A money request already carried out, and the pledge it made (Stripe's design).
+    """A request already carried out (money, a pledge, a posted need), and what it made
+    (Stripe's design).
 
     The row is written in the same transaction as the pledge it guards, and the pair
     (user, key) is unique: a retry, even one racing the first request, either finds the
@@ -439,7 +440,9 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=100)
     operation = models.CharField(max_length=40)
     request_digest = models.CharField(max_length=64)
+    # What the first request made: a pledge, or (posting a need) the need.
     pledge = models.ForeignKey(Pledge, null=True, on_delete=models.CASCADE, related_name="+")
+    need = models.ForeignKey(Need, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

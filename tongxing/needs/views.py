@@ -425,7 +425,10 @@ def need_create(request):
         data = actions.NeedData(**values, household=household, village=village)
         try:
             need = actions.create_need(
-                data=data, by=user, submit=request.POST.get("then") == "submit"
+                data=data,
+                by=user,
+                submit=request.POST.get("then") == "submit",
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             show_errors(form, exc, ERROR_FIELDS[values["kind"]])

@@ -13,7 +13,7 @@ import pytest
 from ninja.responses import NinjaJSONEncoder
 
 from conftest import CITY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, api_client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.accounts.models import AuditEvent, Role
 from tongxing.needs import actions
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as f
@@ -415,6 +415,30 @@ def test_posting_a_need(request, home, who, status):
     poster = request.getfixturevalue(who)
     assert (body["record"]["household"], body["record"]["posted_by"]) == (home.pk, str(poster))
     assert body["record"]["on_behalf"] == (who != "hana")
+
+
+def test_a_retried_post_with_its_key_makes_one_need(home, vera):
+    api = api_client_for(vera)
+
+    def send(body, key):
+        return api.post(
+            "/api/v1/needs", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    first, again = send(quilts(home), "k-1"), send(quilts(home), "k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] == Need.objects.get().pk
+    assert [event.action for event in AuditEvent.objects.filter(action="need.created")] == [
+        "need.created"
+    ]
+    # The same key for another need is refused, and records nothing.
+    refused = send(quilts(home, quantity=5), "k-1")
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json()["errors"]] == ["idempotency_key"]
+    assert Need.objects.count() == 1
+    # Without a key, every post is a new need.
+    send(quilts(home, title="棉衣"), "")
+    assert Need.objects.count() == 2
 
 
 def test_a_household_posts_for_itself_without_naming_itself(hana, home):

@@ -828,3 +828,19 @@ def test_cancelling_a_cancelled_need_says_why_above_the_page(quilts, vera):
     assert "This need is already closed or cancelled." in response.content.decode()
     quilts.refresh_from_db()
     assert quilts.status_reason == "已解决"
+
+
+def test_a_double_tapped_post_saves_one_need(home, vera):
+    page = client_for(vera).get(f"/needs/new/?household={home.pk}")
+    token = page.context["form"]["idempotency_key"].value()
+    assert token and f'value="{token}"' in page.content.decode()
+    client = client_for(vera)
+    first = client.post(f"/needs/new/?household={home.pk}", goods_form(idempotency_key=token))
+    again = client.post(f"/needs/new/?household={home.pk}", goods_form(idempotency_key=token))
+    need = Need.objects.get()
+    assert first.url == again.url == f"/needs/{need.pk}/manage/"
+    # A new page is a new need, even with the same contents.
+    other = client_for(vera).get(f"/needs/new/?household={home.pk}")
+    fresh = other.context["form"]["idempotency_key"].value()
+    client.post(f"/needs/new/?household={home.pk}", goods_form(idempotency_key=fresh))
+    assert Need.objects.count() == 2
