@@ -1291,7 +1291,7 @@ def _check_history(history: NeedHistory, now: datetime.datetime) -> dict[str, li
     ):
         errors["reviewed_at"] = [_("The review comes after the posting, in the past.")]
     if outcome in (Status.REJECTED, Status.CANCELLED) and not " ".join(history.reason.split()):
-        errors["reason"] = [_("Say why.")]
+        errors["reason"] = [_("Say why the need was rejected or cancelled.")]
     if outcome == Status.CANCELLED and (
         history.ended_at is None or not posted <= history.ended_at <= now
     ):
