@@ -1219,7 +1219,7 @@ def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]
     need no conditional UPDATE.
     """
     if by is not None and not by.is_superuser:
-        raise PermissionDenied  # the system's own path, as the demo and migrations take
+        raise PermissionDenied  # the system's own path: the demo (an import of old records, later)
     book = RuleBook()
     heads = dict(
         Member.objects.filter(
