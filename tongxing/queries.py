@@ -24,15 +24,13 @@ def prefix_q(field: str, prefix: str) -> Q:
 def refresh_statistics() -> None:
     """Bring the query planner's statistics up to date, after a bulk load or once a day.
 
-    Without them SQLite guesses, and may read a whole table through the index of a rare
-    column (the board's count of open goods scanned 30,000 goods rather than the few
-    hundred needs on the board: 18 ms against 0.2). SQLite gathers them only when asked;
-    `analysis_limit` keeps that to a sample of each index, a fraction of a second at city
-    scale. PostgreSQL's autovacuum gathers them on its own, later; this is at once.
+    Without them SQLite guesses, and may pick the index of a column that narrows little
+    (the board's count of goods read 30,000 goods rather than the few hundred needs on the
+    board: 18 ms against 0.2). SQLite gathers them only when asked, over whole indexes (a
+    sample, `analysis_limit`, guessed as badly): about a third of a second at city scale.
+    PostgreSQL's autovacuum gathers them on its own, later; this is at once.
     """
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit = 1000")
         cursor.execute("ANALYZE")
 
 

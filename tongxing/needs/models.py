@@ -252,6 +252,9 @@ class Need(QuickLabels, models.Model):
                 fields=["status", "-urgency", "deadline", "id"], name="need_status_urgency"
             ),
             models.Index(fields=["household", "category", "status"], name="need_household_open"),
+            # The board by kind: with kind and status both equal the planner reads just
+            # the needs on the board, however many of that kind the year has closed.
+            models.Index(fields=["kind", "status"], name="need_kind_status"),
             models.Index(fields=["kind", "published_at"], name="need_kind_published"),
         ]
         constraints = [
