@@ -256,6 +256,8 @@ class Need(QuickLabels, models.Model):
             # the needs on the board, however many of that kind the year has closed.
             models.Index(fields=["kind", "status"], name="need_kind_status"),
             models.Index(fields=["kind", "published_at"], name="need_kind_published"),
+            # The micro-wish figures of a region: its wishes, not all its needs.
+            models.Index(fields=["kind", "village"], name="need_kind_village"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="need_kind_valid"),
