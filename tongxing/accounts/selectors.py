@@ -1,6 +1,6 @@
 """Reads of accounts and the audit log, cut to the reader's scope."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,12 +35,31 @@ def search_users(viewer: User, *, role: str | None = None, query: str | None = N
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """Return the audit log for the city office: the events of its subtree and its own."""
+    """Return the audit log for the city office: the events of its subtree and its own.
+
+    Its own events are matched on `actor_id + 0`, which no index answers, on purpose:
+    with two indexed terms SQLite joins both indexes (MULTI-INDEX OR) and sorts every
+    event of the city to show the newest fifty (0.5 s with 650,000 events); with one it
+    walks the index of `at` from the newest and stops at fifty (0.2 ms).
+    """
     if user.is_superuser:
         return AuditEvent.objects.all()
     if not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(prefix_q("region_code", user.scope_prefix) | Q(actor=user))
+    return AuditEvent.objects.alias(actor_key=F("actor_id") + 0).filter(
+        prefix_q("region_code", user.scope_prefix) | Q(actor_key=user.pk)
+    )
+
+
+def count_audit_events_visible_to(user: User) -> int:
+    """How many events `audit_events_visible_to` holds, counted index by index."""
+    if user.is_superuser or not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
+        return audit_events_visible_to(user).count()
+    subtree = prefix_q("region_code", user.scope_prefix)
+    return (
+        AuditEvent.objects.filter(subtree).count()
+        + AuditEvent.objects.filter(actor=user).exclude(subtree).count()
+    )
 
 
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:

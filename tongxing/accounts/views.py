@@ -135,5 +135,7 @@ def user_create(request):
 @allow(Role.CITY_ADMIN)
 def audit_log(request):
     events = selectors.audit_events_visible_to(request.user).select_related("actor")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(events, PAGE_SIZE)
+    paginator.count = selectors.count_audit_events_visible_to(request.user)  # the fast way
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"page": page})

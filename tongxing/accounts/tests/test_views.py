@@ -133,6 +133,23 @@ def test_the_audit_log_page_is_the_city_offices(alice, tina):
     assert "account.create" in response.content.decode()
 
 
+def test_the_audit_log_page_counts_the_subtree_and_the_offices_own_events(alice, tina, carl):
+    from tongxing.accounts import selectors
+    from tongxing.accounts.audit import record
+
+    # An event of the office outside its subtree (a donor has no region), and one of
+    # another city, which the office does not see.
+    record(actor=alice, action="test.own", target=alice, region_code="")
+    record(actor=carl, action="test.theirs", target=carl, region_code=carl.region_id)
+    events = selectors.audit_events_visible_to(alice)
+    assert selectors.count_audit_events_visible_to(alice) == events.count() == len(list(events))
+    assert {"test.own", "account.create"} <= {event.action for event in events}
+    assert "test.theirs" not in {event.action for event in events}
+    page = client_for(alice).get("/accounts/audit/").context["page"]
+    assert page.paginator.count == events.count()
+    assert page[0].action == "test.own"  # the newest first
+
+
 def test_the_audit_log_cannot_be_changed(alice):
     event = AuditEvent.objects.first()
     event.action = "tampered"
