@@ -520,10 +520,6 @@ class Year:
                 else:
                     fate, kind, how = self.rng.choices(fates, shares)[0], None, {}
                 self.plan_need(village, fate, kind, dict(how))
-        recorded = NEEDS_PER_VILLAGE[self.ctx.scale.name] - per_village
-        for village in self.villages:
-            for _n in range(recorded):
-                self.plan_recorded(village)
         for (_township, day), plans in sorted(self.reviews.items(), key=lambda item: item[0]):
             self.at(self.moment(day, REVIEW_HOUR), lambda plans=plans: self.review(plans))
         for day in range(1, self.days + 1):
@@ -591,7 +587,6 @@ class Year:
             gift = actions.GiftHistory(
                 donor=self.donor(), quantity=part, pledged_at=moment, confirmed_at=released
             )
-            self.donors[gift.donor] = None  # the account is looked up once the year is planned
             if funds:
                 gift.payment_reference = self.transfer_reference()
                 gift.consent_to_move = rng.random() < 0.3
@@ -609,22 +604,31 @@ class Year:
             history.gifts.append(gift)
 
     def record(self) -> None:
-        """Record the needs whose lives ended before the year's last weeks, in bulk."""
-        histories = []
-        for history in self.histories:
-            for gift in history.gifts:
-                gift.donor = self.donors.get(gift.donor)
-            if all(gift.donor is not None for gift in history.gifts):
-                histories.append(history)
-        histories.sort(key=lambda history: history.posted_at)
+        """Plan and record the needs whose lives ended before the year's last weeks, in
+        bulk, a batch of villages at a time (the province's half million stay off memory)."""
+        per_village = NEEDS_PER_VILLAGE[self.ctx.scale.name]
+        per_village -= REPLAYED_PER_VILLAGE[self.ctx.scale.name]
+        villages_a_batch = max(1, RECORDED_BATCH // max(per_village, 1))
         with (
-            self.ctx.step(_("Needs on record"), len(histories)) as advance,
+            self.ctx.step(_("Needs on record"), per_village * len(self.villages)) as advance,
             demo_clock(self.end),
         ):
-            for start in range(0, len(histories), RECORDED_BATCH):
-                batch = histories[start : start + RECORDED_BATCH]
-                actions.record_needs(histories=batch, by=None)
-                advance(len(batch))
+            for start in range(0, len(self.villages), villages_a_batch):
+                self.histories = []
+                for village in self.villages[start : start + villages_a_batch]:
+                    for _n in range(per_village):
+                        self.plan_recorded(village)
+                names = {gift.donor for h in self.histories for gift in h.gifts}
+                donors = {user.username: user for user in User.objects.filter(username__in=names)}
+                histories = []
+                for history in self.histories:
+                    for gift in history.gifts:
+                        gift.donor = donors.get(gift.donor)
+                    if all(gift.donor is not None for gift in history.gifts):
+                        histories.append(history)
+                histories.sort(key=lambda history: history.posted_at)
+                actions.record_needs(histories=histories, by=None)
+                advance(len(self.histories))
 
     def at(self, moment: datetime.datetime, run: Callable[[], object]) -> None:
         self.steps.append(Step(moment, len(self.steps), run))
