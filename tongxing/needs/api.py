@@ -529,7 +529,7 @@ def need_data(user: User, payload: NeedIn) -> actions.NeedData:
 @paginate(PageNumberPagination, page_size=20)
 def list_board(request, filters: Query[BoardFilters]):
     cleaned = selectors.clean_board_filters(selectors.BoardFilters(**filters.model_dump()))
-    return selectors.board_needs(cleaned).select_related("village__parent")
+    return selectors.board_needs(cleaned)
 
 
 @router.post(

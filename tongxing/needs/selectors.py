@@ -22,6 +22,7 @@ from tongxing.accounts.models import (
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     CATEGORIES_BY_KIND,
+    PROGRESS,
     BannedTerm,
     Category,
     Feedback,
@@ -246,8 +247,14 @@ def clean_board_filters(filters: BoardFilters) -> BoardFilters:
 
 
 def board_needs(filters: BoardFilters) -> QuerySet[Need]:
-    """The published needs the public board shows, filtered and sorted."""
-    needs = Need.objects.filter(status=Status.PUBLISHED).select_related("village")
+    """The published needs the public board shows, filtered and sorted.
+
+    Their villages and townships come by a second query (prefetched), not a join: joined
+    to the regions, the query tempted SQLite to start from the regions and sort every
+    published need (11 ms with 10,000 on the board), where alone it reads the first page
+    straight from the index of its order (0.4 ms).
+    """
+    needs = Need.objects.filter(status=Status.PUBLISHED).prefetch_related("village__parent")
     if filters.open_only:
         needs = needs.filter(pledged__lt=F("target"))
     if filters.kind:
@@ -267,11 +274,11 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
     order = {
         "urgency": ("-urgency", "deadline", "pk"),
         "deadline": ("deadline", "-urgency", "pk"),
-        "progress": ("-progress", "deadline", "pk"),
+        # The expression of the index need_open_progress, written the same way, so that
+        # the open needs are read in this order from it rather than sorted.
+        "progress": (PROGRESS.desc(), "deadline", "pk"),
         "newest": ("-published_at", "-pk"),
     }[filters.sort]
-    if filters.sort == "progress":
-        needs = needs.annotate(progress=F("pledged") * 1000 / F("target"))
     return needs.order_by(*order)
 
 

@@ -184,7 +184,7 @@ def board(request):
     """The published needs, filtered and sorted, 20 a page; htmx swaps only the results."""
     form = BoardFilterForm(request.GET or None, regions=board_regions())
     filters = board_filters(form)
-    needs = selectors.board_needs(filters).select_related("village__parent")
+    needs = selectors.board_needs(filters)
     more = [field.name for field in form.more_fields()]
     context = {
         "form": form,
