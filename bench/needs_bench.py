@@ -46,12 +46,11 @@ def setup_django() -> None:
 
 
 def analyze() -> None:
-    """Gather PostgreSQL's planner statistics, as autovacuum would after a bulk load."""
-    from django.db import connection
+    """Gather the planner's statistics after a bulk load, as PostgreSQL's autovacuum and
+    the daily `tongxing needs-sweep` (SQLite) would."""
+    from tongxing.queries import refresh_statistics
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    refresh_statistics()
 
 
 # --- The board ---------------------------------------------------------------------------------
