@@ -535,9 +535,8 @@ class Year:
         rng = self.rng
         fate = rng.choices(list(RECORDED_FATES), list(RECORDED_FATES.values()))[0]
         kind = rng.choices(list(KIND_SHARES), list(KIND_SHARES.values()))[0]
-        how = {"over_cap": True} if fate == "closed" and kind == Kind.GOODS else {}
-        if how and rng.random() >= 0.01:
-            how = {}
+        over_cap = fate == "closed" and kind == Kind.GOODS and rng.random() < 0.01
+        how = {"over_cap": True} if over_cap else {}
         urgency = rng.choices(list(Urgency.values), (60, 30, 10))[0]
         span = {Urgency.VERY_URGENT: (15, 20), Urgency.URGENT: (25, 40)}.get(urgency, (45, 90))
         days_given = rng.randint(*span)

@@ -461,7 +461,7 @@ class IdempotentRequest(models.Model):
     """A request already carried out (money, a pledge, a posted need), and what it made
     (Stripe's design).
 
-    The row is written in the same transaction as the pledge it guards, and the pair
+    The row is written in the same transaction as the record it guards, and the pair
     (user, key) is unique: a retry, even one racing the first request, either finds the
     row or fails to insert its own and rolls back everything it did.
     """
