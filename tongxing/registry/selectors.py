@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, Role, User
@@ -103,11 +103,14 @@ def search_households(
             holders = Member.objects.with_id_hash(id_hash).values("household_id")
             households = households.filter(pk__in=holders)
         else:
-            named = Member.objects.filter(prefix_q("name", query)).values("household_id")
+            named = Member.objects.filter(prefix_q("name", query)).order_by()
+            named = named.values("household_id")
             if query.isascii():
-                households = households.filter(prefix_q("registry_number", query) | Q(pk__in=named))
-            else:  # Chinese text is a name, never a registry number
-                households = households.filter(pk__in=named)
+                # The households of either match, as one set: each side read through its own
+                # index (an OR of the two read every household of the scope, 60 ms a city).
+                numbered = Household.objects.filter(prefix_q("registry_number", query))
+                named = numbered.order_by().values("pk").union(named)
+            households = households.filter(pk__in=named)
     if village:
         households = households.filter(prefix_q("village__code", village))
     if status:
