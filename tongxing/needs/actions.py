@@ -53,6 +53,7 @@ from tongxing.queries import insert_many, prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Member, Relation
+from tongxing.text import masked_name
 
 # How long a need may stay on the board, and how early its poster hears it will expire.
 LONGEST_DEADLINE = datetime.timedelta(days=366)
@@ -60,13 +61,6 @@ EXPIRY_WARNING = datetime.timedelta(days=3)
 # Photos of a delivery: the formats phones produce, up to a size a phone makes.
 EVIDENCE_TYPES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG": "png", b"RIFF": "webp", b"GIF8": "gif"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# Two-character surnames (复姓) that the board keeps whole: 欧阳** rather than 欧**.
-COMPOUND_SURNAMES = frozenset(
-    {
-        *("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容"),
-        *("长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "独孤", "南宫", "西门"),
-    }
-)
 NEED_FIELDS = (
     "kind",
     "category",
@@ -316,12 +310,6 @@ def public_name_for(need_values: dict) -> str:
     if person is None and need_values.get("household") is not None:
         person = need_values["household"].members.filter(relation=Relation.HEAD).first()
     return masked_name(person.name) if person is not None else ""
-
-
-def masked_name(name: str) -> str:
-    name = name.strip()
-    surname = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
-    return f"{surname}**"
 
 
 @transaction.atomic
