@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
-from rich.progress import Progress
 
+from tongxing.progress import progress_display
 from tongxing.regions.actions import COLUMN_ALIASES, import_regions
 from tongxing.tabular import TableError, read_table, rejected_rows_table
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if json:
             result = import_regions(rows=table.rows, by=None)
         else:
-            with Progress(console=Console(stderr=True), transient=True) as progress:
+            with progress_display(transient=True) as progress:
                 task = progress.add_task(_("Loading regions"), total=len(table.rows))
                 result = import_regions(
                     rows=table.rows, by=None, progress=lambda n: progress.advance(task, n)

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
-from rich.progress import Progress
 
+from tongxing.progress import progress_display
 from tongxing.queries import refresh_statistics
 from tongxing.registry.actions import import_households
 from tongxing.registry.exports import write_marked_copy
@@ -41,8 +41,8 @@ class Command(BaseCommand):
         if json:
             result = import_households(rows=table.rows, by=None, partial=partial, dry_run=dry_run)
         else:
-            with Progress(console=Console(stderr=True), transient=True) as progress:
-                task = progress.add_task(_("Importing households"), total=len(table.rows))
+            with progress_display(transient=True) as progress:
+                task = progress.add_task(_("Importing roster rows"), total=len(table.rows))
                 result = import_households(
                     rows=table.rows,
                     by=None,
