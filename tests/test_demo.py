@@ -1,6 +1,7 @@
 """The demo city: it builds, the same seed gives the same city, and a re-run adds nothing."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +9,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from tongxing import demo
+from tongxing.accounts.demo import GIVEN
 from tongxing.accounts.models import AuditEvent, Role, User
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
@@ -29,6 +31,7 @@ from tongxing.registry.models import (
     HelperAssignment,
     Household,
     HouseholdStatus,
+    Member,
     Organisation,
     OrganisationKind,
     Person,
@@ -251,3 +254,39 @@ def test_the_command_refuses_bad_flags(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("demo", "--scale", "small", "--no-serve", *args)
     assert Region.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_demo_member_has_a_given_name_of_their_recorded_sex():
+    demo.build(seed=7, scale="small", year=2020)
+    members = list(Member.objects.values_list("name", "sex"))
+    assert len(members) > 100
+    assert {sex for _name, sex in members} == {"male", "female"}
+    misfits = [(name, sex) for name, sex in members if not set(name[1:]) <= set(GIVEN[sex])]
+    assert misfits == []
+
+
+@pytest.mark.django_db
+def test_the_command_writes_plain_progress_lines_that_count_what_their_labels_say(capsys):
+    call_command("demo", "--scale", "small", "--seed", "3", "--no-serve")
+    lines = capsys.readouterr().err.splitlines()
+    # The last line of each step, its time left out: "Donors: 51 / 51 (100%)".
+    done = {}
+    for line in lines:
+        match = re.fullmatch(r"(.+): ([\d,]+) / ([\d,]+) \((\d+)%\) \d+:\d\d:\d\d", line)
+        if match:
+            done[match[1]] = (match[2], match[3])
+    needs_steps = done.pop("Needs board, steps replayed")
+    needs_on_record = done.pop("Needs on record")
+    assert needs_steps[0] == needs_steps[1] and int(needs_steps[0]) > 0
+    assert needs_on_record[0] == needs_on_record[1] and int(needs_on_record[0]) > 0
+    counts = {
+        "Regions": Region.objects.count(),
+        "Staff and demo accounts": User.objects.exclude(role=Role.DONOR).count(),
+        "Donors": User.objects.filter(role=Role.DONOR).count(),
+        "Household members": Member.objects.count(),
+        "Organisations": Organisation.objects.count(),
+        # The needs part adds the enterprise login's person record afterwards.
+        "People": Person.objects.exclude(account__username="enterprise-demo").count(),
+    }
+    assert done == {label: (f"{n:,}", f"{n:,}") for label, n in counts.items()}

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tongxing.progress import progress_display
 from tongxing.queries import refresh_statistics
 
 PARTS = [
@@ -48,7 +48,7 @@ class DemoContext:
     seed: int
     scale: Scale
     year: int
-    progress: Progress | None = None
+    progress: object | None = None  # a rich Progress or a LineProgress (tongxing.progress)
     # What the demo prints at the end: role -> (username, region name).
     logins: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -63,20 +63,19 @@ class DemoContext:
             return
         task = self.progress.add_task(description, total=total)
         yield lambda n=1: self.progress.advance(task, n)
-        self.progress.update(task, completed=total)
 
 
-def build(*, seed: int, scale: str, year: int, console: Console | None = None) -> DemoContext:
-    """Build (or bring up to date) the demo for a seed, scale and year."""
-    progress = None
-    if console is not None:
-        progress = Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        )
+def build(
+    *, seed: int, scale: str, year: int, console: Console | None = None, progress=None
+) -> DemoContext:
+    """Build (or bring up to date) the demo for a seed, scale and year.
+
+    With a console, each step shows its progress there (a bar on a terminal, plain lines
+    otherwise); a caller may pass its own `progress` instead. Each step counts what its
+    label says, and its count reaches its total exactly.
+    """
+    if progress is None and console is not None:
+        progress = progress_display(console)
     ctx = DemoContext(seed=seed, scale=SCALES[scale], year=year, progress=progress)
     if progress is not None:
         progress.start()

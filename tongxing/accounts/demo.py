@@ -13,10 +13,11 @@ SURNAMES = (
     "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
     "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国海燕春梅晓东志文"
-    "斌宇浩凯健俊帆帅旭宁欣怡佳雪琳晨阳飞"
-)
+# Characters of given names, by the sex they are usual for (no character in both lists),
+# so that a member's name fits the sex the registry records.
+MALE_GIVEN = "伟强磊军洋勇杰涛明超刚鹏辉建国海东志斌宇浩凯健俊帆帅旭阳飞亮峰成"
+FEMALE_GIVEN = "芳娜敏静丽艳娟秀霞桂英玉兰萍红燕梅欣怡佳雪琳婷慧丹莉倩颖"
+GIVEN = {"male": MALE_GIVEN, "female": FEMALE_GIVEN, None: MALE_GIVEN + FEMALE_GIVEN}
 DONOR_BATCH = 5000
 
 # Which roles each level of the tree gets, and the username prefix of each.
@@ -33,8 +34,10 @@ STAFF_BY_LEVEL = {
 }
 
 
-def person_name(rng) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+def person_name(rng, sex: str | None = None) -> str:
+    """A surname and a given name of one or two characters usual for the sex, if given."""
+    given = GIVEN[sex]
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
 
 
 def build(ctx) -> None:
@@ -51,7 +54,7 @@ def build(ctx) -> None:
         for region in regions
         for role, prefix in STAFF_BY_LEVEL[region.level]
     ]
-    with ctx.step(_("Staff accounts"), len(staff) + 2) as advance:
+    with ctx.step(_("Staff and demo accounts"), len(staff) + 2) as advance:
         for region, role, prefix in staff:
             username = f"{prefix}-{region.prefix}"
             display_name = person_name(rng)  # drawn for every account, so names stay stable
@@ -96,7 +99,7 @@ def _printed_level(role: str, region: Region, top: Region) -> bool:
 
 def build_donors(ctx, rng, existing: set[str]) -> None:
     total = ctx.scale.donors
-    with ctx.step(_("Donors"), total) as advance:
+    with ctx.step(_("Donors"), total + 1) as advance:  # and the printed login
         if "donor-demo" not in existing:
             create_user(
                 username="donor-demo",
@@ -106,6 +109,7 @@ def build_donors(ctx, rng, existing: set[str]) -> None:
                 by=None,
             )
         ctx.logins[Role.DONOR] = ("donor-demo", "—")
+        advance()
         for start in range(1, total + 1, DONOR_BATCH):
             numbers = range(start, min(start + DONOR_BATCH, total + 1))
             names = [person_name(rng) for _ in numbers]

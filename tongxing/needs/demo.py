@@ -300,7 +300,7 @@ STORIES = {
 }
 WISH_STORIES = (
     "父母常年在外打工，孩子跟着爷爷奶奶生活，学习很用功。",
-    "孩子懂事，成绩优秀，这是他许久的心愿。",
+    "孩子懂事，成绩优秀，一直盼着这份礼物。",
     "爸爸妈妈在外地务工，孩子盼望有人送上这份礼物。",
 )
 # What the review rules catch: the city office's caps and flagged words, and the needs
@@ -465,7 +465,7 @@ class Year:
         self.record()
         self.steps.sort()
         with (
-            self.ctx.step(_("Needs"), len(self.steps)) as advance,
+            self.ctx.step(_("Needs board, steps replayed"), len(self.steps)) as advance,
             demo_clock(self.start) as clock,
         ):
             # One transaction a day: the actions' own blocks become savepoints, and each

@@ -157,7 +157,7 @@ def build_households(ctx, rng, villages, person_name) -> None:
             )
             causes = "、".join(rng.sample(list(CAUSE_WORD.values()), rng.choice((1, 1, 2))))
             head_sex = "male" if rng.random() < 0.8 else "female"
-            head_name = person_name(rng)
+            head_name = person_name(rng, head_sex)
             surname = head_name[0]
             common = {
                 "户编号": number,
@@ -175,11 +175,12 @@ def build_households(ctx, rng, villages, person_name) -> None:
             if size == 1 and members[0][3].year < ctx.year - 65:
                 common["独居老人"] = "是"
             if size >= 2:
+                spouse_sex = "female" if head_sex == "male" else "male"
                 members.append(
                     (
                         "配偶",
-                        person_name(rng),
-                        "female" if head_sex == "male" else "male",
+                        person_name(rng, spouse_sex),
+                        spouse_sex,
                         birthday(33, 72),
                         "弱劳动力或半劳动力",
                     )
@@ -187,7 +188,7 @@ def build_households(ctx, rng, villages, person_name) -> None:
             for _child in range(size - 2):
                 sex = rng.choice(("male", "female"))
                 members.append(
-                    ("子女", surname + person_name(rng)[1:], sex, birthday(3, 17), "无劳动力")
+                    ("子女", surname + person_name(rng, sex)[1:], sex, birthday(3, 17), "无劳动力")
                 )
             for relation, name, sex, born, labour in members:
                 child = relation == "子女"
@@ -213,7 +214,8 @@ def build_households(ctx, rng, villages, person_name) -> None:
     table = [
         (i, {lookup[k]: clean(v) for k, v in row.items()}) for i, row in enumerate(rows, start=2)
     ]
-    with ctx.step(_("Households"), len(table)) as advance:
+    # The import reports its progress in roster rows, one a member.
+    with ctx.step(_("Household members"), len(table)) as advance:
         result = import_households(rows=table, by=None, progress=advance)
     if not result.ok:  # the generator is ours: a bad row is a bug, not an input error
         raise RuntimeError(f"demo households are invalid: {result.errors[:3]}")
