@@ -51,14 +51,16 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.QuickArgon2PasswordHasher"]
 
 
-# A fixed key for personal data, so tests never depend on a key file of the machine.
+# Fixed keys for personal data, so tests never depend on a key file of the machine.
 TEST_DATA_KEY = "dGVzdC1rZXktZm9yLXRvbmd4aW5nLXRlc3RzLTMyYiE="
+TEST_INDEX_KEY = "aW5kZXgta2V5LWZvci10b25neGluZy10ZXN0cy0zMiE="
 
 
 @pytest.fixture(autouse=True)
 def test_data_key(settings):
     settings.TONGXING_DATA_KEY = TEST_DATA_KEY
     settings.TONGXING_DATA_OLD_KEYS = ""
+    settings.TONGXING_INDEX_KEY = TEST_INDEX_KEY
 
 
 @pytest.fixture(autouse=True)

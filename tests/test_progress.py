@@ -2,10 +2,14 @@
 
 import io
 
+from django.core.management import call_command
 from rich.console import Console
 from rich.progress import Progress
 
+from conftest import TEST_DATA_KEY
+from tongxing import personal_data
 from tongxing.progress import LineProgress, progress_display
+from tongxing.registry.tests.factories import id_number, phone, register
 
 
 class Clock:
@@ -56,3 +60,15 @@ def test_a_terminal_gets_a_bar_and_anything_else_gets_lines():
     terminal = Console(file=io.StringIO(), force_terminal=True)
     assert isinstance(progress_display(terminal), Progress)
     assert isinstance(progress_display(Console(file=io.StringIO())), LineProgress)
+
+
+def test_a_rotation_writes_its_progress_as_lines_when_standard_error_is_not_a_terminal(
+    vera, settings, capsys
+):
+    for n in range(3):
+        register(by=vera, number=f"H-00{n}", head_id=id_number(n), head_phone=phone(n))
+    capsys.readouterr()
+    settings.TONGXING_DATA_KEY = personal_data.new_key()
+    settings.TONGXING_DATA_OLD_KEYS = TEST_DATA_KEY
+    call_command("datakey", "rotate")
+    assert capsys.readouterr().err.splitlines() == ["Members: 3 / 3 (100%) 0:00:00"]

@@ -29,6 +29,7 @@ def test_production_settings_pass_the_deploy_check():
         ALLOWED_HOSTS="tongxing.example.org",
         TONGXING_HTTPS="true",
         TONGXING_DATA_KEY=personal_data.new_key(),
+        TONGXING_INDEX_KEY=personal_data.new_key(),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -45,6 +46,21 @@ def test_the_deploy_check_wants_the_personal_data_key_in_the_environment():
     )
     assert result.returncode != 0
     assert "tongxing.E001" in result.stderr
+
+
+def test_the_deploy_check_wants_the_index_key_in_the_environment():
+    result = run_tongxing(
+        "check",
+        "--deploy",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="tongxing.example.org",
+        TONGXING_HTTPS="true",
+        TONGXING_DATA_KEY=personal_data.new_key(),
+        TONGXING_INDEX_KEY="",
+    )
+    assert result.returncode != 0
+    assert "tongxing.E003" in result.stderr
+    assert "tongxing datakey index-key" in result.stderr
 
 
 def test_the_demo_key_fails_the_deploy_check():

@@ -1,7 +1,7 @@
 """Tongxing's one settings module, configured by environment variables (see the README).
 
 The defaults let a fresh clone run at once on SQLite; production sets DATABASE_URL,
-SECRET_KEY, ALLOWED_HOSTS, TONGXING_DATA_KEY and TONGXING_HTTPS.
+SECRET_KEY, ALLOWED_HOSTS, TONGXING_DATA_KEY, TONGXING_INDEX_KEY and TONGXING_HTTPS.
 """
 
 import os
@@ -38,6 +38,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Key for personal data at rest (ID and phone numbers): see tongxing/personal_data.py.
 TONGXING_DATA_KEY = os.environ.get("TONGXING_DATA_KEY", "")
 TONGXING_DATA_OLD_KEYS = os.environ.get("TONGXING_DATA_OLD_KEYS", "")
+# Key of the keyed hashes that find an ID or phone number and keep an ID unique: it outlives
+# every data key (rotating the data key never changes a hash).
+TONGXING_INDEX_KEY = os.environ.get("TONGXING_INDEX_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from tongxing import personal_data
@@ -669,6 +671,217 @@ def link_household_account(
             after={"account": account.pk if account is not None else None},
         )
     return household
+
+
+# --- Rotating the personal-data key ---------------------------------------------------------
+
+ROTATION_BATCH = 1000
+# Each protected number (its ciphertext, hash and masked columns) and how it is hashed.
+PROTECTED = {"id_number": protection.id_number_hash, "phone": protection.phone_hash}
+# The tables holding protected numbers, and their numbers.
+ROTATED = ((Member, ("id_number", "phone")), (Person, ("phone",)))
+
+
+class RotationRefused(Exception):
+    """The rotation cannot start; the message says what to set or do first."""
+
+
+@dataclass
+class RotationResult:
+    members: int = 0  # rows written again
+    people: int = 0
+    left: int = 0  # rows still not on the current key when the run ended
+    # (member left as it was, member that holds the same ID number): one person twice.
+    duplicates: list[tuple[int, int | None]] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.left == 0 and not self.duplicates
+
+
+def rotate_data_key(
+    *,
+    by: User | None,
+    reindex: bool = False,
+    batch_size: int = ROTATION_BATCH,
+    progress=None,
+) -> RotationResult:
+    """Re-encrypt every ID and phone number not yet written with the current data key.
+
+    Batch by batch, each its own transaction: interrupted, it picks up the rows still on an
+    old key when run again. The keyed hashes come from the index key, which a rotation
+    does not change, so searches and the one-person-one-entry check hold throughout; a hash
+    found wrong on the way (an installation whose earlier rotation failed) is made right,
+    unless the number is already registered to another member: that member pair is
+    reported and the row left as it was, never an IntegrityError. With `reindex`, every row
+    is read and its hashes made again with the index key, whatever key wrote it.
+    `progress(label, rows, total)` is called after each batch has committed.
+    """
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    _check_rotation_keys(reindex)
+    sets = {model: _rows_to_rotate(model, kinds, reindex) for model, kinds in ROTATED}
+    totals = {model: rows.count() for model, rows in sets.items()}
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="datakey.rotation_start",
+            target="registry.personal_data",
+            after={"members": totals[Member], "people": totals[Person], "reindex": reindex},
+        )
+    result = RotationResult()
+    written = {Member: 0, Person: 0}
+    for model, kinds in ROTATED:
+        label = str(model._meta.verbose_name_plural).capitalize()
+        rows, last = sets[model].select_for_update().order_by("pk"), 0
+        while True:
+            with transaction.atomic():
+                batch = list(rows.filter(pk__gt=last)[:batch_size])
+                if not batch:
+                    break
+                written[model] += _rewrite_protected(model, batch, kinds, result)
+            last = batch[-1].pk
+            if progress:
+                progress(label, len(batch), totals[model])
+    result.members, result.people = written[Member], written[Person]
+    result.left = sum(_rows_to_rotate(model, kinds, False).count() for model, kinds in ROTATED)
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="datakey.rotation_finish",
+            target="registry.personal_data",
+            after={
+                "members": result.members,
+                "people": result.people,
+                "left": result.left,
+                "duplicates": len(result.duplicates),
+            },
+        )
+    return result
+
+
+def _rows_to_rotate(model, kinds: tuple[str, ...], reindex: bool):
+    """The rows holding a number written with an old key (with reindex: any number)."""
+    current = personal_data.token_prefix(personal_data.current_key_id())
+    condition = Q()
+    for kind in kinds:
+        column = f"{kind}_ciphertext"
+        has_value = ~Q(**{column: ""})
+        condition |= has_value if reindex else has_value & ~Q(**{f"{column}__startswith": current})
+    return model.objects.filter(condition)
+
+
+def _check_rotation_keys(reindex: bool) -> None:
+    """Refuse to start unless every stored value is readable and the hashes will hold."""
+    from django.conf import settings
+
+    if not settings.TONGXING_INDEX_KEY:
+        raise RotationRefused(
+            _(
+                "Set TONGXING_INDEX_KEY first: the keyed hashes must outlive the data key. "
+                "`tongxing datakey index-key` prints the key the stored hashes were made with."
+            )
+        )
+    readable = personal_data.readable_key_ids()
+    unreadable = set()
+    for model, kinds in ROTATED:
+        for column in (f"{kind}_ciphertext" for kind in kinds):
+            # `v1.<key id>.…`: the key id is characters 4 to 11.
+            ids = model.objects.exclude(**{column: ""}).annotate(kid=Substr(column, 4, 8))
+            unreadable |= set(ids.order_by().values_list("kid", flat=True).distinct()) - readable
+    if unreadable:
+        raise RotationRefused(
+            _(
+                "Some numbers were written with a key that is not given (key id %(ids)s): "
+                "put it in TONGXING_DATA_OLD_KEYS."
+            )
+            % {"ids": ", ".join(sorted(unreadable))}
+        )
+    if reindex:
+        return
+    # The index key must be the one the hashes were made with: a sample shows it. Rows on
+    # the current key first (after a failed earlier rotation, the others may be wrong).
+    current = personal_data.token_prefix(personal_data.current_key_id())
+    with_id = Member.objects.exclude(id_number_hash="")
+    sample = list(with_id.filter(id_number_ciphertext__startswith=current).order_by("pk")[:20])
+    sample = sample or list(with_id.order_by("pk")[:20])
+    for member in sample:
+        value = personal_data.decrypt(member.id_number_ciphertext)
+        if protection.id_number_hash(value) != member.id_number_hash:
+            raise RotationRefused(
+                _(
+                    "TONGXING_INDEX_KEY is not the key the stored hashes were made with. Set "
+                    "the right one, or make every hash again with `tongxing datakey reindex`."
+                )
+            )
+
+
+def _rewrite_protected(model, rows: list, kinds: tuple[str, ...], result: RotationResult) -> int:
+    """Write each row's numbers with the current key and its hashes with the index key."""
+    changed: dict[int, dict[str, str]] = {}
+    for row in rows:
+        columns = {}
+        for kind in kinds:
+            token = getattr(row, f"{kind}_ciphertext")
+            if not token:
+                continue
+            value = personal_data.decrypt(token)
+            if not personal_data.is_current(token):
+                columns[f"{kind}_ciphertext"] = personal_data.encrypt(value)
+            digest = PROTECTED[kind](value)
+            if digest != getattr(row, f"{kind}_hash"):
+                columns[f"{kind}_hash"] = digest
+        if columns:
+            changed[row.pk] = columns
+    if model is Member:
+        _leave_duplicates(changed, result)
+    if not changed:
+        return 0
+    by_pk = {row.pk: row for row in rows}
+    fields = sorted({name for columns in changed.values() for name in columns})
+    for pk, columns in changed.items():
+        for name in fields:
+            setattr(by_pk[pk], name, columns.get(name, getattr(by_pk[pk], name)))
+    try:
+        with transaction.atomic():
+            model.objects.bulk_update([by_pk[pk] for pk in changed], fields)
+        return len(changed)
+    except IntegrityError:
+        pass  # someone registered one of these numbers meanwhile: row by row, then
+    written = 0
+    for pk, columns in changed.items():
+        try:
+            with transaction.atomic():
+                model.objects.filter(pk=pk).update(**columns)
+            written += 1
+        except IntegrityError:
+            if "id_number_hash" not in columns:
+                raise
+            other = Member.objects.with_id_hash(columns["id_number_hash"]).first()
+            result.duplicates.append((pk, other.pk if other else None))
+    return written
+
+
+def _leave_duplicates(changed: dict[int, dict[str, str]], result: RotationResult) -> None:
+    """Take out of `changed` the members whose new ID hash another member holds."""
+    new_hashes: dict[str, int] = {}
+    for pk, columns in list(changed.items()):
+        digest = columns.get("id_number_hash")
+        if digest is None:
+            continue
+        if digest in new_hashes:  # two rows of this batch: one person twice
+            result.duplicates.append((pk, new_hashes[digest]))
+            del changed[pk]
+        else:
+            new_hashes[digest] = pk
+    if not new_hashes:
+        return
+    holders = Member.objects.with_id_hash(*new_hashes).values_list("id_number_hash", "pk")
+    for digest, holder in holders:
+        pk = new_hashes[digest]
+        if holder != pk and pk in changed:
+            result.duplicates.append((pk, holder))
+            del changed[pk]
 
 
 # --- Importing a roster -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ class RegistryConfig(AppConfig):
 
 
 def check_data_key(app_configs, **kwargs):
-    """Production keeps the personal-data key in its environment, not in a file beside it."""
+    """Production keeps the personal-data keys in its environment, not in files beside it."""
     from django.conf import settings
     from django.core.checks import Error
 
@@ -26,6 +26,17 @@ def check_data_key(app_configs, **kwargs):
                 "kept in var/ beside the database.",
                 hint="Create one with `tongxing datakey new` and set it in the environment.",
                 id="tongxing.E001",
+            )
+        ]
+    if not settings.TONGXING_INDEX_KEY:
+        return [
+            Error(
+                "TONGXING_INDEX_KEY is not set: the keyed hashes that find ID numbers and keep "
+                "them unique would be made with a key kept in var/ beside the database.",
+                hint="A new installation: create one with `tongxing datakey new`. One that "
+                "already holds data: `tongxing datakey index-key` prints the key its hashes "
+                "were made with. Set it in the environment.",
+                id="tongxing.E003",
             )
         ]
     try:

@@ -1,27 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from rich.console import Console
-from rich.progress import Progress
 
 from tongxing import personal_data
-from tongxing.registry import protection
-from tongxing.registry.models import Member, Person
-
-COLUMNS = {"id_number": protection.id_number_columns, "phone": protection.phone_columns}
-
-BATCH = 2000
+from tongxing.progress import progress_display
+from tongxing.registry.actions import RotationRefused, rotate_data_key
 
 
 class Command(BaseCommand):
     help = (
-        "`datakey new` prints a new key for TONGXING_DATA_KEY. `datakey rotate` re-encrypts "
-        "and re-hashes every ID and phone number with the current key; put the previous key "
-        "in TONGXING_DATA_OLD_KEYS first, and remove it once the rotation has finished."
+        "`datakey new` prints a new key (for TONGXING_DATA_KEY or TONGXING_INDEX_KEY). "
+        "`datakey index-key` prints the index key in use, for TONGXING_INDEX_KEY. "
+        "`datakey rotate` re-encrypts every ID and phone number still on an old key with the "
+        "current one; put the previous key in TONGXING_DATA_OLD_KEYS first, and remove it "
+        "once the rotation has finished. Interrupted, it goes on where it stopped when run "
+        "again. `datakey reindex` makes every keyed hash again with the index key."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["new", "rotate"])
+        parser.add_argument("action", choices=["new", "index-key", "rotate", "reindex"])
 
     def handle(self, *args, action, **options):
         if action == "new":
@@ -31,42 +27,48 @@ class Command(BaseCommand):
             personal_data.keys()
         except personal_data.DataKeyError as exc:
             raise CommandError(str(exc)) from exc
-        console = Console(stderr=True)
-        with Progress(console=console, transient=True) as progress:
-            members = rotate(Member, ("id_number", "phone"), progress)
-            people = rotate(Person, ("phone",), progress)
+        if action == "index-key":
+            self.stdout.write(personal_data.index_key_text())
+            return
+        with progress_display(transient=True) as display:
+            tasks = {}
+
+            def advance(label: str, rows: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = display.add_task(label, total=total)
+                display.advance(tasks[label], rows)
+
+            try:
+                result = rotate_data_key(by=None, reindex=action == "reindex", progress=advance)
+            except RotationRefused as exc:
+                raise CommandError(str(exc)) from exc
         self.stdout.write(
-            _("Re-encrypted %(members)d members and %(people)d people with the current key.")
-            % {"members": members, "people": people}
+            _("Wrote %(members)s members and %(people)s people again with the current keys.")
+            % {"members": f"{result.members:,}", "people": f"{result.people:,}"}
         )
-
-
-def rotate(model, kinds: tuple[str, ...], progress) -> int:
-    """Re-encrypt the rows not yet written with the current key, batch by batch."""
-    fields = [f"{kind}_{suffix}" for kind in kinds for suffix in ("ciphertext", "hash", "masked")]
-    task = progress.add_task(model._meta.verbose_name_plural, total=model.objects.count())
-    done = 0
-    last = 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                model.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:BATCH]
+        for member, other in result.duplicates:
+            self.stdout.write(
+                _(
+                    "Member %(member)s holds the ID number of member %(other)s: it was left "
+                    "as it was. Merge the two entries."
+                )
+                % {"member": member, "other": other if other is not None else "?"}
             )
-            if not rows:
-                return done
-            changed = []
-            for row in rows:
-                stale = False
-                for kind in kinds:
-                    token = getattr(row, f"{kind}_ciphertext")
-                    if token and not personal_data.is_current(token):
-                        columns = COLUMNS[kind](personal_data.decrypt(token))
-                        for name, value in columns.items():
-                            setattr(row, name, value)
-                        stale = True
-                if stale:
-                    changed.append(row)
-            model.objects.bulk_update(changed, fields)
-        done += len(changed)
-        last = rows[-1].pk
-        progress.advance(task, len(rows))
+        if result.duplicates:
+            raise CommandError(
+                _(
+                    "%(count)s members hold an ID number registered to another member (listed "
+                    "above) and were left as they were: merge each pair, then run this again. "
+                    "Keep the old key in TONGXING_DATA_OLD_KEYS until then."
+                )
+                % {"count": f"{len(result.duplicates):,}"}
+            )
+        if result.left:
+            raise CommandError(
+                _(
+                    "%(left)s rows are still on an old key (written meanwhile by a server that "
+                    "has not been given the new key?): run this again."
+                )
+                % {"left": f"{result.left:,}"}
+            )
+        self.stdout.write(_("Done: the old keys may now be removed from TONGXING_DATA_OLD_KEYS."))
