@@ -289,6 +289,10 @@ class BoardFilters(Schema):
     deadline_before: datetime.date | None = Field(None, description="deadline on or before")
     open_only: bool = Field(True, description="hide needs already fully pledged")
     sort: str = Field("urgency", description="urgency, deadline, progress or newest")
+    # Plain, unbounded here: the selector refuses a query over its length with a message.
+    q: str = Field(
+        "", description="words of the title or of the village or township name, all of them"
+    )
 
 
 class NeedIn(Input):

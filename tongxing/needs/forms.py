@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from tongxing.needs.amounts import yuan
+from tongxing.needs.amounts import amount_text, yuan
 from tongxing.needs.models import (
     CATEGORIES_BY_KIND,
     Category,
@@ -25,6 +25,8 @@ from tongxing.needs.models import (
     Status,
     Urgency,
 )
+from tongxing.needs.selectors import BOARD_QUERY_LENGTH
+from tongxing.needs.units import OTHER, UNITS, unit_choices
 from tongxing.registry.forms import DateInput, blank, village_choices
 
 YUAN = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -103,6 +105,21 @@ def category_choices(kind: str) -> list[tuple[str, str]]:
 
 
 class BoardFilterForm(forms.Form):
+    # Its length is the selector's to check (one message, the API's too); the browser stops
+    # typing at it.
+    q = forms.CharField(
+        label=_("Search the board"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "maxlength": BOARD_QUERY_LENGTH,
+                "type": "search",
+                "placeholder": _("What is needed, or a village or township"),
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+            }
+        ),
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
@@ -170,7 +187,7 @@ class BoardFilterForm(forms.Form):
         return [self[name] for name in self.MAIN]
 
     def more_fields(self):
-        return [field for field in self if field.name not in self.MAIN]
+        return [field for field in self if field.name not in (*self.MAIN, "q")]
 
     def clean(self):
         data = super().clean()
@@ -226,9 +243,8 @@ class GoodsPledgeForm(TokenForm):
         remaining = max(need.remaining, 1)
         quantity.initial = remaining
         quantity.widget.attrs["max"] = remaining
-        quantity.help_text = _("Still needed: %(n)s %(unit)s") % {
-            "n": need.remaining,
-            "unit": need.unit,
+        quantity.help_text = _("Still needed: %(amount)s") % {
+            "amount": amount_text(need, need.remaining)
         }
         self.fields["deliver_by"].widget.attrs["min"] = timezone.localdate().isoformat()
 
@@ -337,7 +353,7 @@ ERROR_FIELDS = {
 }
 # The fields of each kind, for the template's groups (and the CSS that shows one group).
 KIND_FIELDS = {
-    Kind.GOODS: ("goods_category", "quantity", "unit", "unit_value_yuan"),
+    Kind.GOODS: ("goods_category", "quantity", "unit", "unit_other", "unit_value_yuan"),
     Kind.FUNDS: ("funds_category", "target_yuan", "funding_policy"),
     Kind.SERVICE: ("service_category", "places", "place", "service_value_yuan"),
     Kind.WISH: ("wish_category", "child", "wish_value_yuan"),
@@ -379,11 +395,13 @@ class NeedForm(TokenForm):
         max_value=10_000,
         widget=forms.NumberInput(attrs=COUNT_INPUT),
     )
-    unit = forms.CharField(
-        label=_("Unit"),
+    # A common measure word from the list (named in the page's language), or one typed.
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    unit_other = forms.CharField(
+        label=_("The unit, if not in the list"),
         required=False,
         max_length=10,
-        widget=forms.TextInput(attrs={"placeholder": _("piece, bag, set…")}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 筐")}),
     )
     unit_value_yuan = forms.DecimalField(
         label=_("Estimated value of one (¥)"),
@@ -458,6 +476,9 @@ class NeedForm(TokenForm):
             self.fields["kind"].choices = [c for c in Kind.choices if c[0] != Kind.WISH]
             for name in KIND_FIELDS[Kind.WISH]:
                 del self.fields[name]
+        self.fields["unit"].choices = (
+            blank("—") + unit_choices() + [(OTHER, _("other (type it below)"))]
+        )
         self.fields["deadline"].widget.attrs["min"] = timezone.localdate().isoformat()
         if not self.is_bound and "deadline" not in self.initial:
             self.initial["deadline"] = timezone.localdate() + datetime.timedelta(days=30)
@@ -470,6 +491,8 @@ class NeedForm(TokenForm):
             if kind and other != kind:
                 for name in names:
                     self._errors.pop(name, None)
+        if kind == Kind.GOODS and data.get("unit") == OTHER and not data.get("unit_other"):
+            self.add_error("unit_other", _("Type the unit, or choose one from the list."))
         return data
 
     def groups(self):
@@ -496,9 +519,10 @@ class NeedForm(TokenForm):
             "category": data.get(f"{kind}_category") or "",
         }
         if kind == Kind.GOODS:
+            unit = data["unit_other"] if data["unit"] == OTHER else data["unit"]
             values.update(
                 quantity=data["quantity"],
-                unit=data["unit"],
+                unit=unit,
                 unit_value_fen=fen(data["unit_value_yuan"]) or 0,
             )
         elif kind == Kind.FUNDS:
@@ -528,8 +552,12 @@ class NeedForm(TokenForm):
             f"{need.kind}_category": need.category,
         }
         if need.kind == Kind.GOODS:
+            listed = need.unit in UNITS
             initial.update(
-                quantity=need.target, unit=need.unit, unit_value_yuan=yuan_of(need.unit_value_fen)
+                quantity=need.target,
+                unit=need.unit if listed or not need.unit else OTHER,
+                unit_other="" if listed else need.unit,
+                unit_value_yuan=yuan_of(need.unit_value_fen),
             )
         elif need.kind == Kind.FUNDS:
             initial.update(target_yuan=yuan_of(need.target), funding_policy=need.funding_policy)

@@ -35,12 +35,16 @@ from tongxing.needs.models import (
     ValueCap,
 )
 from tongxing.queries import prefix_q
-from tongxing.regions.codes import CodeError, normalize, prefix_of
+from tongxing.regions.codes import CodeError, Level, normalize, prefix_of
 from tongxing.registry.models import HouseholdStatus, Member
+from tongxing.text import clean_text
 
 # What the public may open: needs on the board, and those that finished or expired there.
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED, Status.EXPIRED)
 BOARD_SORTS = ("urgency", "deadline", "progress", "newest")
+# The board's text search: at most this long, and its first few words count.
+BOARD_QUERY_LENGTH = 50
+BOARD_QUERY_WORDS = 5
 
 
 def _scope(user: User) -> str | None:
@@ -217,6 +221,7 @@ class BoardFilters:
     deadline_before: datetime.date | None = None
     open_only: bool = True  # hide needs already fully pledged
     sort: str = "urgency"
+    q: str = ""  # words of the title or of the place (village or township), all of them
 
 
 def clean_board_filters(filters: BoardFilters) -> BoardFilters:
@@ -241,6 +246,7 @@ def clean_board_filters(filters: BoardFilters) -> BoardFilters:
             errors[name] = [_("Give an amount of 0 or more.")]
     if filters.sort not in BOARD_SORTS:
         errors["sort"] = [_("Sort by urgency, deadline, progress or newest.")]
+    filters.q = clean_text(filters.q, max_length=BOARD_QUERY_LENGTH, field="q", errors=errors)
     if errors:
         raise ValidationError(errors)
     return filters
@@ -271,6 +277,8 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
         needs = needs.filter(value_fen__lte=filters.max_value_fen)
     if filters.deadline_before is not None:
         needs = needs.filter(deadline__lte=filters.deadline_before)
+    if filters.q:
+        needs = needs.filter(board_text_matches(filters.q))
     order = {
         "urgency": ("-urgency", "deadline", "pk"),
         "deadline": ("deadline", "-urgency", "pk"),
@@ -280,6 +288,25 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
         "newest": ("-published_at", "-pk"),
     }[filters.sort]
     return needs.order_by(*order)
+
+
+def board_text_matches(query: str) -> Q:
+    """Needs whose title or place (village or township name) holds every word of the query.
+
+    No index answers a match inside a title (LIKE '%…%'), so this reads each need the rest
+    of the board's WHERE leaves: the published needs, and by default only the open ones, a
+    few thousand at most at city scale (docs/benchmarks.md, part 5). The places are looked
+    up in the regions once, as a subquery, not joined to every need.
+    """
+    from tongxing.regions.models import Region
+
+    condition = Q()
+    for word in query.split()[:BOARD_QUERY_WORDS]:
+        places = Region.objects.filter(
+            Q(name__contains=word) | Q(parent__name__contains=word), level=Level.VILLAGE
+        ).values("code")
+        condition &= Q(title__icontains=word) | Q(village_id__in=places)
+    return condition
 
 
 def board_townships() -> QuerySet:

@@ -170,6 +170,7 @@ def board_filters(form: BoardFilterForm) -> selectors.BoardFilters:
             max_value_fen=fen(data.get("max_yuan")),
             deadline_before=data.get("deadline_before"),
             sort=data.get("sort") or "urgency",
+            q=data.get("q") or "",
         )
         try:
             return selectors.clean_board_filters(filters)

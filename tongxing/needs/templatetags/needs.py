@@ -16,5 +16,11 @@ def yuan(fen: int | None) -> str:
 
 @register.filter
 def amount(quantity: int | None, need: Need) -> str:
-    """A quantity in the need's unit: ¥500, 2 床, 1 place, 1 wish."""
+    """A quantity in the need's unit: ¥500, 2 pieces of bedding (2 床), 1 place, 1 wish."""
     return amounts.amount_text(need, quantity)
+
+
+@register.filter
+def count(quantity: int | None, need: Need) -> str:
+    """A quantity whose unit is said next to it: ¥500 for money, 1,200 for the rest."""
+    return amounts.count_text(need, quantity)

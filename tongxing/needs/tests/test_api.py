@@ -230,6 +230,33 @@ def test_filtering_and_sorting_the_board(board, query, expected):
     assert ids(response) == [board[name] for name in expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?q=大米", []),
+        ("?q=大米&open_only=false", ["rice"]),
+        ("?q=棉被", ["quilts"]),
+        ("?q=杏花村", ["bills"]),
+        ("?q=柳塘镇", ["bills", "bag", "quilts"]),
+        ("?q=柳塘镇+棉被", ["quilts"]),
+        ("?q=梅竹村&sort=newest", ["job"]),
+        ("?q=柳塘镇&urgency=2", ["bills", "bag"]),
+        ("?q=nothing-like-it", []),
+    ],
+)
+def test_searching_the_board_by_title_and_place(board, query, expected):
+    response = api_client_for(None).get("/api/v1/needs" + query)
+    assert response.status_code == 200
+    assert ids(response) == [board[name] for name in expected]
+    assert response.json()["count"] == len(expected)
+
+
+def test_a_search_too_long_is_refused_with_its_length(tree):
+    response = api_client_for(None).get("/api/v1/needs?q=" + "米" * 51)
+    assert response.status_code == 400
+    assert errors(response) == {("q", "Keep it to 50 characters (this has 51).")}
+
+
 def test_bad_filters_are_named_with_what_is_wrong(tree):
     query = "?kind=toys&sort=random&region=59ab&urgency=5&min_value_fen=-1"
     response = api_client_for(None).get("/api/v1/needs" + query)

@@ -86,7 +86,8 @@ def test_a_card_shows_title_kind_surname_place_progress_and_deadline(quilts, dor
     assert "goods" in html and "clothing and bedding" in html
     assert "张** · 柳塘镇桃李村" in html
     assert '<progress max="3" value="1"' in html
-    assert "<strong>1 床</strong> of 3 床 pledged · 2 床 still needed" in html
+    assert "<strong>1</strong> of 3 pieces of bedding pledged" in html
+    assert "pledged · 2 pieces of bedding still needed" in html
     assert f"Needed by {quilts.deadline:%Y-%m-%d}" in html
 
 
@@ -96,7 +97,7 @@ def test_a_needs_page_shows_the_story_and_the_three_progress_bars(quilts, dora, 
     html = client_for(None).get(f"/needs/{quilts.pk}/").content.decode()
     assert "冬天快到了，家里缺棉被。" in html
     assert "张** · 柳塘镇桃李村" in html
-    assert "3 床 · about ¥150 each" in html
+    assert "3 pieces of bedding · about ¥150 each" in html
     assert '<progress max="3" value="2" aria-label="Pledged">' in html
     assert '<progress class="delivered" max="3" value="2"' in html
     assert '<progress class="confirmed" max="3" value="0"' in html
@@ -188,6 +189,65 @@ def four_needs(tree, tina):
 )
 def test_the_board_filters_and_sorts(four_needs, query, titles):
     assert cards(client_for(None).get("/needs/" + query)) == titles
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("?q=大米", ["大米"]),
+        ("?q=务工", ["就近务工岗位"]),
+        ("?q=杏花村", ["大米"]),
+        ("?q=柳塘镇", ["大米", "就近务工岗位", "棉被"]),
+        ("?q=梅竹", ["住院费用"]),
+        ("?q=柳塘镇+棉被", ["棉被"]),
+        ("?q=++桃李村++岗位++", ["就近务工岗位"]),
+        ("?q=松林乡+大米", []),
+        ("?q=柳塘镇&kind=goods", ["大米", "棉被"]),
+        ("?q=柳塘镇&sort=deadline", ["棉被", "就近务工岗位", "大米"]),
+        ("?q=%25", []),
+        ("?q=_", []),
+        ("?q=", ["大米", "就近务工岗位", "住院费用", "棉被"]),
+    ],
+)
+def test_the_board_searches_titles_and_places(four_needs, query, titles):
+    response = client_for(None).get("/needs/" + query)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {}
+    assert cards(response) == titles
+
+
+def test_the_board_search_finds_only_needs_on_the_board(tree, vera, tina, dora):
+    home = factories.household()
+    factories.published(factories.goods_data(home, title="棉被", quantity=1), reviewer=tina)
+    actions.create_need(data=factories.goods_data(home, title="棉被草稿", category="food"), by=vera)
+    full = factories.published(
+        factories.goods_data(home, title="棉被已满", category="daily", quantity=1), reviewer=tina
+    )
+    actions.pledge_goods(need=full, by=dora, quantity=1)
+    assert cards(client_for(None).get("/needs/?q=棉被")) == ["棉被"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?q=" + "被" * 51, "Keep it to 50 characters (this has 51)."),
+        ("?q=棉%07被", "Remove the invisible or control characters (U+0007) from this text."),
+    ],
+)
+def test_a_bad_search_is_shown_beside_its_field_and_left_out(four_needs, query, message):
+    response = client_for(None).get("/needs/" + query + "&kind=goods")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"q": [message]}
+    assert cards(response) == ["大米", "棉被"]
+
+
+def test_the_board_search_works_as_one_types(four_needs):
+    html = client_for(None).get("/needs/").content.decode()
+    assert 'type="search" name="q"' in html
+    assert "input changed delay:400ms from:#id_q" in html
+    fragment = client_for(None).get("/needs/?q=大米", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.content.decode()
+    assert cards(fragment) == ["大米"]
 
 
 def test_sorting_by_progress_puts_the_nearly_complete_first(four_needs, dora):
