@@ -38,6 +38,7 @@ from tongxing.accounts.models import (
 )
 from tongxing.accounts.selectors import user_for_token
 from tongxing.needs import actions, selectors
+from tongxing.needs.amounts import amount_text
 from tongxing.needs.models import (
     Category,
     FundingPolicy,
@@ -97,7 +98,12 @@ class NeedOut(Schema):
     delivered: int
     confirmed: int
     remaining: int
-    unit: str
+    unit: str = Field(..., description="goods: the measure word as posted (件, 台, 床…)")
+    target_text: str = Field(
+        ..., description="for display, in the request's language: 3 pieces of bedding, ¥1,200"
+    )
+    pledged_text: str
+    remaining_text: str
     value_fen: int = Field(..., description="the estimated value of the whole need")
     percent: int = Field(..., alias="percent_pledged")
     funding_policy: str
@@ -120,6 +126,18 @@ class NeedOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_target_text(obj) -> str:
+        return amount_text(obj, obj.target)
+
+    @staticmethod
+    def resolve_pledged_text(obj) -> str:
+        return amount_text(obj, obj.pledged)
+
+    @staticmethod
+    def resolve_remaining_text(obj) -> str:
+        return amount_text(obj, obj.remaining)
 
     @staticmethod
     def resolve_township_name(obj) -> str:
@@ -387,12 +405,25 @@ class FeedbackIn(Input):
 
 
 class ImpactOut(Schema):
-    pledges: int
+    """What my help added up to; withdrawn, returned and moved pledges count nowhere."""
+
+    pledges: int = Field(..., description="my pledges and contributions still standing")
     needs_helped: int
     households_helped: int
-    money_fen: int
-    value_fen: int
-    confirmed: int
+    promised_fen: int = Field(
+        ..., description="goods, services and wishes pledged, not yet delivered (estimated)"
+    )
+    delivered_fen: int = Field(
+        ..., description="delivered, the household's confirmation awaited (estimated)"
+    )
+    received_fen: int = Field(..., description="received, as the household confirmed (estimated)")
+    money_fen: int = Field(..., description="money contributed: held plus released")
+    money_held_fen: int = Field(
+        ..., description="contributed to needs not yet at their target (returned if never)"
+    )
+    money_released_fen: int = Field(..., description="released to the households")
+    value_fen: int = Field(..., description="all of the above together, promises included")
+    confirmed: int = Field(..., description="deliveries the households confirmed")
     thanks: int
     average_rating: float | None
 

@@ -171,35 +171,63 @@ def access_pledge(user: User, pledge_id: int) -> Pledge:
 
 @dataclass(frozen=True)
 class Impact:
+    """What a donor's help added up to, each figure saying what it counts.
+
+    Goods, services and micro-wishes count at their estimated value, split by how far they
+    got: promised (pledged, not yet delivered), delivered (the household has yet to confirm)
+    and received (the household confirmed). Money counts as contributed, of which held (a
+    need's target not yet met: returned if it is never met) and released to the household.
+    Withdrawn, returned and moved pledges count nowhere.
+    """
+
     pledges: int
     needs_helped: int
     households_helped: int
+    promised_fen: int
+    delivered_fen: int
+    received_fen: int
     money_fen: int
-    value_fen: int
+    money_held_fen: int
+    money_released_fen: int
+    value_fen: int  # everything above: promises and money held included
     confirmed: int
     thanks: int
     average_rating: float | None
 
 
 def impact_of(user: User) -> Impact:
-    """What a donor's help added up to: active pledges only."""
+    """What a donor's help added up to: active pledges only, split by how far each got."""
     mine = Pledge.objects.filter(donor=user, status__in=ACTIVE_PLEDGE)
+    money, goods = Q(need__kind=Kind.FUNDS), ~Q(need__kind=Kind.FUNDS)
+    held = Q(status=PledgeStatus.PLEDGED)
+    delivered = Q(status=PledgeStatus.DELIVERED)
+    received = Q(status=PledgeStatus.CONFIRMED)
     totals = mine.aggregate(
         pledges=Count("pk"),
         needs=Count("need", distinct=True),
         households=Count("need__household", distinct=True),
         value=Sum("value_fen"),
-        money=Sum("value_fen", filter=Q(need__kind=Kind.FUNDS)),
-        confirmed=Count("pk", filter=Q(status=PledgeStatus.CONFIRMED)),
+        promised=Sum("value_fen", filter=goods & held),
+        delivered=Sum("value_fen", filter=goods & delivered),
+        received=Sum("value_fen", filter=goods & received),
+        money=Sum("value_fen", filter=money),
+        money_held=Sum("value_fen", filter=money & held),
+        confirmed=Count("pk", filter=received),
     )
     feedback = Feedback.objects.filter(pledge__donor=user).aggregate(
         n=Count("pk"), total=Sum("rating")
     )
+    money_fen = totals["money"] or 0
     return Impact(
         pledges=totals["pledges"],
         needs_helped=totals["needs"],
         households_helped=totals["households"],
-        money_fen=totals["money"] or 0,
+        promised_fen=totals["promised"] or 0,
+        delivered_fen=totals["delivered"] or 0,
+        received_fen=totals["received"] or 0,
+        money_fen=money_fen,
+        money_held_fen=totals["money_held"] or 0,
+        money_released_fen=money_fen - (totals["money_held"] or 0),
         value_fen=totals["value"] or 0,
         confirmed=totals["confirmed"],
         thanks=feedback["n"],

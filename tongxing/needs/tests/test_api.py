@@ -125,6 +125,9 @@ def test_a_need_on_the_board_shows_its_public_face(goods):
                 "confirmed": 0,
                 "remaining": 3,
                 "unit": "床",
+                "target_text": "3 pieces of bedding",
+                "pledged_text": "0 pieces of bedding",
+                "remaining_text": "3 pieces of bedding",
                 "value_fen": 450_00,
                 "percent": 0,
                 "funding_policy": "",
@@ -134,6 +137,34 @@ def test_a_need_on_the_board_shows_its_public_face(goods):
             }
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("en", ("3 pieces of bedding", "1 piece of bedding", "2 pieces of bedding")),
+        ("zh-hans", ("3 床", "1 床", "2 床")),
+    ],
+)
+def test_a_need_carries_its_amounts_as_display_texts_in_the_callers_language(
+    goods, dora, language, texts
+):
+    actions.pledge_goods(need=goods, by=dora, quantity=1)
+    response = api_client_for(None).get(
+        f"/api/v1/needs/{goods.pk}", headers={"accept-language": language}
+    )
+    body = response.json()
+    assert (body["target_text"], body["pledged_text"], body["remaining_text"]) == texts
+
+
+def test_display_texts_of_money_carry_thousands_separators(home):
+    need = f.published(f.funds_data(home, target_fen=1_234_500_00))
+    body = api_client_for(None).get(f"/api/v1/needs/{need.pk}").json()
+    assert (body["target_text"], body["pledged_text"], body["remaining_text"]) == (
+        "¥1,234,500",
+        "¥0",
+        "¥1,234,500",
+    )
 
 
 @pytest.mark.parametrize("who", [None, "dora", "olga"])

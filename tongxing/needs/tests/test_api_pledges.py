@@ -156,7 +156,8 @@ def test_a_pledge_beyond_what_remains_is_refused_saying_what_remains(goods, dora
     assert first.status_code == 201
     response = post(api_client_for(olga), f"/api/v1/needs/{goods.pk}/pledges", {"quantity": 2})
     assert response.status_code == 400
-    assert errors(response) == [{"field": "quantity", "message": "Only 1 床 is still needed."}]
+    message = "Only 1 piece of bedding is still needed."
+    assert errors(response) == [{"field": "quantity", "message": message}]
     goods.refresh_from_db()
     assert (Pledge.objects.count(), goods.pledged) == (1, 2)
 
@@ -570,12 +571,32 @@ def test_reading_my_impact(request, goods, dora, vera, who, status):
         "pledges": 1,
         "needs_helped": 1,
         "households_helped": 1,
+        "promised_fen": 0,
+        "delivered_fen": 0,
+        "received_fen": 300_00,
         "money_fen": 0,
+        "money_held_fen": 0,
+        "money_released_fen": 0,
         "value_fen": 300_00,
         "confirmed": 1,
         "thanks": 1,
         "average_rating": 4.0,
     }
+
+
+def test_my_impact_counts_a_promise_as_promised_not_as_given(goods, funds, dora):
+    actions.pledge_goods(need=goods, by=dora, quantity=1)
+    actions.contribute(
+        need=funds, by=dora, amount_fen=100_00, payment_reference="WX-1", idempotency_key="i"
+    )
+    body = api_client_for(dora).get("/api/v1/me/impact").json()
+    assert (body["promised_fen"], body["delivered_fen"], body["received_fen"]) == (150_00, 0, 0)
+    assert (body["money_fen"], body["money_held_fen"], body["money_released_fen"]) == (
+        100_00,
+        100_00,
+        0,
+    )
+    assert (body["value_fen"], body["confirmed"]) == (250_00, 0)
 
 
 def test_the_household_sees_who_helped_but_not_their_transfer_references(funds, dora, hana, alice):

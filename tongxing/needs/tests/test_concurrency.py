@@ -97,7 +97,7 @@ def test_it_refuses_the_excess_with_what_remains_when_big_pledges_race(board):
     need.refresh_from_db()
     assert need.pledged == 9 == active_sum(need)
     messages = {exc.messages[0] for kind, exc in results if kind == "refused"}
-    assert messages == {"Only 1 床 is still needed."}
+    assert messages == {"Only 1 piece of bedding is still needed."}
 
 
 def test_it_never_funds_beyond_the_target_however_many_contribute_at_once(board):

@@ -487,7 +487,7 @@ def test_posters_are_warned_before_a_need_expires_and_it_is_escalated_after(
     assert actions.sweep().warned == 1
     assert actions.sweep().warned == 0  # once
     warning = Notification.objects.get(recipient=vera, kind="need_expiring")
-    assert "still lacks 3 床" in warning.body
+    assert "still lacks 3 pieces of bedding" in warning.body
 
     actions.sweep(today=later(3))
     need.refresh_from_db()

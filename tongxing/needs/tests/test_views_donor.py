@@ -1,5 +1,7 @@
 """A donor's pages: pledging from a need's page, and My pledges with its buttons."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -113,7 +115,7 @@ def test_a_pledge_beyond_what_remains_says_what_remains_and_changes_nothing(quil
     actions.pledge_goods(need=quilts, by=olga, quantity=2)
     response = client_for(dora).post(f"/needs/{quilts.pk}/pledge/", pledge_form(quantity="2"))
     assert response.status_code == 400
-    assert errors(response) == {"quantity": ["Only 1 床 is still needed."]}
+    assert errors(response) == {"quantity": ["Only 1 piece of bedding is still needed."]}
     assert Pledge.objects.filter(donor=dora).count() == 0
     assert Need.objects.get(pk=quilts.pk).pledged == 2
     # The refused attempt left no key behind: the same key works for the next try.
@@ -278,7 +280,67 @@ def test_my_pledges_shows_status_thanks_rating_and_impact(quilts, fees, vera, do
     assert (impact.needs_helped, impact.households_helped, impact.confirmed) == (2, 1, 1)
     assert (impact.value_fen, impact.money_fen, impact.thanks) == (600_00, 300_00, 1)
     assert impact.average_rating == 4.0
-    assert "¥600" in html
+    assert "¥300" in html
+
+
+def split(html: str) -> dict[str, str]:
+    """The impact's amounts by their data-testid: {"impact-promised": "¥300", …}."""
+    found = re.findall(r'data-testid="(impact-[a-z-]+)"><dt>[^<]*</dt><dd>([^<]*)</dd>', html)
+    return dict(found)
+
+
+def test_my_impact_says_what_was_only_promised_delivered_and_received(tree, tina, vera, home, dora):
+    need = factories.published(
+        factories.goods_data(home, quantity=10, unit_value_fen=150_00), reviewer=tina
+    )
+    promised = actions.pledge_goods(need=need, by=dora, quantity=2).pledge
+    delivered = actions.pledge_goods(need=need, by=dora, quantity=3).pledge
+    received = actions.pledge_goods(need=need, by=dora, quantity=4).pledge
+    withdrawn = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
+    actions.deliver_pledge(pledge=delivered, by=dora)
+    actions.confirm_pledge(pledge=received, by=vera, note="收到四床")
+    actions.withdraw_pledge(pledge=withdrawn, by=dora)
+    assert promised.status == PledgeStatus.PLEDGED
+
+    html = client_for(dora).get("/needs/my-pledges/").content.decode()
+
+    # Nothing says "given" of a promise: each amount is named by how far it got.
+    assert "given in all" not in html
+    assert split(html) == {
+        "impact-promised": "¥300",
+        "impact-delivered": "¥450",
+        "impact-received": "¥600",
+    }
+    assert "Promised, not yet delivered" in html
+    assert "Received, as the household confirmed" in html
+
+
+def test_my_impact_splits_money_held_from_money_released(tree, tina, home, dora):
+    held = factories.published(factories.funds_data(home, target_fen=1000_00), reviewer=tina)
+    kept = factories.published(
+        factories.funds_data(
+            home,
+            title="助学费用",
+            category="schooling",
+            target_fen=200_00,
+            policy="keep",
+        ),
+        reviewer=tina,
+    )
+    actions.contribute(
+        need=held, by=dora, amount_fen=300_00, payment_reference="T-1", idempotency_key="a"
+    )
+    actions.contribute(
+        need=kept, by=dora, amount_fen=200_00, payment_reference="T-2", idempotency_key="b"
+    )
+
+    html = client_for(dora).get("/needs/my-pledges/").content.decode()
+
+    assert split(html) == {
+        "impact-money": "¥500",
+        "impact-money-released": "¥200",
+        "impact-money-held": "¥300",
+    }
 
 
 def test_the_buttons_show_only_for_goods_not_yet_delivered(quilts, fees, dora):
