@@ -3,8 +3,11 @@
 import pytest
 from django.test import Client
 
-from conftest import client_for, make_user
+from conftest import VILLAGE_A2, client_for, make_user
 from tongxing.accounts.models import Role
+from tongxing.needs.tests import factories
+from tongxing.regions.actions import import_regions
+from tongxing.registry.models import Household
 
 
 def test_the_home_page_shows_the_citys_figures_to_anyone(tree, dora):
@@ -17,6 +20,19 @@ def test_the_home_page_shows_the_citys_figures_to_anyone(tree, dora):
         2,
     )
     assert figures["donors"] == 1
+
+
+def test_the_home_page_writes_its_figures_with_thousands_separators_in_chinese(tree, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    # 1,000 more villages in townships B and A, each a relocation village.
+    codes = [f"590101002{n:03d}" for n in range(2, 1000)] + ["590101001003", "590101001004"]
+    rows = [{"code": code, "name": f"新村{code[-4:]}", "tags": "移民村"} for code in codes]
+    result = import_regions(rows=list(enumerate(rows, start=2)), by=None)
+    assert result.ok, result.errors[:3]
+    html = Client().get("/").content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "<strong>1,003</strong>" in html  # villages (Django's intcomma wrote 1003 in Chinese)
+    assert "<strong>1,001</strong>" in html  # relocation villages
 
 
 def test_the_home_page_works_before_any_region_exists(db):
@@ -65,6 +81,50 @@ def test_every_role_has_a_workspace(tree, role):
     }
     user = make_user(f"u-{role}", role, scoped.get(role))
     assert client_for(user).get("/workspace/").status_code == 200
+
+
+@pytest.fixture
+def three_households(tree):
+    """Two households in village A1 (Vera's), one in A2."""
+    return [
+        factories.household(head="王五"),
+        factories.household(head="赵六"),
+        factories.household(village=VILLAGE_A2, head="孙七"),
+    ]
+
+
+def test_a_village_admins_workspace_counts_the_households_of_the_village(three_households, vera):
+    response = client_for(vera).get("/workspace/")
+    html = response.content.decode()
+    # A village has no villages under it: "0 villages" was the count of its children.
+    assert response.context["figures"] == {"households": 2}
+    assert '<span data-testid="workspace-count">2 households</span>' in html
+    assert "0 villages" not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "text"), [("tina", "2 villages"), ("alice", "3 villages"), ("tom", "1 village")]
+)
+def test_a_township_or_city_workspace_counts_its_villages(request, three_households, who, text):
+    html = client_for(request.getfixturevalue(who)).get("/workspace/").content.decode()
+    assert f'<span data-testid="workspace-count">{text}</span>' in html
+
+
+def test_the_workspace_count_carries_thousands_separators(tree, vera, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    home = factories.household()
+    # Plain rows (no members): the count is what is tested, not the registry's actions.
+    Household.objects.bulk_create(
+        Household(
+            registry_number=f"B-{n:05d}",
+            village=home.village,
+            status=home.status,
+            status_since=home.status_since,
+        )
+        for n in range(1_001)
+    )
+    html = client_for(vera).get("/workspace/", headers={"accept-language": "zh-hans"})
+    assert '<span data-testid="workspace-count">1,002 户</span>' in html.content.decode()
 
 
 def test_the_django_admin_is_for_superusers_only(alice):

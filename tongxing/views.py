@@ -5,7 +5,7 @@ from django.shortcuts import render
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import Role
 from tongxing.regions import selectors as region_selectors
-from tongxing.selectors import home_figures
+from tongxing.selectors import home_figures, workspace_figures
 
 
 @public
@@ -19,6 +19,6 @@ def workspace(request):
     root = region_selectors.scope_root(user)
     context = {"root": root}
     if root is not None:
-        context["counts"] = region_selectors.subtree_counts(root)
+        context["figures"] = workspace_figures(user)
         context["path"] = region_selectors.path_visible_to(user, root)
     return render(request, "workspace.html", context)
