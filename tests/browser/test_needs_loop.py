@@ -110,7 +110,9 @@ def test_a_need_goes_from_the_village_to_a_donor_and_back_with_thanks(
     form.locator("textarea[name=story]").fill("家中老人怕冷，缺少厚棉被。")
     form.locator("select[name=goods_category]").select_option("clothing")
     form.locator("input[name=quantity]").fill("3")
-    form.locator("input[name=unit]").fill("床")
+    form.locator("select[name=unit]").select_option("床")
+    # The typed unit shows only for "other".
+    expect(form.locator("input[name=unit_other]")).to_be_hidden()
     form.locator("input[name=unit_value_yuan]").fill("150")
     form.locator('[data-testid="submit-for-review"]').click()
     vera.wait_for_url(re.compile(r"/needs/\d+/manage/$"))

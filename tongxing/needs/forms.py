@@ -401,7 +401,7 @@ class NeedForm(TokenForm):
         label=_("The unit, if not in the list"),
         required=False,
         max_length=10,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 筐")}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 筐 (basket)")}),
     )
     unit_value_yuan = forms.DecimalField(
         label=_("Estimated value of one (¥)"),

@@ -400,6 +400,35 @@ def head_name(household: Household | None) -> str:
     return head.first() or ""
 
 
+def render_picker(request):
+    """The first step of posting: every household of the poster's region, 20 at a time, found
+    by the head's name or the registry number as one types.
+
+    A search is a POST, so that a full ID number typed into it (which finds the household
+    too) never lands in a URL or an access log. "Show more" posts the next page, whose rows
+    htmx appends to the table; without JavaScript it opens that page.
+    """
+    user = request.user
+    posted = request.method == "POST"
+    search = HouseholdSearchForm(request.POST if posted else None)
+    query = cleaned(search).get("q", "") if posted else ""
+    households = registry_selectors.search_households(user, query=query)
+    number = (request.POST if posted else request.GET).get("page")
+    page = Paginator(households, PAGE_SIZE).get_page(number)
+    context = {
+        "search": search,
+        "query": query,
+        "page": page,
+        "pick": True,
+        "collective": CollectiveForm(villages=villages_in_scope(user)),
+    }
+    if wants_fragment(request):
+        more = posted and "page" in request.POST
+        template = "registry/_household_rows.html" if more else "needs/_household_picker.html"
+        return render(request, template, context)
+    return render(request, "needs/pick_household.html", context)
+
+
 @allow(*NEED_POSTERS)
 def need_create(request):
     """Post a need for a household of one's region (or one's own), or for a whole village."""
@@ -408,18 +437,7 @@ def need_create(request):
     if household is None and village is None:
         if user.role == Role.HOUSEHOLD:
             return render(request, "needs/no_household.html", status=403)
-        search = HouseholdSearchForm(request.GET or None)
-        query = cleaned(search).get("q", "")
-        # Without a query, the first households of the scope: a village admin's whole
-        # village fits on a page or two, so most of the time one tap finds the household.
-        results = registry_selectors.search_households(user, query=query)[:20]
-        context = {
-            "search": search,
-            "query": query,
-            "results": results,
-            "collective": CollectiveForm(villages=villages_in_scope(user)),
-        }
-        return render(request, "needs/pick_household.html", context)
+        return render_picker(request)
     form = NeedForm(request.POST or None, children=left_behind_children(household))
     if request.method == "POST" and form.is_valid():
         values = form.action_values()

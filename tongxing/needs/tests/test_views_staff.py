@@ -1,6 +1,7 @@
 """The staff's pages (and the household's own): posting and editing a need, the needs of a
 region, a need's management page, confirming receipt with a photo, thanking the donor."""
 
+import re
 import struct
 import zlib
 
@@ -13,6 +14,7 @@ from tongxing.needs import actions
 from tongxing.needs.models import Feedback, Kind, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.tests import factories
 from tongxing.registry import actions as registry_actions
+from tongxing.registry.tests.factories import id_number, register
 
 
 def tiny_png() -> bytes:
@@ -250,17 +252,23 @@ def test_a_village_outside_the_scope_is_not_found(tree, vera):
     assert Need.objects.count() == 0
 
 
+def picked(response) -> list[str]:
+    return [household.head_name for household in response.context["page"]]
+
+
 def test_finding_the_household_searches_only_the_region(tree, tina):
     factories.household(head="张一")
     factories.household(village=VILLAGE_A2, head="张二")
     factories.household(village=VILLAGE_B1, head="张三")
-    response = client_for(tina).get("/needs/new/?q=张")
-    assert [h.head_name for h in response.context["results"]] == ["张一", "张二"]
+    response = client_for(tina).post("/needs/new/", {"q": "张"})
+    assert response.status_code == 200
+    assert picked(response) == ["张一", "张二"]
     assert [code for code, _n in response.context["collective"].fields["village"].choices] == [
         "",
         VILLAGE_A1,
         VILLAGE_A2,
     ]
+    assert Need.objects.count() == 0
 
 
 def test_without_a_query_the_village_admin_sees_the_households_of_the_village(tree, vera):
@@ -268,8 +276,80 @@ def test_without_a_query_the_village_admin_sees_the_households_of_the_village(tr
     factories.household(head="赵六")
     factories.household(village=VILLAGE_A2, head="孙七")
     response = client_for(vera).get("/needs/new/")
-    assert sorted(h.head_name for h in response.context["results"]) == ["王五", "赵六"]
-    assert 'data-testid="pick-household"' in response.content.decode()
+    assert sorted(picked(response)) == ["王五", "赵六"]
+    html = response.content.decode()
+    assert 'data-testid="pick-household"' in html
+    assert "2 households in your region: tap one, or search." in html
+
+
+@pytest.fixture
+def sixty(tree):
+    """Sixty households in Vera's village, one of them 刘六十, the last by registry number."""
+    homes = [factories.household(head=f"王{n:02d}") for n in range(1, 60)]
+    return [*homes, factories.household(head="刘六十")]
+
+
+def test_every_household_of_a_village_of_sixty_is_reachable_twenty_at_a_time(sixty, vera):
+    client = client_for(vera)
+    first = client.get("/needs/new/")
+    assert len(picked(first)) == 20
+    assert "Show more (20 of 60 shown)" in first.content.decode()
+    seen = picked(first)
+    number = 2
+    while True:
+        more = client.post("/needs/new/", {"q": "", "page": str(number)}, HTTP_HX_REQUEST="true")
+        assert more.status_code == 200
+        html = more.content.decode()
+        # The next rows only, for htmx to put in place of the button.
+        assert "<html" not in html and "<table" not in html and html.lstrip().startswith("<tr")
+        seen += picked(more)
+        if "show-more" not in html:
+            break
+        number += 1
+    assert number == 3
+    assert sorted(seen) == sorted(h.members.get(relation="head").name for h in sixty)
+    assert f'data-household="{sixty[-1].pk}"' in html
+
+
+def test_the_search_finds_a_household_by_name_or_registry_number_as_one_types(sixty, vera):
+    client = client_for(vera)
+    by_name = client.post("/needs/new/", {"q": "刘"}, HTTP_HX_REQUEST="true")
+    assert picked(by_name) == ["刘六十"]
+    html = by_name.content.decode()
+    assert "<html" not in html and "1 household matches: tap it." in html
+    assert f'href="?household={sixty[-1].pk}"' in html
+    number = sixty[-1].registry_number
+    assert picked(client.post("/needs/new/", {"q": number})) == ["刘六十"]
+
+
+def test_a_search_by_id_number_finds_the_household_and_keeps_the_number_out_of_urls(tree, vera):
+    full = id_number(77)
+    register(number="H-777", head="刘建国", head_id=full)
+    factories.household(head="王五")
+    response = client_for(vera).post("/needs/new/", {"q": full})
+    assert picked(response) == ["刘建国"]
+    html = response.content.decode()
+    hrefs = re.findall(r'(?:href|action|hx-post|hx-get)="([^"]*)"', html)
+    assert hrefs and not [url for url in hrefs if full in url]
+
+
+def test_the_search_form_posts_and_works_as_one_types(tree, vera):
+    html = client_for(vera).get("/needs/new/").content.decode()
+    assert 'method="post" action="/needs/new/"' in html
+    assert "input changed delay:300ms from:#id_q" in html
+    assert 'hx-post="/needs/new/"' in html
+
+
+def test_the_picker_does_not_search_from_the_address(sixty, vera):
+    # A search by the address would put an ID number in the logs: it is not one.
+    response = client_for(vera).get("/needs/new/?q=刘")
+    assert len(picked(response)) == 20
+
+
+def test_the_picker_lists_households_under_column_headers(sixty, vera):
+    html = client_for(vera).get("/needs/new/").content.decode()
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', html)
+    assert headers == ["Head of household", "Status", "Registry number", "Village"]
 
 
 @pytest.mark.parametrize(

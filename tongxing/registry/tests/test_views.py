@@ -1,6 +1,7 @@
 """The registry's pages: who may open and change what, and what each form says back."""
 
 import datetime
+import re
 
 import pytest
 
@@ -86,6 +87,17 @@ def test_the_list_shows_number_head_masked_id_village_and_status(vera, household
     assert "桃李村" in html
     assert "registered in need" in html
     assert id_number(0) not in html
+
+
+def test_the_list_has_column_headers_and_labels_the_numbers_for_phones(vera, household):
+    html = client_for(vera).get("/registry/households/").content.decode()
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', html)
+    assert headers == ["Head of household", "Status", "Registry number", "ID number", "Village"]
+    # On a phone the headers fold away; the numbers carry their own labels.
+    assert '<td class="number" data-label="Registry number">H-001</td>' in html
+    assert '<td class="id" data-label="ID number">420981********0015</td>' in html
+    row = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
+    assert f'<a href="/registry/households/{household.pk}/">张建国</a>' in row
 
 
 def numbers_listed(client, query: str) -> list[str]:
