@@ -44,11 +44,29 @@ def insert_many(model, objects, *, batch_size: int = 2000, keep_moments: bool = 
     with `keep_moments` an auto_now_add date already set on an object is kept (a recorded
     history gives each event its own moment).
     """
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    for start in range(0, len(objects), batch_size):
+        chunk = objects[start : start + batch_size]
+        insert_rows(model, prepare_rows(model, chunk, keep_moments=keep_moments))
+
+
+def insert_columns(model) -> list:
+    """The fields `prepare_rows` gives values for, in their order: all but the key."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def column_index(model, name: str) -> int:
+    """Where a field's value sits in a row of `prepare_rows`."""
+    return [field.name for field in insert_columns(model)].index(name)
+
+
+def prepare_rows(model, objects, *, keep_moments: bool = False) -> list[list]:
+    """Return the rows `insert_rows` writes for these objects, prepared as `save()` would.
+
+    Preparing is most of an insert's time in Python: done before a transaction begins, it
+    keeps the transaction (and on SQLite the one write lock) short. A value that is only
+    known inside the transaction, such as the key of a row inserted there, can be set in
+    the row afterwards (see `column_index`).
+    """
 
     def prepared(field, obj):
         if keep_moments and getattr(field, "auto_now_add", False):
@@ -57,16 +75,24 @@ def insert_many(model, objects, *, batch_size: int = 2000, keep_moments: bool = 
                 return field.get_db_prep_save(value, connection)
         return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
-    def rows(chunk):
-        return [[prepared(field, obj) for field in fields] for obj in chunk]
+    fields = insert_columns(model)
+    return [[prepared(field, obj) for field in fields] for obj in objects]
 
+
+def insert_rows(model, rows: list[list], *, batch_size: int = 2000) -> None:
+    """Insert rows made by `prepare_rows`: executemany on SQLite, COPY on PostgreSQL."""
+    if not rows:
+        return
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in insert_columns(model))
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one command; executemany would send one INSERT each.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for start in range(0, len(objects), batch_size):
-                    for row in rows(objects[start : start + batch_size]):
-                        copy.write_row(row)
+                for row in rows:
+                    copy.write_row(row)
             return
-        for start in range(0, len(objects), batch_size):
-            cursor.executemany(sql, rows(objects[start : start + batch_size]))
+        placeholders = ", ".join(["%s"] * len(rows[0]))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
