@@ -13,15 +13,16 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from tongxing import personal_data
-from tongxing.accounts.audit import record, record_many, snapshot
+from tongxing.accounts.audit import event_fields, record, snapshot
 from tongxing.accounts.models import (
     DIRECTORY_EDITORS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
+    AuditEvent,
     Role,
     User,
 )
-from tongxing.queries import insert_many
+from tongxing.queries import column_index, insert_rows, prepare_rows
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry import protection
@@ -41,6 +42,7 @@ from tongxing.registry.models import (
     Sex,
 )
 from tongxing.registry.validators import validate_credit_code, validate_id_number, validate_phone
+from tongxing.tabular import RowError
 
 HOUSEHOLD_FIELDS = (
     "registry_number",
@@ -896,11 +898,22 @@ class HouseholdImportResult:
     rows_unchanged: int = 0
     rows_imported: int = 0
     dry_run: bool = False
+    partial: bool = False
     errors: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rows_rejected(self) -> int:
+        """The rows not imported, each listed in `errors` with its reasons."""
+        return len({error.row for error in self.errors})
+
+    @property
+    def refused(self) -> bool:
+        """Nothing was imported for the errors: all or nothing, or not one good household."""
+        return bool(self.errors) and (not self.partial or not self.rows_imported)
 
     def as_dict(self) -> dict:
         return {
@@ -910,12 +923,69 @@ class HouseholdImportResult:
             "members_updated": self.members_updated,
             "rows_unchanged": self.rows_unchanged,
             "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
             "dry_run": self.dry_run,
             "errors": [error.as_dict() for error in self.errors],
         }
 
 
+# Roster households checked, matched and prepared together.
 IMPORT_BATCH = 500
+# The most values one statement sends in an IN (…) list. SQLite refuses a statement with
+# more variables than its limit: 32,766 upstream, 999 in some builds.
+LOOKUP_BATCH = 500
+# Times an import prepares again when the registry changed under it before it could write.
+IMPORT_ATTEMPTS = 3
+# A member as the import compares it, just before writing, with what it read.
+MEMBER_STATE = (
+    "pk",
+    "name",
+    "relation",
+    "id_number_hash",
+    "phone_hash",
+    "birth_date",
+    "sex",
+    "left_behind_child",
+    "student",
+    "disabled",
+    "labour_ability",
+)
+
+
+class _RegistryChanged(Exception):
+    """A household the import prepared to change was changed by someone else meanwhile."""
+
+
+@dataclass
+class _ImportPlan:
+    """Everything an import writes, checked and prepared before its transaction begins.
+
+    Rows of new objects are prepared for `insert_rows`; the ones that need the key of a new
+    household carry its registry number, the key is set in them once the households are in.
+    """
+
+    result: HouseholdImportResult
+    errors: list = field(default_factory=list)
+    villages: dict = field(default_factory=dict)  # code: every village written to
+    # Household key: (village, updated_at, its members' states) as read, for the households
+    # the import changes, or whose members it changes or adds to.
+    read: dict = field(default_factory=dict)
+    new_numbers: list = field(default_factory=list)
+    new_households: list = field(default_factory=list)
+    new_history: list = field(default_factory=list)  # (registry number, row)
+    new_members: list = field(default_factory=list)  # (registry number, row)
+    new_events: list = field(default_factory=list)  # (registry number, row)
+    changed_households: list = field(default_factory=list)
+    changed_members: list = field(default_factory=list)
+    joining: list = field(default_factory=list)  # (member, its audit snapshot)
+    history: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+
+def _chunks(items, size: int):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def import_households(
@@ -929,8 +999,17 @@ def import_households(
     """Create or update households and members from a roster, one row per member.
 
     All or nothing by default: with any bad row nothing changes. With `partial`, the
-    households whose rows are all good are imported and the others are listed. Importing
-    the same file again changes nothing; an updated file updates the rows that changed.
+    households whose head's row is good are imported, without their bad member rows, and
+    every row not imported is listed. A household whose registry number, or one of whose
+    ID numbers, is on file in a household outside the importer's region is refused whole.
+    Importing the same file again changes nothing; an updated file updates the rows that
+    changed.
+
+    Every row is checked, matched with the registry and prepared first; the writing comes
+    last, in one short transaction that checks again the region of every household it
+    changes (PermissionDenied if one has left the importer's region) and that none changed
+    since it was read (if one did, the import prepares again). `progress(n)` is called, outside
+    any transaction, as n more rows are prepared; the rows add up to the roster's.
     """
     from tongxing.registry import imports
 
@@ -940,175 +1019,427 @@ def import_households(
     if scope is None:
         raise PermissionDenied
     roster = imports.parse_roster(rows, scope_prefix=scope)
-    result = HouseholdImportResult(dry_run=dry_run)
-    _match_existing(roster, scope)
-    bad_rows = roster.bad_rows()
-    good = []
-    for household in roster.households.values():
-        head_rows = [n for n, member, _v in household.members if member.relation == Relation.HEAD]
-        one_good_head = len(head_rows) == 1 and head_rows[0] not in bad_rows
-        if household.data is not None and one_good_head:
-            # With --partial a household comes without its bad member rows; without it,
-            # any bad row stops everything below anyway.
-            household.members = [m for m in household.members if m[0] not in bad_rows]
-            good.append(household)
-        elif partial:
-            reason = head_rows[0] if head_rows else household.rows[0]
-            for number in sorted(set(household.rows) - bad_rows):
-                roster.errors.append(
-                    imports.RowError(
-                        number,
-                        "",
-                        _("Not imported: the head's row %(row)d is not right.") % {"row": reason},
-                    )
-                )
-    result.errors = sorted(roster.errors, key=lambda e: (e.row, e.column))
-    if roster.errors and not partial:
+    for attempt in range(IMPORT_ATTEMPTS):
+        plan = _plan_import(
+            roster, by=by, scope=scope, partial=partial, progress=None if attempt else progress
+        )
+        result = plan.result
+        result.dry_run, result.partial = dry_run, partial
+        result.errors = sorted(plan.errors, key=lambda e: (e.row, e.column))
+        if result.errors and not partial:
+            return HouseholdImportResult(dry_run=dry_run, partial=partial, errors=result.errors)
+        if dry_run or not result.rows_imported:
+            return result
+        try:
+            _write_import(plan, by)
+        except (_RegistryChanged, IntegrityError):
+            continue  # someone changed the registry meanwhile: read it again
         return result
-    with transaction.atomic():
-        for start in range(0, len(good), IMPORT_BATCH):
-            batch = good[start : start + IMPORT_BATCH]
-            _apply_households(batch, by, result)
-            if progress:
-                progress(sum(len(h.rows) for h in batch))
-        if dry_run:
-            transaction.set_rollback(True)
-    return result
-
-
-def _match_existing(roster, scope: str) -> None:
-    """Find each roster household's existing record, and refuse IDs registered elsewhere."""
-    from tongxing.registry import imports
-
-    numbers = {h.data.registry_number: h for h in roster.households.values() if h.data}
-    existing = Household.objects.filter(registry_number__in=numbers).select_related("village")
-    for household in existing:
-        entry = numbers[household.registry_number]
-        entry.existing = household
-        if not household.village_id.startswith(scope):
-            roster.errors.append(
-                imports.RowError(
-                    entry.rows[0],
-                    "registry_number",
-                    _("This registry number belongs to a household outside your region."),
+    return HouseholdImportResult(
+        dry_run=dry_run,
+        partial=partial,
+        errors=[
+            RowError(
+                0,
+                "",
+                _(
+                    "The registry changed while the file was being checked, %(n)d times: "
+                    "nothing was imported. Import the file again."
                 )
+                % {"n": IMPORT_ATTEMPTS},
             )
+        ],
+    )
+
+
+def _plan_import(roster, *, by: User | None, scope: str, partial: bool, progress) -> _ImportPlan:
+    """Match the roster with the registry, batch by batch, and decide every write."""
+    plan = _ImportPlan(result=HouseholdImportResult(), errors=list(roster.errors))
+    parse_bad = roster.bad_rows()
+    reported = 0
+    for batch in _chunks(roster.households.values(), IMPORT_BATCH):
+        errors: list = []
+        existing, refused = _match_existing(batch, scope, errors)
+        bad_rows = parse_bad | {error.row for error in errors}
+        good = []
+        for entry in batch:
+            if entry.key in refused:
+                continue  # every row is already reported
+            heads = [n for n, member, _v in entry.members if member.relation == Relation.HEAD]
+            if entry.data is not None and len(heads) == 1 and heads[0] not in bad_rows:
+                good.append(entry)
+            elif partial:
+                reason = heads[0] if heads else entry.rows[0]
+                for number in sorted(set(entry.rows) - bad_rows):
+                    errors.append(
+                        RowError(
+                            number,
+                            "",
+                            _("Not imported: the head's row %(row)d is not right.")
+                            % {"row": reason},
+                        )
+                    )
+        on_file: dict[int, list[Member]] = {}
+        for pks in _chunks([h.pk for h in existing.values()], LOOKUP_BATCH):
+            for member in Member.objects.filter(household_id__in=pks):
+                on_file.setdefault(member.household_id, []).append(member)
+        new: list = []
+        for entry in good:
+            # A household comes without its bad member rows (all or nothing stops anyway).
+            members = [m for m in entry.members if m[0] not in bad_rows]
+            household = existing.get(entry.key)
+            if household is None:
+                new.append((entry, members))
+            else:
+                on = on_file.get(household.pk, [])
+                _plan_update(plan, entry, members, household, on, by, partial=partial)
+            plan.villages[entry.data.village.code] = entry.data.village
+        _plan_new(plan, new, by)
+        plan.errors += errors
+        if progress:
+            rows = sum(len(entry.rows) for entry in batch)
+            progress(rows)
+            reported += rows
+    if progress and roster.rows_read > reported:
+        progress(roster.rows_read - reported)  # rows that found no household
+    return plan
+
+
+def _match_existing(batch, scope: str, errors: list) -> tuple[dict, set]:
+    """Find the batch's households on file, and the ID numbers registered elsewhere.
+
+    Return the households on file by roster key and the keys of the households refused
+    whole: those whose registry number, or one of whose ID numbers, is on file in a household
+    outside the region. Each of their rows is reported, and no message names a household
+    outside the region; an ID number registered in another household of the region refuses
+    its row and names that household.
+    """
+
+    by_number = {entry.data.registry_number: entry for entry in batch if entry.data is not None}
+    existing: dict = {}
+    number_outside: set = set()
+    for numbers in _chunks(by_number, LOOKUP_BATCH):
+        for household in Household.objects.filter(registry_number__in=numbers):
+            entry = by_number[household.registry_number]
+            if household.village_id.startswith(scope):
+                existing[entry.key] = household
+            else:
+                number_outside.add(entry.key)
     hashes = {
-        values["id_number_hash"]: (h, number)
-        for h in roster.households.values()
-        for number, _m, values in h.members
+        values["id_number_hash"]: (entry, number)
+        for entry in batch
+        for number, _m, values in entry.members
         if values["id_number_hash"]
     }
-    # In chunks: SQLite builds commonly allow 32,766 parameters a statement.
-    found = []
-    hash_list = list(hashes)
-    for start in range(0, len(hash_list), 5000):
-        found += Member.objects.with_id_hash(*hash_list[start : start + 5000]).values_list(
-            "id_number_hash", "household_id", "household__registry_number"
+    id_outside: dict[str, list[int]] = {}
+    for chunk in _chunks(hashes, LOOKUP_BATCH):
+        found = Member.objects.with_id_hash(*chunk).values_list(
+            "id_number_hash", "household_id", "household__registry_number", "household__village"
         )
-    for id_hash, household_id, registry_number in found:
-        entry, number = hashes[id_hash]
-        existing = getattr(entry, "existing", None)
-        if existing is None or household_id != existing.pk:
-            roster.errors.append(
-                imports.RowError(
-                    number,
-                    "id_number",
-                    _("This ID number is already registered in household %(number)s.")
-                    % {"number": registry_number},
+        for id_hash, household_id, registry_number, village in found:
+            entry, number = hashes[id_hash]
+            on_file = existing.get(entry.key)
+            if on_file is not None and on_file.pk == household_id:
+                continue
+            if village.startswith(scope):
+                errors.append(
+                    RowError(
+                        number,
+                        "id_number",
+                        _("This ID number is already registered in household %(number)s.")
+                        % {"number": registry_number},
+                    )
                 )
-            )
-
-
-def _apply_households(batch, by: User | None, result: HouseholdImportResult) -> None:
-    actor = _actor(by)
-    new = [h for h in batch if getattr(h, "existing", None) is None]
-    created = Household.objects.bulk_create(
-        [Household(**_household_values(h.data)) for h in new], batch_size=IMPORT_BATCH
-    )
-    # bulk_create sets primary keys on both engines for a model without parents.
-    for entry, household in zip(new, created, strict=True):
-        entry.existing = household
-    insert_many(
-        HouseholdStatusChange,
-        [
-            HouseholdStatusChange(
-                household=h, status=h.status, since=h.status_since, recorded_by=actor
-            )
-            for h in created
-        ],
-    )
-    result.households_created += len(created)
-    new_ids = {h.pk for h in created}
-    for entry in batch:
-        if entry.existing.pk not in new_ids and _update_household_from_roster(entry, by):
-            result.households_updated += 1
-    existing_members = {}
-    for member in Member.objects.filter(household__in=[e.existing for e in batch]):
-        existing_members.setdefault(member.household_id, []).append(member)
-    new_members = []
-    for entry in batch:
-        household = entry.existing
-        on_file = existing_members.get(household.pk, [])
-        by_hash = {m.id_number_hash: m for m in on_file if m.id_number_hash}
-        by_name = {m.name: m for m in on_file}
-        for _number, _member, values in entry.members:
-            current = by_hash.get(values["id_number_hash"]) if values["id_number_hash"] else None
-            current = current or by_name.get(values["name"])
-            if current is None:
-                new_members.append(Member(household=household, **values))
-            elif _update_member_from_roster(current, values, household, by):
-                result.members_updated += 1
             else:
-                result.rows_unchanged += 1
-        result.rows_imported += len(entry.members)
-    # Members of new households need no keys back (their audit event is the household's);
-    # members joining a household on file get events of their own, so keys are read back.
-    insert_many(Member, [m for m in new_members if m.household_id in new_ids])
-    joining = [m for m in new_members if m.household_id not in new_ids]
-    Member.objects.bulk_create(joining)
-    result.members_created += len(new_members)
-    # A new household's audit event carries its members; members joining a household
-    # already on file get events of their own.
-    joined: dict[int, list[dict]] = {}
-    for member in new_members:
-        joined.setdefault(member.household_id, []).append(snapshot(member, MEMBER_SUMMARY))
-    record_many(
-        actor=by,
-        action="household.create",
-        targets=[
-            (h, h.village_id, {**snapshot(h, HOUSEHOLD_FIELDS), "members": joined.get(h.pk, [])})
-            for h in created
-        ],
-    )
-    record_many(
-        actor=by,
-        action="member.create",
-        targets=[
-            (m, m.household.village_id, snapshot(m, MEMBER_FIELDS))
-            for m in new_members
-            if m.household_id not in new_ids
-        ],
-    )
+                id_outside.setdefault(entry.key, []).append(number)
+    for entry in batch:
+        if entry.key in number_outside:
+            message = _("This registry number belongs to a household outside your region.")
+            errors += [RowError(n, "registry_number", message) for n in entry.rows]
+        elif entry.key in id_outside:
+            numbers = sorted(id_outside[entry.key])
+            for number in entry.rows:
+                if number in numbers:
+                    error = RowError(
+                        number,
+                        "id_number",
+                        _("This ID number is registered in a household outside your region."),
+                    )
+                else:
+                    error = RowError(
+                        number,
+                        "",
+                        _(
+                            "Not imported: the ID number of row %(row)d is registered in a "
+                            "household outside your region."
+                        )
+                        % {"row": numbers[0]},
+                    )
+                errors.append(error)
+    return existing, number_outside | id_outside.keys()
 
 
-def _update_household_from_roster(entry, by: User | None) -> bool:
-    household = entry.existing
+def _plan_new(plan: _ImportPlan, new: list, by: User | None) -> None:
+    """Prepare the rows of new households, their history, members and audit events."""
+    actor = _actor(by)
+    numbers, households, history, events, members, member_numbers = [], [], [], [], [], []
+    for entry, rows in new:
+        household = Household(**_household_values(entry.data))
+        numbers.append(household.registry_number)
+        households.append(household)
+        history.append(
+            HouseholdStatusChange(
+                status=household.status, since=household.status_since, recorded_by=actor
+            )
+        )
+        summaries = []
+        for _number, _member, values in rows:
+            member = Member(**values)
+            members.append(member)
+            member_numbers.append(household.registry_number)
+            summaries.append(snapshot(member, MEMBER_SUMMARY))
+        # The household's event carries its members: they get no events of their own.
+        after = {**snapshot(household, HOUSEHOLD_FIELDS), "members": summaries}
+        event = event_fields(by, "household.create", household, household.village_id, None, after)
+        events.append(AuditEvent(**event))
+    plan.new_numbers += numbers
+    plan.new_households += prepare_rows(Household, households)
+    plan.new_history += zip(numbers, prepare_rows(HouseholdStatusChange, history), strict=True)
+    plan.new_members += zip(member_numbers, prepare_rows(Member, members), strict=True)
+    plan.new_events += zip(numbers, prepare_rows(AuditEvent, events), strict=True)
+    result = plan.result
+    result.households_created += len(households)
+    result.members_created += len(members)
+    result.rows_imported += len(members)
+
+
+def _plan_update(
+    plan, entry, rows, household: Household, on_file: list, by: User | None, *, partial: bool
+) -> None:
+    """Decide what changes in a household on file and its members; prepare the writes."""
+    result = plan.result
+    read = (
+        household.village_id,
+        household.updated_at,
+        frozenset(_member_state(member) for member in on_file),
+    )
+    by_hash = {m.id_number_hash: m for m in on_file if m.id_number_hash}
+    by_name = {m.name: m for m in on_file}
+    matched = []  # (row number, the row's values, the member on file it is, or None)
+    for number, _member, values in rows:
+        current = by_hash.get(values["id_number_hash"]) if values["id_number_hash"] else None
+        matched.append((number, values, current or by_name.get(values["name"])))
+    if _heads_after(on_file, matched) > 1:
+        head_row, _values, _current = next(m for m in matched if m[1]["relation"] == Relation.HEAD)
+        head = next(m for m in on_file if m.relation == Relation.HEAD)
+        message = _(
+            "The household has another head on file, %(name)s: give that member's row "
+            "with their relation now."
+        )
+        plan.errors.append(RowError(head_row, "relation", message % {"name": head.name}))
+        if partial:
+            for number in sorted(set(entry.rows) - {head_row}):
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "",
+                        _("Not imported: the head's row %(row)d is not right.") % {"row": head_row},
+                    )
+                )
+        return
+    touched = False
     values = _household_values(entry.data)
     # A roster without a status date says nothing about when: keep the date on file.
     if values["status"] == household.status:
         values["status_since"] = household.status_since
-    return _save_household(household, values, snapshot(household, HOUSEHOLD_FIELDS), by)
+    status_changed = (values["status"], values["status_since"]) != (
+        household.status,
+        household.status_since,
+    )
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    for key, value in values.items():
+        setattr(household, key, value)
+    after = snapshot(household, HOUSEHOLD_FIELDS)
+    events = []
+    if after != before:
+        touched = True
+        result.households_updated += 1
+        plan.changed_households.append(household)
+        if status_changed:
+            plan.history += prepare_rows(
+                HouseholdStatusChange,
+                [
+                    HouseholdStatusChange(
+                        household=household,
+                        status=household.status,
+                        since=household.status_since,
+                        recorded_by=_actor(by),
+                    )
+                ],
+            )
+        events.append(
+            AuditEvent(
+                **event_fields(
+                    by, "household.update", household, household.village_id, before, after
+                )
+            )
+        )
+    for number, values, current in matched:
+        if current is None:
+            member = Member(household=household, **values)
+            plan.joining.append((member, snapshot(member, MEMBER_FIELDS)))
+            result.members_created += 1
+            touched = True
+        else:
+            change = _member_change(current, values, number, plan.errors)
+            if change is None:
+                continue  # refused: the row is reported
+            if change is False:
+                result.rows_unchanged += 1
+            else:
+                result.members_updated += 1
+                plan.changed_members.append(current)
+                events.append(
+                    AuditEvent(
+                        **event_fields(by, "member.update", current, household.village_id, *change)
+                    )
+                )
+                touched = True
+        result.rows_imported += 1
+    if touched:
+        plan.read[household.pk] = read
+        plan.events += prepare_rows(AuditEvent, events)
 
 
-def _update_member_from_roster(member: Member, values: dict, household: Household, by) -> bool:
+def _heads_after(on_file: list, matched: list) -> int:
+    """Count the household's heads once the roster's rows are applied."""
+    relations = {member.pk: member.relation for member in on_file}
+    joining = 0
+    for _number, values, current in matched:
+        if current is None:
+            joining += values["relation"] == Relation.HEAD
+        else:
+            relations[current.pk] = values["relation"]
+    return joining + sum(relation == Relation.HEAD for relation in relations.values())
+
+
+def _member_state(member: Member) -> tuple:
+    return tuple(getattr(member, name) for name in MEMBER_STATE)
+
+
+def _member_change(member: Member, values: dict, number: int, errors: list):
+    """Apply a roster row to a member on file, in memory: False if nothing changes, None if
+    the row is refused (reported in errors), else the audit's (before, after).
+
+    Empty cells keep what is on file: an ID number or phone, a birth date, a sex. With an
+    ID number on file and none in the row, the birth date and sex it gives stand.
+    """
+
     if all(
         getattr(member, key) == value
         for key, value in values.items()
         if not key.endswith("_ciphertext")
     ):
         return False  # the common case of a re-import: nothing to look at more closely
-    return _save_member(member, values, household, by)
+    values = dict(values)
+    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash.
+    for kind in ("id_number", "phone"):
+        if values[f"{kind}_hash"] in ("", getattr(member, f"{kind}_hash")):
+            for suffix in ("ciphertext", "hash", "masked"):
+                del values[f"{kind}_{suffix}"]
+    if not values["birth_date"]:
+        values["birth_date"] = member.birth_date
+    if not values["sex"]:
+        values["sex"] = member.sex
+    if "id_number_hash" not in values and member.id_number_hash:
+        refusals = []
+        if values["birth_date"] != member.birth_date:
+            message = _("The ID number gives the birth date %(date)s.")
+            refusals.append(("birth_date", message % {"date": member.birth_date}))
+        if values["sex"] != member.sex:
+            message = _("The ID number gives the sex %(sex)s.")
+            refusals.append(("sex", message % {"sex": member.get_sex_display()}))
+        if refusals:
+            errors += [RowError(number, column, text) for column, text in refusals]
+            return None
+    numbers_changed = "id_number_hash" in values or "phone_hash" in values
+    before = snapshot(member, MEMBER_FIELDS)
+    for key, value in values.items():
+        setattr(member, key, value)
+    after = snapshot(member, MEMBER_FIELDS)
+    if after == before and not numbers_changed:
+        return False
+    return before, after
+
+
+def _write_import(plan: _ImportPlan, by: User | None) -> None:
+    """Write what the plan prepared, in one transaction, after checking it still holds."""
+    household_key = column_index(HouseholdStatusChange, "household")
+    member_household = column_index(Member, "household")
+    event_object = column_index(AuditEvent, "object_id")
+    with transaction.atomic():
+        # The region of every object written to, as it is now, whatever the file said.
+        for village in plan.villages.values():
+            require_region_right(by, HOUSEHOLD_EDITORS, village)
+        _check_unchanged(plan, by)
+        insert_rows(Household, plan.new_households)
+        keys = {}
+        for numbers in _chunks(plan.new_numbers, LOOKUP_BATCH):
+            keys.update(
+                Household.objects.filter(registry_number__in=numbers).values_list(
+                    "registry_number", "pk"
+                )
+            )
+        for rows, index, convert in (
+            (plan.new_history, household_key, int),
+            (plan.new_members, member_household, int),
+            (plan.new_events, event_object, str),
+        ):
+            for number, row in rows:
+                row[index] = convert(keys[number])
+        insert_rows(HouseholdStatusChange, [row for _n, row in plan.new_history])
+        insert_rows(Member, [row for _n, row in plan.new_members])
+        for household in plan.changed_households:
+            household.save(force_update=True)
+        # A head who is one no more first: a household has one head at every moment.
+        for member in sorted(plan.changed_members, key=lambda m: m.relation == Relation.HEAD):
+            member.save(force_update=True)
+        insert_rows(HouseholdStatusChange, plan.history)
+        joining = Member.objects.bulk_create([member for member, _after in plan.joining])
+        events = [
+            AuditEvent(**event_fields(by, "member.create", m, m.household.village_id, None, after))
+            for m, (_member, after) in zip(joining, plan.joining, strict=True)
+        ]
+        insert_rows(AuditEvent, [row for _n, row in plan.new_events])
+        insert_rows(AuditEvent, plan.events + prepare_rows(AuditEvent, events))
+
+
+def _check_unchanged(plan: _ImportPlan, by: User | None) -> None:
+    """Check, inside the write's transaction, the households the import changes: each one
+    still in the importer's region (PermissionDenied if not) and as it was read."""
+    for pks in _chunks(plan.read, LOOKUP_BATCH):
+        # Locked first (on PostgreSQL), so that their members are read as they will stay.
+        households = list(
+            Household.objects.select_for_update(of=("self",))
+            .select_related("village")
+            .filter(pk__in=pks)
+        )
+        members: dict[int, set] = {}
+        for household_id, *state in Member.objects.filter(household_id__in=pks).values_list(
+            "household_id", *MEMBER_STATE
+        ):
+            members.setdefault(household_id, set()).add(tuple(state))
+        if len(households) != len(pks):
+            raise _RegistryChanged  # one was removed
+        for household in households:
+            require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+            now = (
+                household.village_id,
+                household.updated_at,
+                frozenset(members.get(household.pk, ())),
+            )
+            if now != plan.read[household.pk]:
+                raise _RegistryChanged
 
 
 def export_households(*, households, by: User | None, full_numbers: bool = False) -> bytes:

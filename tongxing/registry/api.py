@@ -342,6 +342,7 @@ class ImportOut(Schema):
     members_updated: int
     rows_unchanged: int
     rows_imported: int
+    rows_rejected: int
     dry_run: bool
     errors: list[RowErrorOut]
 
@@ -367,7 +368,8 @@ def import_roster(
     result = actions.import_households(
         rows=table.rows, by=request.user, partial=partial, dry_run=dry_run
     )
-    return (400 if result.errors else 200), result.as_dict()
+    # A partial import that took some rows answers 200, with the rows it did not take.
+    return (400 if result.refused else 200), result.as_dict()
 
 
 @router.get(

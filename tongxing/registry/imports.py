@@ -149,6 +149,7 @@ class RosterHousehold:
 class Roster:
     households: dict[str, RosterHousehold] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
 
     def bad_rows(self) -> set[int]:
         return {error.row for error in self.errors}
@@ -264,6 +265,7 @@ def parse_roster(rows: list[tuple[int, dict[str, str]]], *, scope_prefix: str) -
     roster = Roster()
     villages = _Villages(scope_prefix)
     for number, values in rows:
+        roster.rows_read += 1
         errors_before = len(roster.errors)
         reader = _RowReader(number, values, roster.errors)
         member = MemberData(

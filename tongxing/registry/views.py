@@ -567,7 +567,9 @@ def household_import(request):
                         )
                     )
                     context["report_token"] = token
-    failed = request.method == "POST" and (form.errors or context.get("errors"))
+    failed = request.method == "POST" and (
+        form.errors or ("result" in context and context["result"].refused)
+    )
     return render(request, "registry/import.html", context, status=400 if failed else 200)
 
 

@@ -333,3 +333,108 @@ def test_an_export_masks_numbers_unless_asked(tree, tmp_path):
     sheet = load_workbook(out).active
     assert sheet.cell(row=2, column=6).value == HEAD[:6] + "********" + HEAD[-4:]
     assert not AuditEvent.objects.filter(action="household.export_full").exists()
+
+
+def test_empty_cells_keep_the_birth_date_and_sex_an_id_number_on_file_gives(tree, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADERS, *one_family()]))
+    # The same household again without the ID numbers: nothing is cleared.
+    rows = [[*row[:4], "", *row[5:]] for row in one_family()]
+    report, refused = run(write_xlsx(tmp_path / "b.xlsx", [HEADERS, *rows]))
+    assert not refused and report["rows_unchanged"] == 3
+    head = Member.objects.get(relation="head")
+    assert (head.birth_date, head.sex) == (datetime.date(1970, 3, 4), "male")
+    assert personal_data.decrypt(head.id_number_ciphertext) == HEAD
+
+
+def test_a_birth_date_other_than_the_id_number_on_file_gives_is_refused(tree, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADERS, *one_family()]))
+    rows = [HEADERS + ["出生日期"], ["H001", "桃李村", "张三", "户主", "", "", "", "1971-01-01"]]
+    report, refused = run(write_xlsx(tmp_path / "b.xlsx", rows))
+    assert refused
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (2, "birth_date", "The ID number gives the birth date 1970-03-04.")
+    ]
+    assert Member.objects.get(relation="head").birth_date == datetime.date(1970, 3, 4)
+
+
+def rows_of(*rows: list) -> list[tuple[int, dict[str, str]]]:
+    keys = ["registry_number", "village", "name", "relation", "id_number", "status"]
+    return [(n, dict(zip(keys, row, strict=False))) for n, row in enumerate(rows, start=2)]
+
+
+def test_progress_counts_every_row_once_and_outside_any_transaction(tree):
+    from django.db import connection
+
+    seen = []
+    depth = len(connection.atomic_blocks)  # the test's own transaction
+
+    def progress(n):
+        seen.append((n, len(connection.atomic_blocks)))
+
+    rows = rows_of(
+        ["H001", "桃李村", "张三", "户主", HEAD, "建档立卡户"],
+        ["H001", "桃李村", "李四", "配偶", WIFE, ""],
+        ["", "桃李村", "无名", "之子", "", ""],  # finds no household
+    )
+    result = import_households(rows=rows, by=None, partial=True, progress=progress)
+    assert result.rows_imported == 2 and result.rows_rejected == 1
+    assert sum(n for n, _ in seen) == 3
+    assert {blocks for _n, blocks in seen} == {depth}
+
+
+def test_a_change_made_while_the_file_is_checked_is_kept(tree, vera):
+    from conftest import make_user
+    from tongxing.registry.actions import link_household_account
+
+    run_rows = rows_of(["H001", "桃李村", "张三", "户主", HEAD, "建档立卡户"])
+    import_households(rows=run_rows, by=vera)
+    household = Household.objects.get()
+    account = make_user("zhang", "household")
+    calls = []
+
+    def link_meanwhile(n):
+        calls.append(n)
+        link_household_account(household=household, account=account, by=None)
+
+    changed = rows_of(["H001", "桃李村", "张三", "户主", HEAD, "脱贫户"])
+    result = import_households(rows=changed, by=vera, progress=link_meanwhile)
+    assert result.households_updated == 1 and calls == [1]
+    household.refresh_from_db()
+    # The import read the household again before writing: the link made meanwhile stays.
+    assert (household.status, household.account) == ("exited", account)
+
+
+def test_a_new_head_comes_in_with_the_old_heads_new_relation(tree, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADERS, *one_family()]))
+    rows = [
+        ["H001", "桃李村", "李四", "户主", WIFE, "建档立卡户", ""],
+        ["H001", "桃李村", "张三", "其他", HEAD, "", ""],
+    ]
+    report, refused = run(write_xlsx(tmp_path / "b.xlsx", [HEADERS, *rows]))
+    assert not refused and report["members_updated"] == 2
+    household = Household.objects.get()
+    assert sorted(household.members.values_list("name", "relation")) == [
+        ("张三", "other"),
+        ("张小明", "child"),
+        ("李四", "head"),
+    ]
+
+
+def test_a_second_head_for_a_household_on_file_is_refused_with_the_reason(tree, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADERS, *one_family()]))
+    rows = [
+        ["H001", "桃李村", "王五", "户主", an_id(1980, 40), "建档立卡户", ""],
+        ["H001", "桃李村", "李四", "配偶", WIFE, "", ""],
+    ]
+    report, refused = run(write_xlsx(tmp_path / "b.xlsx", [HEADERS, *rows]), "--partial")
+    assert refused
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (
+            2,
+            "relation",
+            "The household has another head on file, 张三: give that member's row with their "
+            "relation now.",
+        ),
+        (3, "", "Not imported: the head's row 2 is not right."),
+    ]
+    assert not Member.objects.filter(name="王五").exists()

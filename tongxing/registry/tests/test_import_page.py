@@ -63,8 +63,16 @@ def test_a_bad_row_is_listed_nothing_is_imported_and_the_marked_copy_is_the_impo
 
 def test_partial_imports_the_good_household(vera):
     response = upload(client_for(vera), MIXED, partial="on")
-    assert response.status_code == 400  # problems are still shown
+    assert response.status_code == 200  # something was imported; the rest is still shown
+    assert [row for row, _column, _message in response.context["errors"]] == [3]
+    assert response.context["result"].households_created == 1
     assert list(Member.objects.values_list("name", flat=True)) == ["刘一"]
+
+
+def test_partial_with_no_good_household_is_a_400(vera):
+    response = upload(client_for(vera), roster(MIXED.decode().splitlines()[2]), partial="on")
+    assert response.status_code == 400
+    assert Member.objects.count() == 0
 
 
 def test_check_only_saves_nothing(vera):
@@ -140,6 +148,8 @@ def test_the_api_lists_every_bad_row_and_partial_takes_the_good(vera):
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(3, "id_number")]
     assert Household.objects.count() == 0
     response = post_roster(vera, MIXED, partial="true")
+    assert response.status_code == 200
+    assert (response.json()["rows_imported"], response.json()["rows_rejected"]) == (1, 1)
     assert list(Member.objects.values_list("name", flat=True)) == ["刘一"]
 
 
