@@ -29,11 +29,16 @@
    sent twice, as a retry), first all to one hot funding need, then spread over 100 needs
    that fill up. Accepted, refused and replayed, contributions/s, latency; then the check
    that no need took more than its target or differs from the sum of its pledge lines.
+7. Lock wait: while `tongxing import-households` imports the roster of part 3 into a fresh
+   database holding the city's regions, another process makes a short write transaction
+   every 50 ms (bench/lockwait_probe.py: one row, the product's settings) and times each: how
+   long another user's write waits for the import, next to the same write's time alone.
 
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
-Usage: `make bench [ARGS="--only demo|http|import|search|board|contrib --skip-postgres"]`,
+Usage: `make bench [ARGS="--only demo|http|import|search|board|contrib|lockwait"]`
+(and `--skip-postgres`),
 or `.venv/bin/python bench/run.py [--only PART]... [--skip-postgres]`; `--only` may be
 repeated (`--only board --only contrib` builds the demo once for both).
 The figures are printed and written, with the logs, to bench/results/<date-time>/.
@@ -71,7 +76,8 @@ IMPORT_SETUP = ROOT / "bench" / "import_setup.py"
 IMPORT_BASELINE = ROOT / "bench" / "import_baseline.py"
 SEARCH_BENCH = ROOT / "bench" / "search_bench.py"
 NEEDS_BENCH = ROOT / "bench" / "needs_bench.py"
-PARTS = ["demo", "http", "import", "search", "board", "contrib"]
+LOCKWAIT_PROBE = ROOT / "bench" / "lockwait_probe.py"
+PARTS = ["demo", "http", "import", "search", "board", "contrib", "lockwait"]
 # The parts that measure on a city demo, built once per engine.
 ON_THE_DEMO = {"demo", "http", "search", "board", "contrib"}
 
@@ -94,6 +100,8 @@ SEARCH_QUERIES = 200
 SEARCH_TIMEOUT_SECONDS = 900
 BOARD_GROWN_PUBLISHED = 10_000  # a board some thirty times fuller than the demo's
 CONTRIB_TIMEOUT_SECONDS = 900
+LOCKWAIT_ALONE_SECONDS = 3  # the probe's writes alone, before the import starts
+LOCKWAIT_SLOW_SECONDS = 1.0  # a write that took longer waited for the import
 
 WRK_ARGS = ["-t2", "-c16", "-d10s", "--latency", "--timeout", "5s"]
 WRK_WARMUP_ARGS = ["-t2", "-c16", "-d2s"]
@@ -885,6 +893,127 @@ def print_contrib_table(engine: str, results: dict) -> None:
     )
 
 
+# --- 7. Lock wait -----------------------------------------------------------------------------
+
+
+def milliseconds(values: list[float], fraction: float) -> float | None:
+    """The value below which `fraction` of the values lie, in milliseconds."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def bench_lockwait(db: Database, folder: Path, roster: Path) -> dict:
+    step(f"{db.engine}: building the city demo's regions (bench/import_setup.py regions)")
+    run([sys.executable, str(IMPORT_SETUP), "regions"], env=app_env(db), timeout=300)
+    step(
+        f"{db.engine}: a short write every 50 ms, alone for {LOCKWAIT_ALONE_SECONDS} s, "
+        f"then during tongxing import-households {roster.name}"
+    )
+    busy_before = check_quiet("before")
+    output = folder / f"lockwait-{db.key}-import.json"
+    with (
+        (folder / f"lockwait-{db.key}-probe.log").open("w") as probe_log,
+        (folder / f"lockwait-{db.key}-import.log").open("w") as import_log,
+        output.open("w") as import_out,
+    ):
+        probe = subprocess.Popen(
+            [sys.executable, str(LOCKWAIT_PROBE)],
+            cwd=ROOT,
+            env=app_env(db),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=probe_log,
+            text=True,
+        )
+        try:
+            if probe.stdout.readline().strip() != "ready":
+                log = tail(Path(probe_log.name))
+                raise BenchError(f"the lock-wait probe did not start:\n{log}")
+            time.sleep(LOCKWAIT_ALONE_SECONDS)
+            started = time.time()
+            done = subprocess.run(
+                [str(TONGXING), "import-households", str(roster), "--json"],
+                cwd=ROOT,
+                env=app_env(db),
+                stdout=import_out,
+                stderr=import_log,
+                timeout=IMPORT_TIMEOUT_SECONDS,
+            )
+            ended = time.time()
+            if done.returncode != 0:
+                raise BenchError(f"the import failed (exit {done.returncode})")
+            time.sleep(1)
+            text, _ = probe.communicate(timeout=60)  # closing its input stops it
+        except subprocess.TimeoutExpired as exc:
+            raise BenchError(f"lock wait: {exc}") from exc
+        finally:
+            if probe.poll() is None:
+                probe.kill()
+                probe.wait()
+    writes = json.loads(text.strip().splitlines()[-1])
+    alone = [seconds for at, seconds, error in writes if at < started and not error]
+    during = [(seconds, error) for at, seconds, error in writes if started <= at <= ended]
+    waits = [seconds for seconds, _error in during]
+    errors = sorted({error for _seconds, error in during if error})
+    result = json.loads(output.read_text())
+    figures = {
+        "rows": result["rows_imported"],
+        "import_seconds": ended - started,
+        "alone": {
+            "writes": len(alone),
+            "p50_ms": milliseconds(alone, 0.5),
+            "max_ms": milliseconds(alone, 1.0),
+        },
+        "during": {
+            "writes": len(during),
+            "p50_ms": milliseconds(waits, 0.5),
+            "p99_ms": milliseconds(waits, 0.99),
+            "max_ms": milliseconds(waits, 1.0),
+            "slow": sum(1 for seconds in waits if seconds > LOCKWAIT_SLOW_SECONDS),
+            "seconds_in_slow_writes": sum(s for s in waits if s > LOCKWAIT_SLOW_SECONDS),
+            "errors": sum(1 for _seconds, error in during if error),
+            "error_messages": errors,
+        },
+        "background_cpu_percent": worst(busy_before, check_quiet("after")),
+    }
+    longest, alone_p50 = figures["during"]["max_ms"] or 0, figures["alone"]["p50_ms"] or 0
+    print(
+        f"    import {figures['import_seconds']:.1f} s; longest write during it {longest:,.0f} ms "
+        f"(alone: {alone_p50:.1f} ms)",
+        flush=True,
+    )
+    return figures
+
+
+def print_lockwait_table(results: dict[str, dict]) -> None:
+    print()
+    print(
+        f"Lock wait: a short write transaction every 50 ms during tongxing import-households "
+        f"({IMPORT_ROWS:,} rows); a write over {LOCKWAIT_SLOW_SECONDS:.0f} s is slow"
+    )
+    print(
+        f"{'engine':<12}{'import':>8}{'alone p50':>11}{'writes':>8}{'p50':>9}{'p99':>11}"
+        f"{'max':>11}{'slow':>6}{'in slow':>9}{'errors':>8}{'others CPU':>12}"
+    )
+
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value:,.0f} ms"
+
+    for engine, r in results.items():
+        during = r["during"]
+        print(
+            f"{engine:<12}{r['import_seconds']:>6.1f} s{r['alone']['p50_ms'] or 0:>8.1f} ms"
+            f"{during['writes']:>8}{ms(during['p50_ms']):>9}{ms(during['p99_ms']):>11}"
+            f"{ms(during['max_ms']):>11}{during['slow']:>6}"
+            f"{during['seconds_in_slow_writes']:>7.1f} s{during['errors']:>8}"
+            f"{percent(r['background_cpu_percent']):>12}"
+        )
+        for message in during["error_messages"]:
+            print(f"    error: {message}")
+
+
 # --- Main -------------------------------------------------------------------------------------
 
 
@@ -920,7 +1049,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: dict) -> None:
-    roster = write_roster(folder) if "import" in parts else None
+    roster = write_roster(folder) if {"import", "lockwait"} & set(parts) else None
     for engine in engines:
         if ON_THE_DEMO & set(parts):
             with fresh_database(engine) as db:
@@ -940,10 +1069,13 @@ def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: d
                 if "contrib" in parts:
                     report["contrib"][db.engine] = bench_contrib(db, folder)
                     print_contrib_table(db.engine, report["contrib"][db.engine])
-        if roster:
+        if "import" in parts:
             # The import needs only the regions: a database of its own.
             with fresh_database(engine) as db:
                 report["import"][db.engine] = bench_import(db, folder, roster)
+        if "lockwait" in parts:
+            with fresh_database(engine) as db:
+                report["lockwait"][db.engine] = bench_lockwait(db, folder, roster)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -982,6 +1114,8 @@ def main(argv: list[str] | None = None) -> int:
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():
         print_contrib_table(engine, results)
+    if report["lockwait"]:
+        print_lockwait_table(report["lockwait"])
     print(f"\nresults and logs: {folder.relative_to(ROOT)}/")
     if failure:
         print(f"\nbench FAILED: {failure}", file=sys.stderr)
