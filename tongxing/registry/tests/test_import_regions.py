@@ -259,7 +259,7 @@ def test_a_household_moved_out_of_the_region_while_the_file_is_checked_is_not_wr
 
 
 @pytest.mark.parametrize("role", ["cadre", "viewer"])
-def test_cadres_and_viewers_cannot_import(victim, role):
+def test_cadres_and_viewers_cannot_import(victim, role, tmp_path):
     user = make_user(f"u-{role}", role, VILLAGE_A1)
     good = csv(["A1-0001", VILLAGE_A1, "刘一", "户主", id_number(40), "建档立卡户", ""])
     before = state(victim)
@@ -270,6 +270,10 @@ def test_cadres_and_viewers_cannot_import(victim, role):
                  "relation": "户主"})]  # fmt: skip
     with pytest.raises(PermissionDenied):
         import_households(rows=rows, by=user, partial=True)
+    path = tmp_path / "r.csv"
+    path.write_bytes(good)
+    with pytest.raises(CommandError, match=f"u-{role} may not import these households"):
+        call_command("import_households", str(path), "--user", f"u-{role}")
     assert not Household.objects.filter(village_id=VILLAGE_A1).exists()
     assert not Member.objects.exclude(household=victim).exists()
     assert (

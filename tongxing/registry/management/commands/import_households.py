@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -49,18 +50,24 @@ class Command(BaseCommand):
             table = read_table(path, aliases=COLUMN_ALIASES, required=REQUIRED_COLUMNS)
         except TableError as exc:
             raise CommandError(str(exc)) from exc
-        if json:
-            result = import_households(rows=table.rows, by=by, partial=partial, dry_run=dry_run)
-        else:
-            with progress_display(transient=True) as progress:
-                task = progress.add_task(_("Importing roster rows"), total=len(table.rows))
-                result = import_households(
-                    rows=table.rows,
-                    by=by,
-                    partial=partial,
-                    dry_run=dry_run,
-                    progress=lambda n: progress.advance(task, n),
-                )
+        try:
+            if json:
+                result = import_households(rows=table.rows, by=by, partial=partial, dry_run=dry_run)
+            else:
+                with progress_display(transient=True) as progress:
+                    task = progress.add_task(_("Importing roster rows"), total=len(table.rows))
+                    result = import_households(
+                        rows=table.rows,
+                        by=by,
+                        partial=partial,
+                        dry_run=dry_run,
+                        progress=lambda n: progress.advance(task, n),
+                    )
+        except PermissionDenied:
+            raise CommandError(
+                _("%(name)s may not import these households: nothing was imported.")
+                % {"name": user}
+            ) from None
         if result.rows_imported and not dry_run:
             refresh_statistics()  # the planner's view of the rows just loaded
         if marked_copy and result.errors:
