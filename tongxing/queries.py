@@ -1,5 +1,7 @@
 """Query pieces that must use an index on both engines."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import Q
 
@@ -96,3 +98,26 @@ def insert_rows(model, rows: list[list], *, batch_size: int = 2000) -> None:
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
+
+
+@contextmanager
+def bulk_write_cache(mebibytes: int = 64):
+    """On SQLite, give this connection a larger page cache for a bulk write, then its own.
+
+    A bulk insert goes through indexes in random order (keyed hashes, names): with SQLite's
+    default cache of 2 MiB it reads and writes their pages again and again, inside its
+    transaction, which holds the database's one write lock. 64 MiB took the 100,000 members
+    of the import benchmark from 8-10 s to 3-7 s on a busy machine. PostgreSQL: nothing.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")

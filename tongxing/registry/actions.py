@@ -22,7 +22,7 @@ from tongxing.accounts.models import (
     Role,
     User,
 )
-from tongxing.queries import column_index, insert_rows, prepare_rows
+from tongxing.queries import bulk_write_cache, column_index, insert_rows, prepare_rows
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry import protection
@@ -1377,7 +1377,7 @@ def _write_import(plan: _ImportPlan, by: User | None) -> None:
     household_key = column_index(HouseholdStatusChange, "household")
     member_household = column_index(Member, "household")
     event_object = column_index(AuditEvent, "object_id")
-    with transaction.atomic():
+    with bulk_write_cache(), transaction.atomic():
         # The region of every object written to, as it is now, whatever the file said.
         for village in plan.villages.values():
             require_region_right(by, HOUSEHOLD_EDITORS, village)

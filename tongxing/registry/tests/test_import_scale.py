@@ -65,3 +65,14 @@ def test_a_roster_above_the_variable_limit_imports_and_reimports(few_sql_variabl
     assert result.households_updated == HOUSEHOLDS
     assert HouseholdStatusChange.objects.filter(status="exited").count() == HOUSEHOLDS
     assert Household.objects.filter(status="exited").count() == HOUSEHOLDS
+
+
+def test_the_import_gives_the_connection_back_its_own_page_cache(few_sql_variables, alice):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+    result = import_households(rows=roster()[:10], by=alice)
+    assert result.households_created == 10
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == (before,)
