@@ -21,9 +21,9 @@
    `GET /api/v1/households?q=` with wrk, as in the HTTP part.
 5. Board: the public needs board as in the HTTP part (gunicorn, wrk, next to the bare
    view): `GET /api/v1/needs` unfiltered and with filters (a kind, the township with most
-   needs, a sort by progress) and the board page `/needs/`; first on the city demo's year of
-   about 50,000 needs, then with its published needs copied until the board holds 10,000
-   (bench/needs_bench.py), a board some thirty times fuller.
+   needs, a sort by progress, a text search) and the board page `/needs/`; first on the
+   city demo's year of about 50,000 needs, then with its published needs copied until the
+   board holds 10,000 (bench/needs_bench.py), a board some thirty times fuller.
 6. Contributions: 32 clients at once, each with its own donor's token, POST 40
    contributions of ¥100 to `/api/v1/needs/{id}/pledges` with an Idempotency-Key (every 5th
    sent twice, as a retry), first all to one hot funding need, then spread over 100 needs
@@ -768,7 +768,21 @@ def board_endpoints(label: str, township: str) -> list[Endpoint]:
             slug=f"{label}-township",
         ),
         Endpoint("?sort=progress", f"{api}?sort=progress", {}, slug=f"{label}-progress"),
+        # The text search reads every need the rest of the WHERE leaves (no index answers a
+        # match inside a title): a common word, a word no need holds (every open need read),
+        # and that word over every published need.
+        Endpoint("?q=棉被", f"{api}?q=%E6%A3%89%E8%A2%AB", {}, slug=f"{label}-search"),
+        Endpoint("?q=<no match>", f"{api}?q=%E6%97%A0%E6%AD%A4%E7%89%A9", {}, slug=f"{label}-miss"),
+        Endpoint(
+            "?q=<no match>&open_only=false",
+            f"{api}?q=%E6%97%A0%E6%AD%A4%E7%89%A9&open_only=false",
+            {},
+            slug=f"{label}-miss-all",
+        ),
         Endpoint("board page /needs/", "/needs/", {}, slug=f"{label}-page"),
+        Endpoint(
+            "board page /needs/?q=棉被", "/needs/?q=%E6%A3%89%E8%A2%AB", {}, slug=f"{label}-page-q"
+        ),
     ]
 
 

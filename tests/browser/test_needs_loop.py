@@ -133,6 +133,13 @@ def test_a_need_goes_from_the_village_to_a_donor_and_back_with_thanks(
     tina.click('nav.menu a[href="/needs/review/"]')
     item = tina.locator(f'[data-testid="review-item"][data-need="{need.pk}"]')
     item.locator('[data-testid="approve"]').click()
+    # Nothing is published on that tap: the question comes in place of the buttons.
+    confirm = item.locator('[data-testid="confirm-publish"]')
+    expect(confirm).to_contain_text("过冬棉被")
+    expect(confirm).to_contain_text("家中老人怕冷，缺少厚棉被。")
+    need.refresh_from_db()
+    assert need.status == Status.SUBMITTED
+    confirm.locator('[data-testid="confirm-publish-button"]').click()
     tina.wait_for_url(f"{base}/needs/review/")
     expect(tina.locator(f'[data-testid="review-item"][data-need="{need.pk}"]')).to_have_count(0)
     need.refresh_from_db()

@@ -1,14 +1,17 @@
-"""Posting a need on a phone: the household picker reaches every household of a village,
-by "show more" or by searching as one types, and one tap picks it."""
+"""Posting and publishing a need on a phone: the household picker reaches every household of
+a village, by "show more" or by searching as one types, and one tap picks it; approving
+several needs at once asks first."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, VILLAGE_A1, make_user
+from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.test_needs_loop import log_in
 from tongxing.accounts.models import Role
+from tongxing.needs import actions
+from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories
 
 pytestmark = pytest.mark.browser
@@ -69,4 +72,32 @@ def test_the_search_narrows_the_list_as_one_types(live_server, sixty, page, page
     assert not re.search(r"[?&]q=", page.url)
     rows.first.tap()
     page.wait_for_url(f"{base}/needs/new/?household={sixty[-1].pk}")
+    assert page_errors == []
+
+
+def test_a_township_admin_ticks_two_needs_and_confirms_before_they_go_public(
+    live_server, tree, page, page_errors
+):
+    base = live_server.url
+    vera = make_user("vera", Role.VILLAGE_ADMIN, VILLAGE_A1, password=PASSWORD)
+    make_user("tina", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, password=PASSWORD)
+    home = factories.household()
+    quilts, rice = (
+        actions.create_need(
+            data=factories.goods_data(home, title=title, category=category), by=vera, submit=True
+        )
+        for title, category in (("棉被", "clothing"), ("大米", "food"))
+    )
+    log_in(page, base, "tina")
+    page.goto(f"{base}/needs/review/")
+    for need in (quilts, rice):
+        item = page.locator(f'[data-testid="review-item"][data-need="{need.pk}"]')
+        item.locator('[data-testid="tick"]').check()
+    page.click('[data-testid="approve-many"]')
+    listed = page.locator('[data-testid="confirm-need"]')
+    expect(listed).to_have_count(2)
+    assert [Need.objects.get(pk=n.pk).status for n in (quilts, rice)] == [Status.SUBMITTED] * 2
+    page.click('[data-testid="confirm-publish-button"]')
+    page.wait_for_url(f"{base}/needs/review/")
+    assert [Need.objects.get(pk=n.pk).status for n in (quilts, rice)] == [Status.PUBLISHED] * 2
     assert page_errors == []

@@ -481,8 +481,19 @@ def review_need(
 def review_needs(
     *, needs: list[Need], by: User | None, approve: bool, reason: str = ""
 ) -> list[Need]:
-    """Review several needs with one decision (needs that break a rule need their own)."""
-    return [review_need(need=need, by=by, approve=approve, reason=reason) for need in needs]
+    """Review several needs with one decision: all of them, or none if any is refused (needs
+    that break a rule need their own review). Each refusal names its need's title."""
+    reviewed, refused = [], []
+    for need in needs:
+        try:
+            # A savepoint each: the next needs are still checked, to name every refusal.
+            with transaction.atomic():
+                reviewed.append(review_need(need=need, by=by, approve=approve, reason=reason))
+        except ValidationError as exc:
+            refused += [f"“{need.title}”: {message}" for message in exc.messages]
+    if refused:
+        raise ValidationError(refused)
+    return reviewed
 
 
 def _posters(need: Need) -> list[User]:

@@ -588,6 +588,36 @@ class ApproveForm(forms.Form):
     )
 
 
+class ApproveManyForm(forms.Form):
+    """The needs ticked in the review queue (its form's check boxes): still in the queue."""
+
+    need = forms.ModelMultipleChoiceField(
+        queryset=Need.objects.none(),
+        error_messages={
+            "required": _("Tick the needs to approve."),
+            "invalid_choice": _(
+                "A need you ticked no longer waits for your review: look at the queue again."
+            ),
+            "invalid_pk_value": _("A need you ticked no longer waits for your review."),
+        },
+    )
+
+    # The queue shows 100 needs: no more can be ticked at once.
+    MOST = 100
+
+    def __init__(self, *args, queue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].queryset = queue
+
+    def clean_need(self):
+        needs = self.cleaned_data["need"]
+        if len(needs) > self.MOST:
+            raise forms.ValidationError(
+                _("Approve at most %(n)s needs at once.") % {"n": self.MOST}
+            )
+        return needs
+
+
 class ReopenForm(forms.Form):
     deadline = forms.DateField(label=_("New deadline"), widget=DateInput)
 

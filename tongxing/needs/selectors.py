@@ -97,6 +97,13 @@ def escalated_needs(user: User) -> QuerySet[Need]:
     )
 
 
+def review_findings(need: Need) -> list[dict]:
+    """What the review rules find in a need now (the review runs them again): {rule, message}."""
+    from tongxing.needs.rules import check_rules
+
+    return check_rules(need)
+
+
 def need_events(need: Need) -> QuerySet[AuditEvent]:
     """Every event of a need, oldest first: who did what, and when."""
     return (

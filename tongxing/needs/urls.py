@@ -24,6 +24,7 @@ urlpatterns = [
     path("pledges/<int:pledge_id>/thank/", views.pledge_thank, name="pledge_thank"),
     # Reviewers.
     path("review/", views.review_queue, name="review"),
+    path("review/approve/", views.review_approve_many, name="review_approve_many"),
     path("<int:need_id>/review/", views.need_review, name="review_need"),
     path("escalated/", views.escalated, name="escalated"),
     path("<int:need_id>/reopen/", views.need_reopen, name="reopen"),

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from tongxing.accounts.access import allow, public
@@ -34,6 +34,7 @@ from tongxing.needs import actions, selectors
 from tongxing.needs.forms import (
     ERROR_FIELDS,
     ApproveForm,
+    ApproveManyForm,
     BannedTermForm,
     BoardFilterForm,
     CollectiveForm,
@@ -58,6 +59,7 @@ from tongxing.needs.models import (
     PledgeStatus,
     Status,
 )
+from tongxing.numbers import thousands
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import regions_visible_to
@@ -665,6 +667,25 @@ def need_review(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     approve = request.POST.get("decision") == "approve"
     form = ApproveForm(request.POST) if approve else ReasonForm(request.POST, prefix="reject")
+    origin = request.POST.get("from", "")
+    asked = request.POST.get("confirmed") == "yes"
+    if approve and not asked and need.status == Status.SUBMITTED:
+        # Nothing goes public on one tap: first say what the public will see, and ask.
+        if form.is_valid():
+            return render_publish_confirmation(
+                request,
+                [need],
+                override_reason=form.cleaned_data["override_reason"],
+                origin=origin,
+            )
+        if wants_fragment(request):
+            context = {
+                "need": need,
+                "approve_form": form,
+                "reject_form": ReasonForm(prefix="reject", auto_id=f"id_{need.pk}_%s"),
+                "from": origin,
+            }
+            return render(request, "needs/_review_forms.html", context, status=400)
     if form.is_valid():
         try:
             actions.review_need(
@@ -764,6 +785,37 @@ def pledge_thank(request, pledge_id: int):
 # --- Reviewers: the queue, escalations, the rules -----------------------------------------
 
 
+def render_publish_confirmation(
+    request, needs: list[Need], *, override_reason: str = "", origin: str = ""
+):
+    """Ask before publishing: each need as the public board will show it, what the review
+    rules find in it now, and a button that publishes (htmx puts it in place of the buttons
+    it came from; without JavaScript it is a page of its own)."""
+    for need in needs:
+        need.board_place = place_of(need)
+        need.findings_now = selectors.review_findings(need)
+    single = len(needs) == 1
+    if single:
+        action = reverse("needs:review_need", args=[needs[0].pk])
+    else:
+        action = reverse("needs:review_approve_many")
+    if origin == "manage" and single:
+        back = reverse("needs:manage", args=[needs[0].pk])
+    else:
+        back = reverse("needs:review")
+    context = {
+        "needs": needs,
+        "single": single,
+        "action": action,
+        "back": back,
+        "override_reason": override_reason,
+        "from": origin,
+    }
+    if wants_fragment(request):
+        return render(request, "needs/_confirm_publish.html", context)
+    return render(request, "needs/confirm_publish.html", context)
+
+
 def render_queue(request, *, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     needs = list(selectors.review_queue(request.user).select_related("village__parent")[:100])
@@ -782,6 +834,34 @@ def render_queue(request, *, forms: dict | None = None, status: int = 200):
 def review_queue(request):
     """Needs waiting for review, oldest first, with what the rules found in each."""
     return render_queue(request)
+
+
+@require_POST
+@allow(*NEED_REVIEWERS)
+def review_approve_many(request):
+    """Approve the needs ticked in the queue: first a confirmation that lists them, then all
+    of them are published, or none (each refusal named with its need)."""
+    form = ApproveManyForm(request.POST, queue=selectors.review_queue(request.user))
+    if not form.is_valid():
+        for message in form.errors.get("need", []):
+            messages.error(request, message)
+        return render_queue(request, status=400)
+    needs = list(form.cleaned_data["need"].select_related("village__parent"))
+    if request.POST.get("confirmed") != "yes":
+        return render_publish_confirmation(request, needs)
+    try:
+        published = actions.review_needs(needs=needs, by=request.user, approve=True)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return render_queue(request, status=400)
+    count = len(published)
+    messages.success(
+        request,
+        ngettext("%(n)s need is published.", "%(n)s needs are published.", count)
+        % {"n": thousands(count)},
+    )
+    return redirect("needs:review")
 
 
 def render_escalated(request, *, forms: dict | None = None, status: int = 200):

@@ -1,8 +1,11 @@
 """The reviewers' pages: the review queue, the escalated needs, and the review rules."""
 
+import re
+
 import pytest
 
 from conftest import CITY, OTHER_CITY, VILLAGE_B1, client_for
+from tongxing.accounts.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import BannedTerm, Need, Status, ValueCap
 from tongxing.needs.tests import factories
@@ -89,7 +92,7 @@ def test_the_queue_lists_the_oldest_first_and_highlights_findings(home, vera, ti
 )
 def test_approving_publishes_the_need(request, submitted, who, status):
     response = client_for(persona(request, who)).post(
-        f"/needs/{submitted.pk}/review/", {"decision": "approve"}
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "confirmed": "yes"}
     )
     assert response.status_code == status
     submitted.refresh_from_db()
@@ -105,7 +108,9 @@ def test_approving_publishes_the_need(request, submitted, who, status):
 
 def test_a_flagged_need_needs_the_reviewers_reason(submitted, capped, tina):
     # The rules run again at review: the cap set after submission flags the need now.
-    refused = client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    refused = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "confirmed": "yes"}
+    )
     assert refused.status_code == 400
     item = refused.context["needs"][0]
     assert item.approve_form.errors == {
@@ -119,10 +124,197 @@ def test_a_flagged_need_needs_the_reviewers_reason(submitted, capped, tina):
     assert submitted.status == Status.SUBMITTED
     client_for(tina).post(
         f"/needs/{submitted.pk}/review/",
-        {"decision": "approve", "override_reason": "冬季特殊情况"},
+        {"decision": "approve", "override_reason": "冬季特殊情况", "confirmed": "yes"},
     )
     submitted.refresh_from_db()
     assert (submitted.status, submitted.override_reason) == (Status.PUBLISHED, "冬季特殊情况")
+
+
+# --- Asking before anything goes public ------------------------------------------------------
+
+
+def audit_count() -> int:
+    return AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("dora", 403),
+        ("vera", 403),
+        ("tom", 404),
+        ("carl", 404),
+        ("tina", 200),
+        ("alice", 200),
+    ],
+)
+def test_approving_first_asks_and_publishes_nothing(request, submitted, who, status):
+    client = client_for(persona(request, who))
+    before = audit_count()
+    response = client.post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    assert response.status_code == status
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reviewed_by, submitted.published_at) == (
+        Status.SUBMITTED,
+        None,
+        None,
+    )
+    assert audit_count() == before
+    if status == 200:
+        html = response.content.decode()
+        assert "Publish “棉被” to the public board?" in html
+        # What the public will see: the title, the story, the household's public face.
+        assert "冬天快到了，家里缺棉被。" in html
+        assert "张** · 柳塘镇桃李村 · 3 pieces of bedding" in html
+        assert '<input type="hidden" name="confirmed" value="yes">' in html
+        assert f'action="/needs/{submitted.pk}/review/"' in html
+        assert 'href="/needs/review/" data-testid="confirm-publish-back"' in html
+
+
+def test_the_confirmation_comes_in_place_for_htmx(submitted, tina):
+    response = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.startswith('<section class="confirm-publish"')
+    assert Need.objects.get(pk=submitted.pk).status == Status.SUBMITTED
+
+
+def test_the_confirmation_from_the_management_page_goes_back_there(submitted, tina):
+    response = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "from": "manage"}
+    )
+    html = response.content.decode()
+    assert '<input type="hidden" name="from" value="manage">' in html
+    assert f'href="/needs/{submitted.pk}/manage/" data-testid="confirm-publish-back"' in html
+
+
+def test_the_confirmation_shows_what_the_rules_find_now_and_asks_the_reason(
+    submitted, capped, tina
+):
+    response = client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    html = response.content.decode()
+    assert "The estimated value ¥450 is above the cap of ¥100." in html
+    assert 'name="override_reason"' in html
+    done = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/",
+        {"decision": "approve", "confirmed": "yes", "override_reason": "冬季特殊情况"},
+    )
+    assert done.status_code == 302
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.override_reason) == (Status.PUBLISHED, "冬季特殊情况")
+
+
+def test_rejecting_needs_no_confirmation(submitted, tina):
+    response = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "reject", "reject-reason": "价格过高"}
+    )
+    assert response.status_code == 302
+    assert Need.objects.get(pk=submitted.pk).status == Status.REJECTED
+
+
+# --- Approving several at once --------------------------------------------------------------
+
+
+@pytest.fixture
+def three(home, vera):
+    """Three needs of village A1 waiting for review: quilts, rice and a fridge."""
+    return [
+        actions.create_need(
+            data=factories.goods_data(home, title=title, category=category), by=vera, submit=True
+        )
+        for title, category in (("棉被", "clothing"), ("大米", "food"), ("冰箱", "appliance"))
+    ]
+
+
+def statuses(needs) -> list[str]:
+    return [Need.objects.get(pk=need.pk).status for need in needs]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("dora", 403),
+        ("olga", 403),
+        ("vera", 403),
+        ("tom", 400),
+        ("carl", 400),
+        ("tina", 200),
+        ("alice", 200),
+    ],
+)
+def test_approving_several_is_for_reviewers_of_their_region(request, three, who, status):
+    client = client_for(persona(request, who))
+    before = audit_count()
+    response = client.post("/needs/review/approve/", {"need": [three[0].pk, three[1].pk]})
+    assert response.status_code == status
+    assert statuses(three) == [Status.SUBMITTED] * 3
+    assert audit_count() == before
+    if status == 400:
+        # Another township's needs are not in its queue: named as gone, nothing changed.
+        assert "A need you ticked no longer waits for your review" in response.content.decode()
+
+
+def test_approving_several_lists_them_then_publishes_them_all(three, tina):
+    client = client_for(tina)
+    chosen = [three[0].pk, three[2].pk]
+    asked = client.post("/needs/review/approve/", {"need": chosen})
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Publish these 2 needs to the public board?" in html
+    assert [need.pk for need in asked.context["needs"]] == chosen
+    assert statuses(three) == [Status.SUBMITTED] * 3
+
+    done = client.post("/needs/review/approve/", {"need": chosen, "confirmed": "yes"})
+    assert done.status_code == 302 and done.url == "/needs/review/"
+    assert statuses(three) == [Status.PUBLISHED, Status.SUBMITTED, Status.PUBLISHED]
+    events = AuditEvent.objects.filter(action="need.published").values_list("object_id", "actor")
+    assert sorted(events) == sorted((str(pk), tina.pk) for pk in chosen)
+    assert "2 needs are published." in client.get("/needs/review/").content.decode()
+
+
+def test_approving_several_publishes_none_if_one_is_refused(three, tina, alice):
+    actions.set_value_cap(
+        region=Region.objects.get(code=CITY), category="food", cap_fen=100_00, by=alice
+    )
+    client = client_for(tina)
+    before = audit_count()
+    response = client.post(
+        "/needs/review/approve/",
+        {"need": [pk for pk in (three[0].pk, three[1].pk)], "confirmed": "yes"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "“大米”: The review rules flag this need: give your reason to publish it." in html
+    assert statuses(three) == [Status.SUBMITTED] * 3
+    assert audit_count() == before
+
+
+def test_approving_several_asks_for_at_least_one(three, tina):
+    response = client_for(tina).post("/needs/review/approve/", {"confirmed": "yes"})
+    assert response.status_code == 400
+    assert "Tick the needs to approve." in response.content.decode()
+    assert statuses(three) == [Status.SUBMITTED] * 3
+
+
+def test_the_queue_offers_a_tick_box_for_each_need_the_rules_do_not_flag(three, alice, tina):
+    actions.set_value_cap(
+        region=Region.objects.get(code=CITY), category="food", cap_fen=100_00, by=alice
+    )
+    flagged = actions.create_need(
+        data=factories.goods_data(three[0].household, title="面粉", category="food"),
+        by=None,
+        submit=True,
+    )
+    html = client_for(tina).get("/needs/review/").content.decode()
+    boxes = re.findall(r'name="need" value="(\d+)" form="approve-many"', html)
+    assert boxes == [str(need.pk) for need in three]
+    assert str(flagged.pk) not in boxes
+    assert 'id="approve-many"' in html
 
 
 def test_rejecting_needs_a_reason_beside_its_field(submitted, tina):
@@ -142,13 +334,16 @@ def test_rejecting_needs_a_reason_beside_its_field(submitted, tina):
 
 def test_reviewing_from_the_management_page_returns_there(submitted, tina):
     response = client_for(tina).post(
-        f"/needs/{submitted.pk}/review/", {"decision": "approve", "from": "manage"}
+        f"/needs/{submitted.pk}/review/",
+        {"decision": "approve", "from": "manage", "confirmed": "yes"},
     )
     assert response.url == f"/needs/{submitted.pk}/manage/"
 
 
 def test_a_need_already_reviewed_is_not_reviewed_again(submitted, tina, alice):
-    client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "confirmed": "yes"}
+    )
     response = client_for(alice).post(
         f"/needs/{submitted.pk}/review/", {"decision": "reject", "reject-reason": "重复"}
     )
