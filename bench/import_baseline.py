@@ -9,6 +9,7 @@ the database of DATABASE_URL. What `tongxing import-households` takes beyond thi
 cost of checking, matching, encrypting and recording the rows. Prints the rows stored.
 """
 
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -35,15 +36,18 @@ def main() -> None:
         f"INSERT INTO bench_raw_roster (row_number, {', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * (len(columns) + 1))})"
     )
+    stored = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw_roster")
         cursor.execute(f"CREATE TABLE bench_raw_roster (row_number integer, {definitions})")
-        for start in range(0, len(table.rows), BATCH):
-            batch = table.rows[start : start + BATCH]
+        # The rows stream from the file: take them a batch at a time.
+        rows = iter(table.rows)
+        while batch := list(itertools.islice(rows, BATCH)):
             cursor.executemany(
                 insert, [(number, *(row[c] for c in columns)) for number, row in batch]
             )
-    print(len(table.rows))
+            stored += len(batch)
+    print(stored)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ nothing. Prints the functions with the most time of their own and the most time 
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import sys
@@ -37,8 +38,9 @@ def main() -> None:
 
     started = time.perf_counter()
     table = read_table(args.file, aliases=COLUMN_ALIASES, required=REQUIRED_COLUMNS)
-    rows = table.rows[: args.rows]
-    print(f"read {len(table.rows)} rows in {time.perf_counter() - started:.1f} s")
+    # The rows stream from the file: the first N, held for the profile's two imports.
+    rows = list(itertools.islice(table.rows, args.rows))
+    print(f"read {len(rows)} rows in {time.perf_counter() - started:.1f} s")
     if args.twice:
         import_households(rows=rows, by=None)
     profile = cProfile.Profile()

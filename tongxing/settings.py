@@ -190,6 +190,13 @@ LOGGING = {
 # Uploaded files (photos that confirm deliveries). They are served only through views that
 # check who may see them, never as public static files.
 MEDIA_ROOT = Path(os.environ.get("TONGXING_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+
+# --- Files in (tongxing/tabular.py) ------------------------------------------------------------
+# The largest file an import takes (rosters, region trees; page, API and command alike).
+TONGXING_UPLOAD_MAX_MB = env_int("TONGXING_UPLOAD_MAX_MB", 50)
+# What an .xlsx may unpack to, and the rows a file may have: checked before it is parsed.
+TONGXING_UPLOAD_MAX_UNCOMPRESSED_MB = env_int("TONGXING_UPLOAD_MAX_UNCOMPRESSED_MB", 400)
+TONGXING_IMPORT_MAX_ROWS = env_int("TONGXING_IMPORT_MAX_ROWS", 200_000)
 # Where notifications go besides the in-app list (see tongxing/notifications/channels.py).
 TONGXING_NOTIFICATION_CHANNELS = env_list(
     "TONGXING_NOTIFICATION_CHANNELS", "tongxing.notifications.channels.EmailChannel"

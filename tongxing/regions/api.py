@@ -9,7 +9,7 @@ from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import FileTooLarge, TableError, read_table
 
 router = Router(tags=["regions"])
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -89,10 +89,15 @@ class ImportOut(Schema):
     errors: list[RowErrorOut]
 
 
+class FileErrorOut(Schema):
+    detail: str
+    errors: list[dict]
+
+
 # Declared before "/{code}": routes match in order, and "import" would pass for a code.
 @router.post(
     "/import",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: ImportOut, 400: ImportOut, 413: FileErrorOut},
     summary="Load regions from .xlsx or .csv: every row, or with any bad row none",
 )
 @allow(Role.CITY_ADMIN)
@@ -101,6 +106,8 @@ def import_regions(request, file: File[UploadedFile]):
         table = read_table(
             file, filename=file.name, aliases=actions.COLUMN_ALIASES, required=("code", "name")
         )
+    except FileTooLarge as exc:
+        return 413, {"detail": str(exc), "errors": [{"field": "file", "message": str(exc)}]}
     except TableError as exc:
         raise HttpError(400, str(exc)) from exc
     result = actions.import_regions(rows=table.rows, by=request.user)
