@@ -63,6 +63,17 @@ def test_data_key(settings):
     settings.TONGXING_INDEX_KEY = TEST_INDEX_KEY
 
 
+@pytest.fixture(scope="session")
+def media_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, media_folder):
+    """Uploaded files and the files of jobs go to a folder of the test run, not to var/."""
+    settings.MEDIA_ROOT = media_folder
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as a freshly started server does."""

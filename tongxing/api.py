@@ -90,12 +90,14 @@ def on_http_error(request, exc: HttpError):
 
 def register_routers() -> None:
     from tongxing.accounts.api import router as accounts_router
+    from tongxing.jobs.api import router as jobs_router
     from tongxing.needs.api import router as needs_router
     from tongxing.notifications.api import router as notifications_router
     from tongxing.regions.api import router as regions_router
     from tongxing.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", jobs_router)
     api.add_router("/regions", regions_router)
     api.add_router("/", registry_router)
     api.add_router("/", needs_router)

@@ -8,8 +8,10 @@ nothing the first run did not.
 import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from tongxing.jobs.actions import sweep_jobs
 from tongxing.needs.actions import sweep
 from tongxing.queries import refresh_statistics
 
@@ -22,13 +24,27 @@ def sweep_needs(today: datetime.date) -> str:
     }
 
 
+def clear_old_jobs(today: datetime.date) -> str:
+    # The files of imports and exports (marked copies, exports with full numbers) live a
+    # week; the moment is now, not the day given, for they are counted in real time.
+    stale, deleted = sweep_jobs()
+    return _(
+        "Deleted %(deleted)d background jobs older than %(days)d days, with their files; "
+        "%(stale)d jobs that had died with their server marked failed."
+    ) % {"deleted": deleted, "days": settings.TONGXING_JOB_FILE_DAYS, "stale": stale}
+
+
 def refresh_planner_statistics(today: datetime.date) -> str:
     refresh_statistics()  # the day's new rows, for tomorrow's queries
     return _("Refreshed the query planner's statistics.")
 
 
 # The last step reads what the others changed.
-STEPS: list[Callable[[datetime.date], str]] = [sweep_needs, refresh_planner_statistics]
+STEPS: list[Callable[[datetime.date], str]] = [
+    sweep_needs,
+    clear_old_jobs,
+    refresh_planner_statistics,
+]
 
 
 def run_daily(today: datetime.date) -> list[str]:

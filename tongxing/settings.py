@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tongxing",
     "tongxing.regions",
     "tongxing.accounts",
+    "tongxing.jobs",
     "tongxing.registry",
     "tongxing.notifications",
     "tongxing.needs",
@@ -187,16 +188,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Uploaded files (photos that confirm deliveries). They are served only through views that
-# check who may see them, never as public static files.
+# Uploaded files (photos that confirm deliveries) and the files of background jobs. They are
+# served only through views that check who may see them, never as public static files.
 MEDIA_ROOT = Path(os.environ.get("TONGXING_MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
-# --- Files in (tongxing/tabular.py) ------------------------------------------------------------
+# --- Files in and out (tongxing/tabular.py, tongxing/jobs) -----------------------------------
 # The largest file an import takes (rosters, region trees; page, API and command alike).
 TONGXING_UPLOAD_MAX_MB = env_int("TONGXING_UPLOAD_MAX_MB", 50)
 # What an .xlsx may unpack to, and the rows a file may have: checked before it is parsed.
 TONGXING_UPLOAD_MAX_UNCOMPRESSED_MB = env_int("TONGXING_UPLOAD_MAX_UNCOMPRESSED_MB", 400)
 TONGXING_IMPORT_MAX_ROWS = env_int("TONGXING_IMPORT_MAX_ROWS", 200_000)
+# An import of more rows, or an export of more households, runs in the background.
+TONGXING_BACKGROUND_ROWS = env_int("TONGXING_BACKGROUND_ROWS", 2_000)
+# Background jobs running at once in one server process (more wait their turn).
+TONGXING_JOB_THREADS = env_int("TONGXING_JOB_THREADS", 1)
+# Files of finished jobs (marked copies, exports) are deleted after this many days.
+TONGXING_JOB_FILE_DAYS = env_int("TONGXING_JOB_FILE_DAYS", 7)
+
 # Where notifications go besides the in-app list (see tongxing/notifications/channels.py).
 TONGXING_NOTIFICATION_CHANNELS = env_list(
     "TONGXING_NOTIFICATION_CHANNELS", "tongxing.notifications.channels.EmailChannel"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("tongxing.accounts.urls")),
     path("regions/", include("tongxing.regions.urls")),
     path("registry/", include("tongxing.registry.urls")),
+    path("jobs/", include("tongxing.jobs.urls")),
     path("needs/", include("tongxing.needs.urls")),
     path("notifications/", include("tongxing.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

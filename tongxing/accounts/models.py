@@ -25,6 +25,10 @@ ACCOUNT_ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 HOUSEHOLD_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN})
 # Roles that may see full ID and phone numbers of their region, on request and audited.
 PERSONAL_DATA_READERS = HOUSEHOLD_EDITORS
+# Roles that may export every household of their region with full ID and phone numbers
+# (with a reason, audited): the offices that answer for a whole township or city, not
+# the village information points that see one member's numbers at a time.
+FULL_EXPORTERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 # Roles that keep the directory of organisations and people of their region.
 DIRECTORY_EDITORS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 # The needs board. Posting: the household itself, or staff of its village on its behalf.

@@ -16,6 +16,7 @@ from tongxing import personal_data
 from tongxing.accounts.audit import event_fields, record, snapshot
 from tongxing.accounts.models import (
     DIRECTORY_EDITORS,
+    FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
     AuditEvent,
@@ -43,6 +44,7 @@ from tongxing.registry.models import (
 )
 from tongxing.registry.validators import validate_credit_code, validate_id_number, validate_phone
 from tongxing.tabular import RowError
+from tongxing.text import clean_text
 
 HOUSEHOLD_FIELDS = (
     "registry_number",
@@ -1442,28 +1444,56 @@ def _check_unchanged(plan: _ImportPlan, by: User | None) -> None:
                 raise _RegistryChanged
 
 
-def export_households(*, households, by: User | None, full_numbers: bool = False) -> bytes:
-    """Return the households' members as an .xlsx roster in the import's format.
+# The reason given for an export with full numbers, kept in its audit event.
+EXPORT_REASON_MAX = 200
 
-    Numbers are masked unless the caller asks for full ones and may see them in the region
-    of every household exported; a full export is written to the audit log.
+
+def check_full_export(*, by: User | None, households, reason: str) -> str:
+    """Refuse an export with full numbers unless the actor may make it and says why; return
+    the reason cleaned.
+
+    Only the city and township offices may (`FULL_EXPORTERS`), for households that all lie
+    in their region; the server's admin (`by=None`, the command) for any. Either way a
+    reason is needed, for the audit log.
     """
-    from tongxing.registry.exports import export_members
-
-    if full_numbers and by is not None:
-        if not by.is_superuser and not by.has_role(*PERSONAL_DATA_READERS):
+    reason = clean_text(reason, max_length=EXPORT_REASON_MAX, field="reason")
+    if by is not None:
+        if not by.is_superuser and not by.has_role(*FULL_EXPORTERS):
             raise PermissionDenied
         scope = "" if by.is_superuser else by.scope_prefix
         if scope is None or households.exclude(village__code__startswith=scope).exists():
             raise PermissionDenied
-    content = export_members(households, full_numbers=full_numbers)
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the full ID and phone numbers are needed.")]})
+    return reason
+
+
+def export_households(
+    *,
+    households,
+    by: User | None,
+    full_numbers: bool = False,
+    reason: str = "",
+    progress=None,
+) -> bytes:
+    """Return the households' members as an .xlsx roster in the import's format.
+
+    Numbers are masked unless the caller asks for full ones, with a reason, and may
+    (`check_full_export`); a full export is written to the audit log with its reason and
+    its count. `progress` is called with the members written, a thousand at a time.
+    """
+    from tongxing.registry.exports import export_members
+
+    if full_numbers:
+        reason = check_full_export(by=by, households=households, reason=reason)
+    content = export_members(households, full_numbers=full_numbers, progress=progress)
     if full_numbers:
         with transaction.atomic():
             record(
                 actor=by,
                 action="household.export_full",
                 target="registry.household",
-                region_code=(by.scope_prefix or "") if by is not None else "",
-                after={"households": households.count()},
+                region_code=(by.region_id or "") if by is not None else "",
+                after={"households": households.count(), "reason": reason},
             )
     return content

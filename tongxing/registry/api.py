@@ -19,8 +19,11 @@ from pydantic import ConfigDict
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
+from tongxing.jobs.api import JobOut, job_out
+from tongxing.jobs.models import JobStatus
 from tongxing.regions.selectors import access_region_by_code
-from tongxing.registry import actions, imports, selectors
+from tongxing.registry import actions, selectors
+from tongxing.registry import jobs as registry_jobs
 from tongxing.registry.models import (
     HardshipCause,
     Household,
@@ -32,7 +35,7 @@ from tongxing.registry.models import (
     Relation,
     Sex,
 )
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import FileTooLarge, TableError
 
 router = Router(tags=["registry"])
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -344,32 +347,44 @@ class ImportOut(Schema):
     rows_imported: int
     rows_rejected: int
     dry_run: bool
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = Field(description="the first 1,000 bad rows' faults")
+    error_count: int = Field(description="all the faults found")
+    marked_copy_url: str | None = Field(
+        description="the file with its faults marked and its numbers masked (for 7 days)"
+    )
+
+
+class FileErrorOut(Schema):
+    detail: str
+    errors: list[dict]
 
 
 @router.post(
     "/households/import",
-    response={200: ImportOut, 400: ImportOut},
-    summary="Import a roster (.xlsx, .xls, .csv): all or nothing unless partial",
+    response={200: ImportOut, 202: JobOut, 400: ImportOut, 413: FileErrorOut},
+    summary="Import a roster (.xlsx, .xls, .csv): all or nothing unless partial; "
+    "a large file is imported in the background (202 and the job)",
 )
 @allow(*EDITORS)
 def import_roster(
     request, file: File[UploadedFile], partial: Form[bool] = False, dry_run: Form[bool] = False
 ):
     try:
-        table = read_table(
-            file,
-            filename=file.name,
-            aliases=imports.COLUMN_ALIASES,
-            required=imports.REQUIRED_COLUMNS,
+        job = registry_jobs.import_roster(
+            upload=file, filename=file.name, by=request.user, partial=partial, dry_run=dry_run
         )
+    except FileTooLarge as exc:
+        return 413, {"detail": str(exc), "errors": [{"field": "file", "message": str(exc)}]}
     except TableError as exc:
         raise HttpError(400, str(exc)) from exc
-    result = actions.import_households(
-        rows=table.rows, by=request.user, partial=partial, dry_run=dry_run
-    )
+    if not job.finished:
+        return 202, job_out(job)
+    if job.status == JobStatus.FAILED:
+        raise HttpError(400, job.error)
+    result = dict(job.result)
+    result["marked_copy_url"] = job_out(job)["download_url"]
     # A partial import that took some rows answers 200, with the rows it did not take.
-    return (400 if result.refused else 200), result.as_dict()
+    return (400 if result["refused"] else 200), result
 
 
 @router.get(

@@ -9,6 +9,8 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
+        from tongxing.registry import jobs  # noqa: F401 (registers the runners of its jobs)
+
         checks.register(check_data_key, checks.Tags.security, deploy=True)
 
 

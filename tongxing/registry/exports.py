@@ -1,8 +1,14 @@
 """Excel files out of the registry: exports with the headers the import reads, and a copy
-of an imported file with its errors marked, for the clerk to correct and import again."""
+of an imported file with its errors marked, for the clerk to correct and import again.
 
+Every file is written in openpyxl's write-only mode, a row at a time, and every text cell
+through `tabular.sheet_row`/`sheet_cell`: a name beginning with "=" stays a name, never a
+live formula beside an ID number, and a character XML cannot hold never fails the export.
+"""
+
+import datetime
 import io
-from pathlib import Path
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -12,10 +18,13 @@ from openpyxl.styles import Font, PatternFill
 from tongxing import personal_data
 from tongxing.registry.imports import COLUMN_ALIASES
 from tongxing.registry.models import Household, Member
-from tongxing.tabular import TableError, raw_rows
+from tongxing.registry.validators import mask_id_number, mask_phone
+from tongxing.tabular import TableError, clean, raw_rows, sheet_cell, sheet_row
+from tongxing.text import find_personal_data, mask_personal_data
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 BOLD = Font(bold=True)
+REPORT_EVERY = 1000
 
 
 def header(column: str) -> str:
@@ -23,46 +32,99 @@ def header(column: str) -> str:
     return COLUMN_ALIASES[column][0]
 
 
-def write_marked_copy(source, errors, columns: dict[str, str], *, filename=None) -> bytes:
-    """Return the file as an .xlsx, each bad cell filled red with its reason as a comment,
-    and a last column that lists the reasons of each bad row."""
+# --- The marked copy --------------------------------------------------------------------------
+
+# Columns of the roster whose every cell is masked in the copy, as the registry masks them.
+NUMBER_COLUMNS: dict[str, Callable[[str], str]] = {
+    "id_number": mask_id_number,
+    "head_id_number": mask_id_number,
+    "phone": mask_phone,
+}
+
+
+def masked_cell(value: object, mask: Callable[[str], str] | None = None) -> object:
+    """Return a cell of an uploaded file as the marked copy keeps it: an ID or phone column
+    masked whole, any ID, phone or card number inside another cell masked where it stands.
+
+    The clerk has the original; the copy lies on the server for days and must not be a
+    second list of full numbers.
+    """
+    if value is None or isinstance(value, bool | datetime.date | datetime.time):
+        return value
+    text = clean(value)
+    if mask is not None:
+        return mask(text) if text else value
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    # A phone typed into a number cell is a number: look at it as the text it shows.
+    return mask_personal_data(text) if find_personal_data(text) else value
+
+
+def write_marked_copy(
+    source,
+    errors,
+    columns: dict[str, str],
+    *,
+    filename=None,
+    header_row: int | None = None,
+    width: int | None = None,
+) -> bytes:
+    """Return the file as an .xlsx with its numbers masked, each bad cell filled red with
+    its reason as a comment, and a last column that lists the reasons of each bad row.
+
+    `header_row` is the header's number (`Table.header_row`; by default the first row with
+    a header of `columns`), `width` the widest row of the file (`TableRows.widest`; by
+    default the file is read once more to find it).
+    """
     by_row: dict[int, list] = {}
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Checked")
-    positions: dict[str, int] = {}
-    header_found = False
+    name = filename or getattr(source, "name", str(source))
     try:
-        rows = list(raw_rows(source, filename=filename or getattr(source, "name", str(source))))
+        if width is None:
+            width = max((len(row) for row in raw_rows(source, filename=name)), default=0)
+        rows = raw_rows(source, filename=name)
     except TableError:
-        rows = []
-    width = max((len(row) for row in rows), default=0)
-    for number, row in enumerate(rows, start=1):
-        sheet.append(list(row) + [""] * (width - len(row)))
-        texts = [str(cell).strip() for cell in row]
-        if not header_found and any(header in texts for header in columns.values()):
-            header_found = True
+        width, rows = 0, iter(())
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Checked"))
+    positions: dict[str, int] = {}
+    masks: dict[int, Callable[[str], str]] = {}
+    header_texts = set(columns.values())
+    for number, raw in enumerate(rows, start=1):
+        raw = list(raw) + [None] * (width - len(raw))
+        texts = [clean(cell) for cell in raw]
+        is_header = not positions and (
+            number == header_row if header_row else any(t in header_texts for t in texts)
+        )
+        if is_header:
             positions = {c: texts.index(h) for c, h in columns.items() if h in texts}
-            reasons = sheet.cell(row=number, column=width + 1, value=_("Errors"))
-            reasons.font = BOLD
-        for error in by_row.get(number, []):
-            index = positions.get(error.column)
-            if index is not None:
-                cell = sheet.cell(row=number, column=index + 1)
-                cell.fill = ERROR_FILL
-                cell.comment = Comment(error.message, "Tongxing")
-        if number in by_row:
+            masks = {positions[c]: mask for c, mask in NUMBER_COLUMNS.items() if c in positions}
+        marked = {positions.get(e.column): e for e in by_row.get(number, ())}
+        cells = []
+        for index, value in enumerate(raw):
+            value = masked_cell(value, masks.get(index) if not is_header else None)
+            error = marked.get(index)
+            if error is None:
+                cells.append(sheet_cell(sheet, value))
+            else:
+                note = Comment(mask_personal_data(error.message), "Tongxing")
+                cells.append(sheet_cell(sheet, value, fill=ERROR_FILL, comment=note))
+        if is_header:
+            cells.append(sheet_cell(sheet, _("Errors"), font=BOLD))
+        elif number in by_row:
             text = "; ".join(
                 f"{columns.get(e.column, e.column)}: {e.message}" if e.column else e.message
                 for e in by_row[number]
             )
-            sheet.cell(row=number, column=width + 1, value=text).fill = ERROR_FILL
+            cells.append(sheet_cell(sheet, mask_personal_data(text), fill=ERROR_FILL))
+        sheet.append(cells)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
 
+
+# --- Exports ----------------------------------------------------------------------------------
 
 MEMBER_COLUMNS = (
     "registry_number",
@@ -86,26 +148,37 @@ MEMBER_COLUMNS = (
 )
 
 
-def export_members(households, *, full_numbers: bool) -> bytes:
+def _first_words(words: dict[str, str]) -> dict[str, str]:
+    """Return each code's first word in an import table (the word our files write)."""
+    first: dict[str, str] = {}
+    for word, code in words.items():
+        first.setdefault(code, word)
+    return first
+
+
+def export_members(
+    households, *, full_numbers: bool, progress: Callable[[int], None] | None = None
+) -> bytes:
     """Return an .xlsx roster of the households' members, in the import's own format.
 
     Numbers are masked unless `full_numbers` (the caller has checked the right and written
-    the audit row); a masked file cannot be imported back, which is the point.
+    the audit row); a masked file cannot be imported back, which is the point. `progress`
+    is called with the count of members written every thousand.
     """
     from tongxing.registry.imports import CAUSE_WORDS, LABOUR_WORDS, RELATION_WORDS, STATUS_WORDS
 
-    def first_word(words: dict, value: str) -> str:
-        return next((word for word, code in words.items() if code == value), value)
-
+    relations, statuses = _first_words(RELATION_WORDS), _first_words(STATUS_WORDS)
+    causes, labour = _first_words(CAUSE_WORDS), _first_words(LABOUR_WORDS)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Households"))
-    sheet.append([header(column) for column in MEMBER_COLUMNS])
+    sheet.append(sheet_row(sheet, [header(column) for column in MEMBER_COLUMNS]))
     members = (
         Member.objects.filter(household__in=households)
         .select_related("household__village")
         .order_by("household__village_id", "household__registry_number", "id")
     )
     yes, no = "是", "否"
+    written = 0
     for member in members.iterator(chunk_size=2000):
         household: Household = member.household
         id_number = (
@@ -116,34 +189,38 @@ def export_members(households, *, full_numbers: bool) -> bytes:
         phone = (
             personal_data.decrypt(member.phone_ciphertext) if full_numbers else member.phone_masked
         )
-        sheet.append(
-            [
-                household.registry_number,
-                household.village_id,
-                household.village.name,
-                member.name,
-                first_word(RELATION_WORDS, member.relation),
-                id_number,
-                {"male": "男", "female": "女"}.get(member.sex, ""),
-                member.birth_date.isoformat() if member.birth_date else "",
-                phone,
-                first_word(STATUS_WORDS, household.status),
-                household.status_since.isoformat(),
-                "、".join(first_word(CAUSE_WORDS, c) for c in household.hardship_causes),
-                yes if member.left_behind_child else no,
-                yes if member.student else no,
-                yes if member.disabled else no,
-                first_word(LABOUR_WORDS, member.labour_ability) if member.labour_ability else "",
-                yes if household.serious_illness else no,
-                yes if household.elderly_living_alone else no,
-            ]
-        )
+        values = [
+            household.registry_number,
+            household.village_id,
+            household.village.name,
+            member.name,
+            relations.get(member.relation, member.relation),
+            id_number,
+            {"male": "男", "female": "女"}.get(member.sex, ""),
+            member.birth_date.isoformat() if member.birth_date else "",
+            phone,
+            statuses.get(household.status, household.status),
+            household.status_since.isoformat(),
+            "、".join(causes.get(c, c) for c in household.hardship_causes),
+            yes if member.left_behind_child else no,
+            yes if member.student else no,
+            yes if member.disabled else no,
+            labour.get(member.labour_ability, member.labour_ability),
+            yes if household.serious_illness else no,
+            yes if household.elderly_living_alone else no,
+        ]
+        sheet.append(sheet_row(sheet, values))
+        written += 1
+        if progress and written % REPORT_EVERY == 0:
+            progress(REPORT_EVERY)
+    if progress:
+        progress(written % REPORT_EVERY)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
 
 
-def read_back(path: Path) -> list[list]:
+def read_back(path) -> list[list]:
     """Return an .xlsx's rows (for tests and checks)."""
     return list(raw_rows(path))
 
@@ -155,17 +232,16 @@ def export_organisations(organisations) -> bytes:
     """Return an .xlsx list of organisations (no personal data in it)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Organisations"))
-    sheet.append(list(ORGANISATION_HEADERS))
+    sheet.append(sheet_row(sheet, list(ORGANISATION_HEADERS)))
     for organisation in organisations.select_related("region").order_by("region_id", "name"):
-        sheet.append(
-            [
-                organisation.name,
-                organisation.get_kind_display(),
-                organisation.credit_code,
-                organisation.region_id,
-                organisation.region.name,
-            ]
-        )
+        values = [
+            organisation.name,
+            organisation.get_kind_display(),
+            organisation.credit_code,
+            organisation.region_id,
+            organisation.region.name,
+        ]
+        sheet.append(sheet_row(sheet, values))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -4,15 +4,12 @@ Full ID and phone numbers never go into a page that a GET returns: they are show
 the answer to the explicit POST of `member_reveal`, which the action writes to the audit log.
 """
 
-import secrets
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -23,15 +20,21 @@ from django.views.decorators.http import require_POST
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import (
     DIRECTORY_EDITORS,
+    FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
     REGION_SCOPED_ROLES,
 )
 from tongxing.accounts.views import add_action_errors
+from tongxing.jobs import actions as jobs_actions
+from tongxing.jobs import selectors as jobs_selectors
+from tongxing.jobs.kinds import STAGES
+from tongxing.jobs.models import JobStatus
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
-from tongxing.registry import actions, imports, selectors
-from tongxing.registry.exports import export_organisations, write_marked_copy
+from tongxing.registry import actions, selectors
+from tongxing.registry import jobs as registry_jobs
+from tongxing.registry.exports import export_organisations
 from tongxing.registry.forms import (
     HelperForm,
     HouseholdFilterForm,
@@ -45,7 +48,7 @@ from tongxing.registry.forms import (
 )
 from tongxing.registry.models import HardshipCause, Relation
 from tongxing.registry.validators import normalize_id_number
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import TableError
 
 PAGE_SIZE = 50
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -162,7 +165,7 @@ def household_list(request):
         "form": form,
         "page": page,
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
-        "can_see_numbers": request.user.role in PERSONAL_DATA_READERS,
+        "can_export_full": request.user.role in FULL_EXPORTERS,
     }
     if wants_fragment(request):
         response = render(request, "registry/_household_results.html", context)
@@ -505,9 +508,6 @@ def person_create(request):
 
 # --- Roster files: import and export ----------------------------------------------------------
 
-IMPORT_REPORTS = "import-reports"
-MAX_ROSTER_BYTES = 50 * 1024 * 1024
-
 
 class RosterImportForm(forms.Form):
     file = forms.FileField(
@@ -520,77 +520,175 @@ class RosterImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(label=gettext_lazy("Only check, import nothing"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(mb)s MB and %(rows)s rows; a file of more than %(background)s rows is "
+            "imported in the background."
+        ) % {
+            "mb": f"{settings.TONGXING_UPLOAD_MAX_MB:,}",
+            "rows": f"{settings.TONGXING_IMPORT_MAX_ROWS:,}",
+            "background": f"{settings.TONGXING_BACKGROUND_ROWS:,}",
+        }
 
-def _report_path(user, token: str) -> Path:
-    # The owner's id in the name: a report is only ever served to the one who imported.
-    return settings.BASE_DIR / "var" / IMPORT_REPORTS / f"{user.pk}-{token}.xlsx"
+
+def follow_job(request, url_name: str, job) -> HttpResponse:
+    """Send the browser to a job's page (htmx follows HX-Redirect with a full page load)."""
+    url = reverse(url_name, args=[job.pk])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def job_context(job) -> dict:
+    """Return what a job's page shows: its progress while it runs, its result when done."""
+    progress = jobs_selectors.progress_of(job)
+    result = job.result or {}
+    return {
+        "job": job,
+        "progress": progress,
+        "stage": STAGES.get(progress.stage, ""),
+        "result": result,
+        "errors": [(e["row"], e["header"], e["message"]) for e in result.get("errors", ())],
+    }
+
+
+def render_job(request, job, template: str, extra: dict | None = None) -> HttpResponse:
+    context = {**job_context(job), **(extra or {})}
+    if wants_fragment(request) and request.method == "GET":
+        template = "registry/_job.html"  # the part the page polls
+    failed = job.status == JobStatus.FAILED or context["result"].get("refused", False)
+    status = 400 if request.method == "POST" and failed else 200
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 @allow(*HOUSEHOLD_EDITORS)
 def household_import(request):
-    """Upload a roster: every row checked, the result as a table, the file marked."""
+    """Upload a roster: every row checked, the result as a table, the file marked; a large
+    file goes on in the background and the page follows it."""
     form = RosterImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_ROSTER_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB."))
+        try:
+            job = registry_jobs.import_roster(
+                upload=upload,
+                filename=upload.name,
+                by=request.user,
+                partial=form.cleaned_data["partial"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except TableError as exc:
+            form.add_error("file", str(exc))
         else:
-            try:
-                table = read_table(
-                    upload,
-                    filename=upload.name,
-                    aliases=imports.COLUMN_ALIASES,
-                    required=imports.REQUIRED_COLUMNS,
-                )
-            except TableError as exc:
-                form.add_error("file", str(exc))
-            else:
-                result = actions.import_households(
-                    rows=table.rows,
-                    by=request.user,
-                    partial=form.cleaned_data["partial"],
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-                context["result"] = result
-                context["errors"] = [
-                    (e.row, table.columns.get(e.column, e.column), e.message) for e in result.errors
-                ]
-                if result.errors:
-                    token = secrets.token_urlsafe(12)
-                    path = _report_path(request.user, token)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    upload.seek(0)
-                    path.write_bytes(
-                        write_marked_copy(
-                            upload, result.errors, table.columns, filename=upload.name
-                        )
-                    )
-                    context["report_token"] = token
-    failed = request.method == "POST" and (
-        form.errors or ("result" in context and context["result"].refused)
-    )
-    return render(request, "registry/import.html", context, status=400 if failed else 200)
+            if not job.finished:
+                return follow_job(request, "registry:household_import_job", job)
+            return render_job(request, job, "registry/import.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "registry/import.html", {"form": form}, status=status)
 
 
 @allow(*HOUSEHOLD_EDITORS)
-def household_import_report(request, token: str):
-    """Download the marked copy of the roster this user imported."""
-    if not token.replace("-", "").replace("_", "").isalnum():
-        raise Http404
-    path = _report_path(request.user, token)
-    if not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="roster-checked.xlsx")
+def household_import_job(request, job_id: int):
+    """Follow an import in the background; its result, and the marked copy, when done."""
+    job = jobs_selectors.access_job(request.user, job_id, kind=registry_jobs.IMPORT)
+    job = jobs_actions.settle_stale(job=job)
+    return render_job(request, job, "registry/job.html")
+
+
+class ExportForm(forms.Form):
+    full_numbers = forms.BooleanField(
+        label=gettext_lazy("With the full ID and phone numbers"), required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why the full numbers are needed"),
+        required=False,
+        max_length=actions.EXPORT_REASON_MAX,
+        help_text=gettext_lazy("Kept in the audit log with the export."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I will keep the file safe, give it to no one who may not see these numbers, "
+            "and delete it when the work is done."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, may_export_full: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_export_full:
+            for name in ("full_numbers", "reason", "confirm"):
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("full_numbers"):
+            if not data.get("reason", "").strip():
+                self.add_error("reason", _("Say why the full ID and phone numbers are needed."))
+            if not data.get("confirm"):
+                self.add_error("confirm", _("Confirm that you will keep the file safe."))
+        return data
+
+
+def export_filters(request) -> dict:
+    """Return the household list's filters (from the query string) as an export keeps them."""
+    form = HouseholdFilterForm(request.GET or None, villages=villages_in_scope(request.user))
+    data = cleaned(form)
+    return registry_jobs.export_filters(
+        query=data.get("q", ""),
+        village=data.get("village", ""),
+        status=data.get("status", ""),
+        flags=data.get("flag", ()),
+    )
 
 
 @allow(*READERS)
 def household_export(request):
-    """Download the households of the list's filters as an .xlsx roster."""
-    _form, _query, households = filtered_households(request)
-    full = request.GET.get("full") == "1"
-    content = actions.export_households(households=households, by=request.user, full_numbers=full)
-    return xlsx_response(content, "households.xlsx")
+    """Export the households of the list's filters as an .xlsx roster: masked, or with full
+    numbers for the offices that may, with a reason and a confirmation. A large export
+    runs in the background and its page offers the file when it is ready."""
+    filters = export_filters(request)
+    households = selectors.search_households(
+        request.user, **registry_jobs.search_arguments(filters)
+    )
+    may_full = registry_jobs.may_export_full(request.user)
+    if request.POST.get("full_numbers") and not may_full:
+        raise PermissionDenied
+    initial = {"full_numbers": may_full and request.GET.get("full") == "1"}
+    # A bare POST is a masked export: the form is bound even with nothing in it.
+    data = request.POST if request.method == "POST" else None
+    form = ExportForm(data, initial=initial, may_export_full=may_full)
+    count = households.count()
+    if request.method == "POST" and form.is_valid():
+        full = form.cleaned_data.get("full_numbers", False)
+        reason = form.cleaned_data.get("reason", "")
+        try:
+            if count > settings.TONGXING_BACKGROUND_ROWS:
+                job = registry_jobs.start_export(
+                    by=request.user, filters=filters, full_numbers=full, reason=reason
+                )
+                return follow_job(request, "registry:household_export_job", job)
+            content = actions.export_households(
+                households=households, by=request.user, full_numbers=full, reason=reason
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            return xlsx_response(content, registry_jobs.EXPORT_NAME)
+    context = {"form": form, "count": count, "background": settings.TONGXING_BACKGROUND_ROWS}
+    return render(request, "registry/export.html", context, status=400 if form.errors else 200)
+
+
+@allow(*READERS)
+def household_export_job(request, job_id: int):
+    """Follow an export in the background; the link to its file when it is ready."""
+    job = jobs_selectors.access_job(request.user, job_id, kind=registry_jobs.EXPORT)
+    job = jobs_actions.settle_stale(job=job)
+    return render_job(request, job, "registry/job.html")
 
 
 @allow(*READERS)

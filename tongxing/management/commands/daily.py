@@ -10,8 +10,9 @@ from tongxing.daily import run_daily
 class Command(BaseCommand):
     help = (
         "Do what must happen once a day: warn of needs about to expire and expire those past "
-        "their deadline, then refresh the query planner's statistics. Run it daily from cron "
-        "or a systemd timer; running it twice changes nothing."
+        "their deadline, delete the background jobs of imports and exports older than a week "
+        "with their files, then refresh the query planner's statistics. Run it daily from "
+        "cron or a systemd timer; running it twice changes nothing."
     )
 
     def add_arguments(self, parser):

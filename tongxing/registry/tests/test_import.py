@@ -310,7 +310,7 @@ def test_an_export_reads_back_into_the_import_unchanged(tree, tmp_path, capsys):
         write_xlsx(tmp_path / "r.xlsx", [HEADERS, *one_family(), *one_family("H002", "杏花村")[:0]])
     )
     out = tmp_path / "export.xlsx"
-    call_command("export_households", str(out), "--full-numbers")
+    call_command("export_households", str(out), "--full-numbers", "--reason", "the yearly check")
     sheet = load_workbook(out).active
     assert [cell.value for cell in sheet[1]][:6] == [
         "户编号",

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only; change nothing")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
         parser.add_argument(
-            "--marked-copy", metavar="FILE", help="write a copy of the file with the errors marked"
+            "--marked-copy",
+            metavar="FILE",
+            help="write a copy of the file with the errors marked (ID and phone numbers masked)",
         )
         parser.add_argument(
             "--user", metavar="USERNAME", help="import as this account, within its region"
@@ -71,7 +73,14 @@ class Command(BaseCommand):
         if result.rows_imported and not dry_run:
             refresh_statistics()  # the planner's view of the rows just loaded
         if marked_copy and result.errors:
-            Path(marked_copy).write_bytes(write_marked_copy(path, result.errors, table.columns))
+            copy = write_marked_copy(
+                path,
+                result.errors,
+                table.columns,
+                header_row=table.header_row,
+                width=table.rows.widest,
+            )
+            Path(marked_copy).write_bytes(copy)
         self.report(result, as_json=json, columns=table.columns)
         if result.refused:
             raise CommandError(

@@ -1,0 +1,83 @@
+"""Background jobs through the API: where a job stands, and the file it made."""
+
+import datetime
+
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from ninja import Router, Schema
+
+from tongxing.accounts.access import allow
+from tongxing.accounts.models import REGION_SCOPED_ROLES
+from tongxing.jobs import actions, selectors
+from tongxing.jobs.files import JobFileError
+from tongxing.jobs.models import Job
+
+router = Router(tags=["jobs"])
+# Jobs are the staff's (imports and exports); only the owner ever sees one.
+OWNERS = tuple(REGION_SCOPED_ROLES)
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    stage: str
+    done: int
+    total: int
+    result: dict | None
+    error: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    status_url: str
+    download_url: str | None
+
+
+def job_out(job: Job) -> dict:
+    """Return a job as the API shows it, its progress read where it is kept."""
+    progress = selectors.progress_of(job)
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "stage": progress.stage,
+        "done": progress.done,
+        "total": progress.total,
+        "result": job.result,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "status_url": reverse("api:job", args=[job.pk]),
+        "download_url": reverse("api:job_download", args=[job.pk]) if job.has_file else None,
+    }
+
+
+@router.get("/jobs/{job_id}", response=JobOut, url_name="job", summary="Where my job stands")
+@allow(*OWNERS)
+def get_job(request, job_id: int):
+    job = actions.settle_stale(job=selectors.access_job(request.user, job_id))
+    return job_out(job)
+
+
+@router.get(
+    "/jobs/{job_id}/download",
+    url_name="job_download",
+    summary="The file my finished job made (.xlsx); each download is audited",
+)
+@allow(*OWNERS)
+def download_job_file(request, job_id: int):
+    job = selectors.access_job(request.user, job_id)
+    try:
+        content, filename = actions.open_job_file(job=job, by=request.user)
+    except JobFileError:
+        raise Http404 from None
+    return xlsx_response(content, filename)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
