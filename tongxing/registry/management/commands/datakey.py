@@ -42,6 +42,10 @@ class Command(BaseCommand):
                 result = rotate_data_key(by=None, reindex=action == "reindex", progress=advance)
             except RotationRefused as exc:
                 raise CommandError(str(exc)) from exc
+            except KeyboardInterrupt:
+                raise CommandError(
+                    _("Interrupted. The batches done are kept: run it again to go on.")
+                ) from None
         self.stdout.write(
             _("Wrote %(members)s members and %(people)s people again with the current keys.")
             % {"members": f"{result.members:,}", "people": f"{result.people:,}"}
