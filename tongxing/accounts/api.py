@@ -1,11 +1,11 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from tongxing.accounts import actions, selectors
+from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.regions.selectors import access_region_by_code
@@ -63,17 +63,50 @@ class UserFilters(Schema):
 class AuditOut(Schema):
     id: int
     at: datetime
-    actor: str | None
+    actor: str | None = Field(None, description="the username of who acted (none: the system)")
     action: str
     object_type: str
     object_id: str
     region_code: str
     before: dict | None
     after: dict | None
+    summary: str = Field(..., description="the event as a sentence, in the caller's language")
 
     @staticmethod
     def resolve_actor(obj) -> str | None:
         return obj.actor.username if obj.actor_id else None
+
+
+class AuditFilterIn(Schema):
+    # Plain strings: selectors.clean_audit_filters names each bad one (400, field errors).
+    actor: str = Field("", description="a username")
+    action: str = Field("", description="an action's code, e.g. need.published")
+    object_type: str = Field("", description="the kind of object, e.g. registry.household")
+    object_id: str = Field("", description="the object's id (with object_type)")
+    since: date | None = Field(None, description="the first day, inclusive")
+    until: date | None = Field(None, description="the last day, inclusive")
+
+
+class DescribedEvents:
+    """The filtered log as the API's pagination reads it: counted index by index, as the
+    page counts it, and each page of events put into words at once (one query per kind
+    of object named, not one per event)."""
+
+    def __init__(self, viewer, filters: selectors.AuditFilters):
+        self.viewer, self.filters = viewer, filters
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return selectors.count_audit_events_visible_to(self.viewer, self.filters)
+
+    def __getitem__(self, window: slice) -> list:
+        found = selectors.audit_events_visible_to(self.viewer, self.filters)
+        page = list(found.select_related("actor")[window])
+        for described in events.describe_events(page, self.viewer):
+            described.event.summary = described.summary
+        return page
 
 
 def client_address(request) -> str | None:
@@ -166,6 +199,6 @@ def patch_user(request, user_id: int, payload: UserPatch):
 @router.get("/audit", response=list[AuditOut], summary="The audit log of my region")
 @allow(Role.CITY_ADMIN)
 @paginate(PageNumberPagination, page_size=50)
-def audit_log(request, action: str | None = None):
-    events = selectors.audit_events_visible_to(request.user).select_related("actor")
-    return events.filter(action=action) if action else events
+def audit_log(request, filters: Query[AuditFilterIn]):
+    cleaned = selectors.clean_audit_filters(selectors.AuditFilters(**filters.model_dump()))
+    return DescribedEvents(request.user, cleaned)

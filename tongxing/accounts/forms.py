@@ -48,3 +48,23 @@ class NewUserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
         self.fields["region"].choices = [(r.code, f"{r.name} · {r.code}") for r in regions]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: who, what, which object, which days."""
+
+    actor = forms.CharField(label=_("Who (username)"), max_length=150, required=False)
+    action = forms.ChoiceField(label=_("What"), required=False)
+    object_type = forms.ChoiceField(label=_("Kind of object"), required=False)
+    object_id = forms.CharField(label=_("Object number"), max_length=64, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actions=(), object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action")), *actions]
+        self.fields["object_type"].choices = [("", _("Any kind")), *object_types]

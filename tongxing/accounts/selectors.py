@@ -1,12 +1,19 @@
 """Reads of accounts and the audit log, cut to the reader's scope."""
 
+import datetime
+import re
+from dataclasses import dataclass, replace
+
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongxing.accounts.actions import token_digest
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, ApiToken, AuditEvent, Role, User
 from tongxing.queries import prefix_q
+from tongxing.text import clean_text
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
@@ -34,8 +41,72 @@ def search_users(viewer: User, *, role: str | None = None, query: str | None = N
     return qs.order_by("region__code", "role", "username")
 
 
-def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """Return the audit log for the city office: the events of its subtree and its own.
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the reader of the log narrows it to; empty fields narrow nothing."""
+
+    actor: str = ""  # a username
+    action: str = ""  # a code: need.published
+    object_type: str = ""  # app_label.modelname: registry.household
+    object_id: str = ""
+    since: datetime.date | None = None  # the first day, inclusive
+    until: datetime.date | None = None  # the last day, inclusive
+
+
+CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+def clean_audit_filters(filters: AuditFilters) -> AuditFilters:
+    """Check the filters a reader typed; a ValidationError names each one at fault."""
+    errors: dict[str, list[str]] = {}
+    texts = {
+        name: clean_text(getattr(filters, name), max_length=length, field=name, errors=errors)
+        for name, length in (("actor", 150), ("action", 60), ("object_type", 60), ("object_id", 64))
+    }
+    if texts["action"] and not CODE.match(texts["action"]) and "action" not in errors:
+        errors["action"] = [_("Unknown action.")]
+    if texts["object_type"] and not CODE.match(texts["object_type"]):
+        errors.setdefault("object_type", [_("Unknown kind of object.")])
+    if texts["object_id"] and not texts["object_type"]:
+        errors.setdefault("object_type", [_("Choose the kind of object as well.")])
+    if filters.since and filters.until and filters.since > filters.until:
+        errors["until"] = [_("The last day comes before the first.")]
+    if errors:
+        raise ValidationError(errors)
+    return replace(filters, **texts)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of a day in the office's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _filtered(events: QuerySet[AuditEvent], filters: AuditFilters | None) -> QuerySet[AuditEvent]:
+    if filters is None:
+        return events
+    if filters.actor:
+        actor = User.objects.filter(username=filters.actor).values_list("pk", flat=True).first()
+        if actor is None:
+            return events.none()
+        events = events.filter(actor_id=actor)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.object_type:
+        events = events.filter(object_type=filters.object_type)
+    if filters.object_id:
+        events = events.filter(object_id=filters.object_id)
+    if filters.since:
+        events = events.filter(at__gte=_day_start(filters.since))
+    if filters.until:
+        events = events.filter(at__lt=_day_start(filters.until + datetime.timedelta(days=1)))
+    return events
+
+
+def audit_events_visible_to(
+    user: User, filters: AuditFilters | None = None
+) -> QuerySet[AuditEvent]:
+    """Return the audit log for the city office: the events of its subtree and its own,
+    narrowed by the filters.
 
     Its own events are matched on `actor_id + 0`, which no index answers, on purpose:
     with two indexed terms SQLite joins both indexes (MULTI-INDEX OR) and sorts every
@@ -43,22 +114,23 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     walks the index of `at` from the newest and stops at fifty (0.2 ms).
     """
     if user.is_superuser:
-        return AuditEvent.objects.all()
+        return _filtered(AuditEvent.objects.all(), filters)
     if not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.alias(actor_key=F("actor_id") + 0).filter(
+    events = AuditEvent.objects.alias(actor_key=F("actor_id") + 0).filter(
         prefix_q("region_code", user.scope_prefix) | Q(actor_key=user.pk)
     )
+    return _filtered(events, filters)
 
 
-def count_audit_events_visible_to(user: User) -> int:
+def count_audit_events_visible_to(user: User, filters: AuditFilters | None = None) -> int:
     """How many events `audit_events_visible_to` holds, counted index by index."""
     if user.is_superuser or not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
-        return audit_events_visible_to(user).count()
+        return audit_events_visible_to(user, filters).count()
     subtree = prefix_q("region_code", user.scope_prefix)
     return (
-        AuditEvent.objects.filter(subtree).count()
-        + AuditEvent.objects.filter(actor=user).exclude(subtree).count()
+        _filtered(AuditEvent.objects.filter(subtree), filters).count()
+        + _filtered(AuditEvent.objects.filter(actor=user).exclude(subtree), filters).count()
     )
 
 

@@ -4,11 +4,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tongxing.accounts import actions, selectors
+from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
-from tongxing.accounts.forms import LoginForm, NewUserForm, RegistrationForm
+from tongxing.accounts.forms import AuditFilterForm, LoginForm, NewUserForm, RegistrationForm
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 
@@ -134,8 +135,39 @@ def user_create(request):
 
 @allow(Role.CITY_ADMIN)
 def audit_log(request):
-    events = selectors.audit_events_visible_to(request.user).select_related("actor")
-    paginator = Paginator(events, PAGE_SIZE)
-    paginator.count = selectors.count_audit_events_visible_to(request.user)  # the fast way
+    """The log of the office's region, in sentences, newest first, narrowed by the filters."""
+    form = AuditFilterForm(
+        request.GET or None,
+        actions=events.action_choices(),
+        object_types=events.object_type_choices(),
+    )
+    filters = None
+    if not form.is_bound:
+        filters = selectors.AuditFilters()
+    elif form.is_valid():
+        try:
+            filters = selectors.clean_audit_filters(selectors.AuditFilters(**form.cleaned_data))
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+    # The object and day filters stay unfolded while they are in use or at fault.
+    more = any(
+        request.GET.get(name) or form.errors.get(name)
+        for name in ("object_type", "object_id", "since", "until")
+    )
+    if filters is None:
+        context = {"form": form, "page": None, "more_filters": more}
+        return render(request, "accounts/audit.html", context, status=400)
+    found = selectors.audit_events_visible_to(request.user, filters).select_related("actor")
+    paginator = Paginator(found, PAGE_SIZE)
+    paginator.count = selectors.count_audit_events_visible_to(request.user, filters)  # fast
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "accounts/audit.html", {"page": page})
+    context = {
+        "form": form,
+        "page": page,
+        "described": events.describe_events(page, request.user),
+        "count": ngettext("%(count)s event", "%(count)s events", paginator.count)
+        % {"count": events.number(paginator.count)},
+        "filtered": filters != selectors.AuditFilters(),
+        "more_filters": more,
+    }
+    return render(request, "accounts/audit.html", context)

@@ -9,9 +9,13 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from tongxing.registry import jobs  # noqa: F401 (registers the runners of its jobs)
+        from tongxing.registry import (
+            audit_texts,
+            jobs,  # noqa: F401 (registers the runners of its jobs)
+        )
 
         checks.register(check_data_key, checks.Tags.security, deploy=True)
+        audit_texts.register()
 
 
 def check_data_key(app_configs, **kwargs):
