@@ -33,11 +33,15 @@
    database holding the city's regions, another process makes a short write transaction
    every 50 ms (bench/lockwait_probe.py: one row, the product's settings) and times each: how
    long another user's write waits for the import, next to the same write's time alone.
+8. Audit log: the page `/accounts/audit/` as the city office reads it, in process, for
+   the newest events, a deep page and each filter (who, what, which object, which days),
+   with its SQL alone beside it (bench/audit_bench.py, a process per engine): p50 and p99
+   of 20 runs each. It runs on the demo right after the search.
 
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
-Usage: `make bench [ARGS="--only demo|http|import|search|board|contrib|lockwait"]`
+Usage: `make bench [ARGS="--only demo|http|import|search|audit|board|contrib|lockwait"]`
 (and `--skip-postgres`),
 or `.venv/bin/python bench/run.py [--only PART]... [--skip-postgres]`; `--only` may be
 repeated (`--only board --only contrib` builds the demo once for both).
@@ -77,9 +81,10 @@ IMPORT_BASELINE = ROOT / "bench" / "import_baseline.py"
 SEARCH_BENCH = ROOT / "bench" / "search_bench.py"
 NEEDS_BENCH = ROOT / "bench" / "needs_bench.py"
 LOCKWAIT_PROBE = ROOT / "bench" / "lockwait_probe.py"
-PARTS = ["demo", "http", "import", "search", "board", "contrib", "lockwait"]
+AUDIT_BENCH = ROOT / "bench" / "audit_bench.py"
+PARTS = ["demo", "http", "import", "search", "audit", "board", "contrib", "lockwait"]
 # The parts that measure on a city demo, built once per engine.
-ON_THE_DEMO = {"demo", "http", "search", "board", "contrib"}
+ON_THE_DEMO = {"demo", "http", "search", "audit", "board", "contrib"}
 
 PG_HOST_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432"
@@ -98,6 +103,8 @@ IMPORT_CHANGES = ("households_created", "households_updated", "members_created",
 ROSTER_TIMEOUT_SECONDS = 600
 SEARCH_QUERIES = 200
 SEARCH_TIMEOUT_SECONDS = 900
+AUDIT_REPEAT = 20
+AUDIT_TIMEOUT_SECONDS = 900
 BOARD_GROWN_PUBLISHED = 10_000  # a board some thirty times fuller than the demo's
 CONTRIB_TIMEOUT_SECONDS = 900
 LOCKWAIT_ALONE_SECONDS = 3  # the probe's writes alone, before the import starts
@@ -744,6 +751,47 @@ def print_search_table(engine: str, results: dict) -> None:
         print_http_table(engine, results["http"])
 
 
+# --- 8. Audit log ------------------------------------------------------------------------------
+
+
+def bench_audit(db: Database, folder: Path) -> dict:
+    step(
+        f"{db.engine}: the audit log page as {CITY_OFFICE['username']}, each case "
+        f"{AUDIT_REPEAT} times (bench/audit_bench.py)"
+    )
+    command = [
+        sys.executable,
+        str(AUDIT_BENCH),
+        f"--user={CITY_OFFICE['username']}",
+        f"--repeat={AUDIT_REPEAT}",
+    ]
+    busy_before = check_quiet("before")
+    output = run(command, env=app_env(db), timeout=AUDIT_TIMEOUT_SECONDS)
+    busy = worst(busy_before, check_quiet("after"))
+    (folder / f"audit-{db.key}.json").write_text(output)
+    results = json.loads(output.strip().splitlines()[-1])
+    results["background_cpu_percent"] = busy
+    return results
+
+
+def print_audit_table(engine: str, results: dict) -> None:
+    print()
+    print(
+        f"the audit log page, {engine}: as {results['user']} ({results['events']:,} events "
+        f"in the log), in process; the SQL alone is the count and the page's 50 events"
+    )
+    print(
+        f"{'case':<40}{'found':>9}{'page p50':>10}{'page p99':>10}{'SQL p50':>9}{'SQL p99':>9}"
+        f"{'others CPU':>12}"
+    )
+    for case, r in results["cases"].items():
+        print(
+            f"{case:<40}{r['found']:>9,}{r['page']['p50_ms']:>10.1f}{r['page']['p99_ms']:>10.1f}"
+            f"{r['sql']['p50_ms']:>9.1f}{r['sql']['p99_ms']:>9.1f}"
+            f"{percent(results['background_cpu_percent']):>12}"
+        )
+
+
 # --- 5. Board ---------------------------------------------------------------------------------
 
 
@@ -1077,6 +1125,9 @@ def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: d
                 if "search" in parts:
                     report["search"][db.engine] = bench_search(db, folder)
                     print_search_table(db.engine, report["search"][db.engine])
+                if "audit" in parts:
+                    report["audit"][db.engine] = bench_audit(db, folder)
+                    print_audit_table(db.engine, report["audit"][db.engine])
                 if "board" in parts:  # grows the needs table: after the parts that read it
                     report["board"][db.engine] = bench_board(db, folder)
                     print_board_table(db.engine, report["board"][db.engine])
@@ -1124,6 +1175,8 @@ def main(argv: list[str] | None = None) -> int:
         print_import_table(report["import"])
     for engine, results in report["search"].items():
         print_search_table(engine, results)
+    for engine, results in report["audit"].items():
+        print_audit_table(engine, results)
     for engine, results in report["board"].items():
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():

@@ -30,13 +30,24 @@ def _household_url(household_id: int) -> str:
 
 
 def household_names(viewer: User, ids: list[str]) -> dict[str, Named]:
-    households = households_visible_to(viewer).filter(pk__in=_ints(ids))
+    households = households_visible_to(viewer).filter(pk__in=_ints(ids)).only("registry_number")
     return {str(h.pk): Named(h.registry_number, _household_url(h.pk), h) for h in households}
 
 
+def _visible_households(viewer: User, ids) -> set[int]:
+    """Which of these households the viewer may open: looked up by key, then scoped (a
+    join to the scope's households made SQLite read every household of the city)."""
+    return set(households_visible_to(viewer).filter(pk__in=set(ids)).values_list("pk", flat=True))
+
+
 def member_names(viewer: User, ids: list[str]) -> dict[str, Named]:
-    members = Member.objects.filter(pk__in=_ints(ids), household__in=households_visible_to(viewer))
-    return {str(m.pk): Named(masked_name(m.name), _household_url(m.household_id)) for m in members}
+    members = list(Member.objects.filter(pk__in=_ints(ids)))
+    visible = _visible_households(viewer, [m.household_id for m in members])
+    return {
+        str(m.pk): Named(masked_name(m.name), _household_url(m.household_id))
+        for m in members
+        if m.household_id in visible
+    }
 
 
 def organisation_names(viewer: User, ids: list[str]) -> dict[str, Named]:
@@ -55,9 +66,10 @@ def person_names(viewer: User, ids: list[str]) -> dict[str, Named]:
 
 
 def assignment_names(viewer: User, ids: list[str]) -> dict[str, Named]:
-    assignments = HelperAssignment.objects.filter(
-        pk__in=_ints(ids), household__in=households_visible_to(viewer)
-    ).select_related("person", "household")
+    assignments = list(
+        HelperAssignment.objects.filter(pk__in=_ints(ids)).select_related("person", "household")
+    )
+    visible = _visible_households(viewer, [a.household_id for a in assignments])
     return {
         str(a.pk): Named(
             _("%(person)s for household %(household)s")
@@ -65,6 +77,7 @@ def assignment_names(viewer: User, ids: list[str]) -> dict[str, Named]:
             _household_url(a.household_id),
         )
         for a in assignments
+        if a.household_id in visible
     }
 
 
