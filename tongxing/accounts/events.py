@@ -24,10 +24,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -36,7 +38,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from tongxing.accounts.models import AuditEvent, User
+from tongxing.accounts.models import AuditEvent, Role, User
 
 # --- What apps register -----------------------------------------------------------------------
 
@@ -119,6 +121,14 @@ def register_object_type(
 
 def known_action(code: str) -> bool:
     return code in _ACTIONS
+
+
+def history_url(viewer: User, type_label: str, object_id) -> str:
+    """The log of one object, for a reader who may open the log (the city office)."""
+    if not (viewer.is_superuser or viewer.has_role(Role.CITY_ADMIN)):
+        return ""
+    query = urlencode({"object_type": type_label, "object_id": object_id})
+    return f"{reverse('accounts:audit')}?{query}"
 
 
 def object_type_choices() -> list[tuple[str, str]]:

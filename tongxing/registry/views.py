@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongxing.accounts import events
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import (
     DIRECTORY_EDITORS,
@@ -194,6 +195,7 @@ def household_detail(request, household_id: int):
         "helpers": selectors.helpers_of(household),
         "may_reveal": selectors.may_see_personal_data(request.user, household),
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
+        "log_url": events.history_url(request.user, "registry.household", household.pk),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -611,3 +611,13 @@ def test_the_city_office_reads_only_its_own_region(month, alice, carl):
     ours = api_client_for(alice).get("/api/v1/audit?actor=carl").json()
     assert ours == {"items": [], "count": 0}
     assert "Carl" not in client_for(alice).get("/accounts/audit/").content.decode()
+
+
+def test_a_households_page_leads_the_city_office_to_its_history(month, alice, vera):
+    home = month["home"]
+    link = f'href="/accounts/audit/?object_type=registry.household&amp;object_id={home.pk}"'
+    assert link in client_for(alice).get(f"/registry/households/{home.pk}/").content.decode()
+    # The village may open the household, not the log.
+    page = client_for(vera).get(f"/registry/households/{home.pk}/")
+    assert page.status_code == 200
+    assert "/accounts/audit/" not in page.content.decode()
