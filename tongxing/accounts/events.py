@@ -421,6 +421,21 @@ def _describe(event: AuditEvent, named: dict) -> Described:
     )
 
 
+def _key_order(type_label: str, key: str) -> tuple:
+    """Fields in the order the model declares them, then the keys the app registered, then
+    the rest by name: the same on both engines (PostgreSQL's JSON keeps no order of keys)."""
+    model = _model(type_label)
+    if model is not None:
+        names = [f.name for f in model._meta.concrete_fields]
+        if key in names:
+            return (0, names.index(key), key)
+    object_type = _OBJECT_TYPES.get(type_label)
+    registered = list(object_type.keys) if object_type else []
+    if key in registered:
+        return (1, registered.index(key), key)
+    return (2, 0, key)
+
+
 def _changes(event: AuditEvent, type_label: str, named: dict, *, hide: set[str]) -> list[Change]:
     """The fields of an event in words: "before → after" for a key recorded both before and
     after that changed, the value alone for one recorded only after (a creation's fields,
@@ -429,7 +444,7 @@ def _changes(event: AuditEvent, type_label: str, named: dict, *, hide: set[str])
     after = event.after if isinstance(event.after, dict) else {}
     data = {**before, **after}
     changes = []
-    for key in {**before, **after}:
+    for key in sorted(data, key=lambda key: _key_order(type_label, key)):
         if key in hide:
             continue
         text = _key(type_label, key)

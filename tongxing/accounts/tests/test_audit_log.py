@@ -279,7 +279,7 @@ def test_no_value_reads_as_a_python_repr(alice):
     )
     described = events.describe_events(audit_events_visible_to(alice)[:1], alice)[0]
     text = " ".join(f"{c.label} {c.before} {c.after}" for c in described.changes)
-    assert described.changes[-1] == events.Change("big", "1,234,567", "—")
+    assert events.Change("big", "1,234,567", "—") in described.changes
     for repr_ in ("None", "True", "False", "[", "{"):
         assert repr_ not in text
 
