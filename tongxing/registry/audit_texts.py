@@ -125,12 +125,25 @@ def _link_account(data: dict):
     return gettext_lazy("%(actor)s took the household %(object)s's own login away.")
 
 
+def _rotation_start(data: dict):
+    if data.get("reindex"):
+        return gettext_lazy(
+            "%(actor)s started re-encrypting and re-indexing the ID and phone numbers "
+            "(members: %(members)s, people: %(people)s)."
+        )
+    return gettext_lazy(
+        "%(actor)s started re-encrypting the ID and phone numbers with the current key "
+        "(members: %(members)s, people: %(people)s)."
+    )
+
+
 def register() -> None:
     _ = gettext_lazy
     events.register_family("household", _("Households"), object_type="registry.household")
     events.register_family("member", _("Members"), object_type="registry.member")
     events.register_family("organisation", _("Organisations"), object_type="registry.organisation")
     events.register_family("person", _("People"), object_type="registry.person")
+    events.register_family("datakey", _("Personal-data key"))
     household = Key(_("household"), refers_to="registry.household")
     events.register_object_type(
         "registry.household",
@@ -206,5 +219,20 @@ def register() -> None:
             "person.create",
             _("person added"),
             _("%(actor)s added %(object)s to the people of %(region)s."),
+        ),
+        Action(
+            "datakey.rotation_start",
+            _("key rotation started"),
+            _rotation_start,
+            hide=("reindex",),
+        ),
+        Action(
+            "datakey.rotation_finish",
+            _("key rotation finished"),
+            _(
+                "%(actor)s finished re-encrypting the ID and phone numbers (members: "
+                "%(members)s, people: %(people)s, left: %(left)s, registered twice: "
+                "%(duplicates)s)."
+            ),
         ),
     )

@@ -176,7 +176,10 @@ def test_every_action_of_the_month_reads_as_a_sentence(month, alice):
         ("need.created", f"Vera posted the need “棉被” (#{q})."),
         ("need.submitted", f"Vera submitted the need “棉被” (#{q}) for review."),
         ("need.published", f"Tina approved and published the need “棉被” (#{q})."),
-        ("need.pledged", f"Dora pledged 3 床 (worth ¥450) to the need “棉被” (#{q})."),
+        (
+            "need.pledged",
+            f"Dora pledged 3 pieces of bedding (worth ¥450) to the need “棉被” (#{q}).",
+        ),
         ("need.matched", f"The need “棉被” (#{q}) became fully pledged."),
         (
             "need.delivered",
@@ -221,7 +224,7 @@ def test_every_action_of_the_month_reads_as_a_sentence(month, alice):
         ("need.published", f"Tina approved and published the need “锅” (#{p})."),
         (
             "need.expired",
-            f"The need “锅” (#{p}) expired with 3 床 still lacking "
+            f"The need “锅” (#{p}) expired with 3 pieces of bedding still lacking "
             "and went to the assistance office.",
         ),
         (
@@ -621,3 +624,17 @@ def test_a_households_page_leads_the_city_office_to_its_history(month, alice, ve
     page = client_for(vera).get(f"/registry/households/{home.pk}/")
     assert page.status_code == 200
     assert "/accounts/audit/" not in page.content.decode()
+
+
+def test_a_rotation_of_the_data_key_reads_as_two_sentences(alice, tree):
+    from tongxing.registry.actions import rotate_data_key
+
+    register(number="4201-0005", by=None)
+    rotate_data_key(by=None, reindex=True)
+    found = AuditEvent.objects.filter(action__startswith="datakey.").order_by("id")
+    assert [d.summary for d in events.describe_events(found, alice)] == [
+        "The system started re-encrypting and re-indexing the ID and phone numbers "
+        "(members: 1, people: 0).",
+        "The system finished re-encrypting the ID and phone numbers "
+        "(members: 0, people: 0, left: 0, registered twice: 0).",
+    ]
