@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.numbers import thousands
 
 # --- What apps register -----------------------------------------------------------------------
 
@@ -272,8 +273,8 @@ def _yes_no(value: bool) -> str:
 
 
 def number(value: int | float) -> str:
-    """A number with its thousands separated: 1,234,567."""
-    return f"{value:,}"
+    """A number with its thousands separated, as every page writes them: 1,234,567."""
+    return thousands(value)
 
 
 def yuan(fen: int) -> str:
