@@ -164,7 +164,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             # The log of one action, newest first, and its count in a region's subtree (the
             # code is matched by prefix: on PostgreSQL with the pattern operators, as Django
-            # gives the single-column indexes of text). See docs/benchmarks.md, part 7.
+            # gives the single-column indexes of text). See docs/benchmarks.md, part 8.
             models.Index(fields=["action", "at"], name="audit_action_at"),
             models.Index(
                 fields=["action", "region_code"],

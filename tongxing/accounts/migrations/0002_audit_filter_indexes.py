@@ -1,4 +1,4 @@
-"""Indexes for the audit log's filters (docs/benchmarks.md, part 7).
+"""Indexes for the audit log's filters (docs/benchmarks.md, part 8).
 
 The log of one action, newest first, walks (action, at); its count in an office's subtree
 reads (action, region_code) alone, the code matched by prefix (on PostgreSQL through the
