@@ -82,7 +82,7 @@ def month(alice, tina, vera, dora):
     login = make_user("zhuyang", Role.HOUSEHOLD)
     registry_actions.link_household_account(household=home, account=login, by=vera)
     registry_actions.export_households(
-        households=Household.objects.all(), by=alice, full_numbers=True
+        households=Household.objects.all(), by=alice, full_numbers=True, reason="年度核查"
     )
     update_region(region=village, by=alice, name="桃李新村")
     victor = account_actions.create_user(
@@ -166,7 +166,7 @@ def test_every_action_of_the_month_reads_as_a_sentence(month, alice):
         ("household.link_account", "Vera gave the household 4201-0001 its own login, Zhuyang."),
         (
             "household.export_full",
-            "Alice exported 1 household with full ID and phone numbers.",
+            "Alice exported 1 household with full ID and phone numbers (reason: 年度核查).",
         ),
         ("region.update", "Alice changed the region 桃李新村."),
         ("account.create", "Alice created the account Victor (Viewer)."),
@@ -638,3 +638,20 @@ def test_a_rotation_of_the_data_key_reads_as_two_sentences(alice, tree):
         "The system finished re-encrypting the ID and phone numbers "
         "(members: 0, people: 0, left: 0, registered twice: 0).",
     ]
+
+
+def test_a_background_jobs_file_and_its_sweep_read_as_sentences(vera, alice, settings):
+    from tongxing.jobs import actions as job_actions
+    from tongxing.jobs.tests.test_jobs import queued_import
+
+    job = job_actions.run_job(job=queued_import(vera, settings))
+    job_actions.open_job_file(job=job, by=vera)
+    record(actor=None, action="job.delete_old", target="jobs.job", after={"jobs": 3, "days": 7})
+    found = AuditEvent.objects.filter(action__startswith="job.").order_by("id")
+    described = events.describe_events(found, alice)
+    size = found[0].after["bytes"]
+    assert [d.summary for d in described] == [
+        f"Vera downloaded “roster-checked.xlsx”, made in the background (job #{job.pk}).",
+        "The system deleted 3 background jobs finished more than 7 days ago, with their files.",
+    ]
+    assert described[0].changes == [events.Change("size", None, f"{size:,} bytes")]
