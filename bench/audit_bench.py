@@ -8,8 +8,8 @@ through Django's test client in this process (the view, its queries, the sentenc
 template; no network), and the SQL alone (the count and the page's fifty events, as the
 view asks for them). The cases: the newest events; a page deep in the log; each filter
 (who, what, which object, which days) alone and two together. It prints one line of JSON:
-p50 and p99 per case, with how many events the case finds. On PostgreSQL it runs ANALYZE
-first, as autovacuum would.
+p50 and p99 per case, with how many events the case finds. On PostgreSQL it runs VACUUM
+ANALYZE on the log and ANALYZE on the rest first, as autovacuum would.
 """
 
 import argparse
@@ -128,7 +128,10 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     if connection.vendor == "postgresql":
+        # As autovacuum would after the demo's bulk loads: statistics, and the visibility
+        # map without which a count cannot be answered from an index alone.
         with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE accounts_auditevent")
             cursor.execute("ANALYZE")
     user = User.objects.get(username=args.user)
     client = Client()
