@@ -176,7 +176,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
-if env_bool("TONGXING_BEHIND_PROXY", False):
+# Behind the reverse proxy the README describes: trust its X-Forwarded-Proto, and take the
+# client's address from the hop it appends to X-Forwarded-For (tongxing/addresses.py).
+TONGXING_BEHIND_PROXY = env_bool("TONGXING_BEHIND_PROXY", False)
+if TONGXING_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.addresses import client_address
 from tongxing.regions.selectors import access_region_by_code
 
 router = Router(tags=["accounts"])
@@ -107,10 +108,6 @@ class DescribedEvents:
         for described in events.describe_events(page, self.viewer):
             described.event.summary = described.summary
         return page
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @router.post("/auth/token", response={200: TokenOut}, auth=None, summary="Log in: get a token")

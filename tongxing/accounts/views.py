@@ -11,6 +11,7 @@ from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.forms import AuditFilterForm, LoginForm, NewUserForm, RegistrationForm
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.addresses import client_address
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 
 PAGE_SIZE = 50
@@ -33,7 +34,7 @@ def login(request):
                 request=request,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_address(request),
             )
         except actions.LoginRefused:
             form.add_error(None, _("Too many failed logins. Try again in a quarter of an hour."))
