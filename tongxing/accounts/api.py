@@ -3,12 +3,13 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.addresses import client_address
+from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 
 router = Router(tags=["accounts"])
@@ -155,7 +156,7 @@ def register(request, payload: Registration):
 
 @router.get("/users", response=list[UserOut], summary="Accounts in my region")
 @allow(*ACCOUNT_ADMIN_ROLES)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_users(request, filters: Query[UserFilters]):
     return selectors.search_users(request.user, role=filters.role, query=filters.q)
 
@@ -195,7 +196,7 @@ def patch_user(request, user_id: int, payload: UserPatch):
 
 @router.get("/audit", response=list[AuditOut], summary="The audit log of my region")
 @allow(Role.CITY_ADMIN)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def audit_log(request, filters: Query[AuditFilterIn]):
     cleaned = selectors.clean_audit_filters(selectors.AuditFilters(**filters.model_dump()))
     return DescribedEvents(request.user, cleaned)

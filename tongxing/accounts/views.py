@@ -1,6 +1,5 @@
 from django.contrib import auth, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from tongxing.accounts.access import allow, public
 from tongxing.accounts.forms import AuditFilterForm, LoginForm, NewUserForm, RegistrationForm
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.addresses import client_address
+from tongxing.paging import page_of
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 
 PAGE_SIZE = 50
@@ -96,7 +96,7 @@ def register(request):
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
     users = selectors.search_users(request.user, role=role, query=request.GET.get("q", "")[:50])
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, users, PAGE_SIZE)
     return render(
         request, "accounts/users.html", {"page": page, "roles": Role.choices, "role": role}
     )
@@ -159,15 +159,15 @@ def audit_log(request):
         context = {"form": form, "page": None, "more_filters": more}
         return render(request, "accounts/audit.html", context, status=400)
     found = selectors.audit_events_visible_to(request.user, filters).select_related("actor")
-    paginator = Paginator(found, PAGE_SIZE)
-    paginator.count = selectors.count_audit_events_visible_to(request.user, filters)  # fast
-    page = paginator.get_page(request.GET.get("page"))
+    # Counted the fast way (see the selector).
+    count = selectors.count_audit_events_visible_to(request.user, filters)
+    page = page_of(request, found, PAGE_SIZE, count=count)
     context = {
         "form": form,
         "page": page,
         "described": events.describe_events(page, request.user),
-        "count": ngettext("%(count)s event", "%(count)s events", paginator.count)
-        % {"count": events.number(paginator.count)},
+        "count": ngettext("%(count)s event", "%(count)s events", count)
+        % {"count": events.number(count)},
         "filtered": filters != selectors.AuditFilters(),
         "more_filters": more,
     }

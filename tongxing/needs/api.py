@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from tongxing.accounts.access import allow, public
@@ -47,6 +47,7 @@ from tongxing.needs.models import (
     Status,
     Urgency,
 )
+from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Household, Member
@@ -561,7 +562,7 @@ def need_data(user: User, payload: NeedIn) -> actions.NeedData:
     summary="The public board: published needs, filtered and sorted",
 )
 @public
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def list_board(request, filters: Query[BoardFilters]):
     cleaned = selectors.clean_board_filters(selectors.BoardFilters(**filters.model_dump()))
     return selectors.board_needs(cleaned)
@@ -600,7 +601,7 @@ def create_need(
     summary="Needs waiting for my review, oldest first",
 )
 @allow(*REVIEWERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def review_queue(request):
     return staff_list(selectors.review_queue(request.user))
 
@@ -611,7 +612,7 @@ def review_queue(request):
     summary="Needs of my region that expired without a full match, newest first",
 )
 @allow(*REVIEWERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def escalated(request):
     return staff_list(selectors.escalated_needs(request.user))
 
@@ -622,7 +623,7 @@ def escalated(request):
     summary="Every need of my region (a household account: of my household), newest first",
 )
 @allow(*RECORD_READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def needs_of_my_region(request, filters: Query[NeedListFilters]):
     needs = selectors.needs_visible_to(request.user)
     if filters.status:
@@ -909,7 +910,7 @@ def feedback(request, pledge_id: int, payload: FeedbackIn):
     summary="My pledges and contributions, newest first, with their needs and thanks",
 )
 @allow(*DONORS)
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def my_pledges(request):
     return selectors.pledges_of(request.user).select_related("need__village__parent")
 

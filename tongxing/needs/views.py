@@ -10,7 +10,6 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -60,6 +59,7 @@ from tongxing.needs.models import (
     Status,
 )
 from tongxing.numbers import thousands
+from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import regions_visible_to
@@ -119,10 +119,6 @@ def show_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
         name = rename.get(field, field)
         for message in messages_:
             form.add_error(name if name in form.fields else None, message)
-
-
-def page_of(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def staff_may_open(user, need: Need) -> bool:
@@ -191,7 +187,7 @@ def board(request):
     more = [field.name for field in form.more_fields()]
     context = {
         "form": form,
-        "page": page_of(request, needs),
+        "page": page_of(request, needs, PAGE_SIZE),
         # The less used filters fold away on a phone, unless one is in use or at fault.
         "more_filters": any(request.GET.get(name) for name in more) or bool(form.errors),
     }
@@ -286,7 +282,7 @@ def pledge(request, need_id: int):
 def render_my_pledges(request, *, status: int = 200):
     pledges = selectors.pledges_of(request.user).select_related("need__village__parent")
     context = {
-        "page": page_of(request, pledges),
+        "page": page_of(request, pledges, PAGE_SIZE),
         "impact": selectors.impact_of(request.user),
         "public_statuses": selectors.PUBLIC_STATUSES,
     }
@@ -416,7 +412,7 @@ def render_picker(request):
     query = cleaned(search).get("q", "") if posted else ""
     households = registry_selectors.search_households(user, query=query)
     number = (request.POST if posted else request.GET).get("page")
-    page = Paginator(households, PAGE_SIZE).get_page(number)
+    page = page_of(request, households, PAGE_SIZE, number=number)
     context = {
         "search": search,
         "query": query,
@@ -534,7 +530,7 @@ def region_needs(request):
         needs = needs.filter(kind=data["kind"])
     context = {
         "form": form,
-        "page": page_of(request, needs),
+        "page": page_of(request, needs, PAGE_SIZE),
         "can_post": request.user.role in NEED_POSTERS,
         "can_review": request.user.role in NEED_REVIEWERS,
     }
@@ -867,7 +863,9 @@ def review_approve_many(request):
 def render_escalated(request, *, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     page = page_of(
-        request, selectors.escalated_needs(request.user).select_related("village__parent")
+        request,
+        selectors.escalated_needs(request.user).select_related("village__parent"),
+        PAGE_SIZE,
     )
     for need in page:
         need.reopen_form = forms.get(need.pk) or ReopenForm(auto_id=f"id_{need.pk}_%s")

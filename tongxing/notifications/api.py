@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import Role
 from tongxing.notifications import actions, selectors
+from tongxing.paging import Pages
 
 router = Router(tags=["notifications"])
 EVERY_ROLE = tuple(Role.values)
@@ -31,7 +32,7 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-class NotificationPages(PageNumberPagination):
+class NotificationPages(Pages):
     """Pages of notifications that also say how many are unread in all."""
 
     class Output(Schema):

@@ -1,6 +1,5 @@
 """The notifications page: one's own messages, newest first, written in one's language."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import Role
 from tongxing.notifications import actions, selectors
+from tongxing.paging import page_of
 
 PAGE_SIZE = 30
 EVERYONE = tuple(Role.values)
@@ -17,7 +17,7 @@ EVERYONE = tuple(Role.values)
 @allow(*EVERYONE)
 def notification_list(request):
     notifications = selectors.notifications_of(request.user).order_by("-created_at", "-pk")
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, notifications, PAGE_SIZE)
     return render(request, "notifications/list.html", {"page": page})
 
 

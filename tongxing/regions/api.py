@@ -2,10 +2,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
+from tongxing.paging import Pages
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
@@ -67,7 +68,7 @@ class RegionPatch(Schema):
 
 @router.get("", response=list[RegionOut], summary="Regions in my scope")
 @allow(*READERS)
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_regions(request, filters: Query[RegionFilters]):
     if filters.tag and filters.tag not in TAGS:
         raise HttpError(422, _("Unknown tag %(tag)s.") % {"tag": filters.tag})

@@ -14,13 +14,14 @@ from django.utils.cache import add_never_cache_headers
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from tongxing.accounts.access import allow
 from tongxing.accounts.models import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
 from tongxing.jobs.api import JobOut, job_out
 from tongxing.jobs.models import JobStatus
+from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.registry import actions, selectors
 from tongxing.registry import jobs as registry_jobs
@@ -300,7 +301,7 @@ def member_data(payload: MemberIn) -> actions.MemberData:
 
 @router.get("/households", response=list[HouseholdOut], summary="Households in my region")
 @allow(*READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_households(
     request,
     filters: Query[HouseholdFilters],
@@ -488,7 +489,7 @@ def patch_member(request, member_id: int, payload: MemberPatch):
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations in my region")
 @allow(*READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request, filters: Query[OrganisationFilters]):
     return selectors.search_organisations(
         request.user, query=filters.q or "", kind=filters.kind or ""
@@ -540,7 +541,7 @@ def patch_organisation(request, organisation_id: int, payload: OrganisationPatch
 
 @router.get("/people", response=list[PersonOut], summary="People of the directory in my region")
 @allow(*READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(request, filters: Query[PersonFilters]):
     return selectors.search_people(
         request.user, position=filters.position or "", organisation=filters.organisation

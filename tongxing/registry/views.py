@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import selectors as jobs_selectors
 from tongxing.jobs.kinds import STAGES
 from tongxing.jobs.models import JobStatus
+from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 from tongxing.registry import actions, selectors
@@ -161,7 +161,7 @@ def filtered_households(request):
 def household_list(request):
     """List the households of the user's region, searched and filtered, 50 a page."""
     form, query, households = filtered_households(request)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, households, PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
@@ -375,7 +375,7 @@ def organisation_list(request):
     organisations = selectors.search_organisations(
         request.user, query=data.get("q", ""), kind=data.get("kind", "")
     )
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, organisations, PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
@@ -461,7 +461,7 @@ def person_list(request):
     form = PersonFilterForm(request.GET or None)
     data = cleaned(form)
     people = selectors.search_people(request.user, position=data.get("position", ""))
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, people, PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
