@@ -4,16 +4,18 @@ Every operation needs an authenticated caller unless it says `auth=None`, and ea
 declares its roles with `allow` (or `public`), like the pages.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from tongxing.accounts.actions import LoginRefused
 from tongxing.accounts.selectors import user_for_token
+from tongxing.middleware import api_error_detail, csrf_failure_detail
 
 
 class BearerToken(HttpBearer):
@@ -25,11 +27,24 @@ class BearerToken(HttpBearer):
         return request.user
 
 
+class Session(SessionAuth):
+    """A logged-in browser's session; its writes carry the page's CSRF token."""
+
+    def _get_key(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nothing to forge: the caller is anonymous (401), not refused (403).
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise HttpError(403, csrf_failure_detail()) from None
+
+
 api = NinjaAPI(
     title="Tongxing API",
     version="1",
     description="Records, programmes and figures of a social-assistance office.",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), Session()],
     urls_namespace="api",
 )
 
@@ -81,6 +96,11 @@ def on_unauthenticated(request, exc):
 @api.exception_handler(LoginRefused)
 def on_login_refused(request, exc):
     return error_response(request, 429, _("Too many failed logins. Try again later."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    return error_response(request, 413, api_error_detail(413))
 
 
 @api.exception_handler(HttpError)

@@ -17,3 +17,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "tongxing.views.bad_request"
+handler403 = "tongxing.views.permission_denied"
+handler404 = "tongxing.views.page_not_found"
+handler500 = "tongxing.views.server_error"

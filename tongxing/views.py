@@ -1,9 +1,14 @@
-"""The shell's own pages: the public home and each role's workspace."""
+"""The shell's own pages: the public home, each role's workspace, and the error pages."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import Role
+from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
 from tongxing.selectors import home_figures, workspace_figures
 
@@ -22,3 +27,46 @@ def workspace(request):
         context["figures"] = workspace_figures(user)
         context["path"] = region_selectors.path_visible_to(user, root)
     return render(request, "workspace.html", context)
+
+
+# --- Error pages ------------------------------------------------------------------------------
+# Django calls these (see `handler400` … in urls.py, and CSRF_FAILURE_VIEW) for pages and the
+# API alike: the API gets JSON, a page the site's frame in the visitor's language with a way
+# back. They need no access declaration: they answer requests that reached no view.
+
+
+def bad_request(request, exception=None):
+    # A form over DATA_UPLOAD_MAX_MEMORY_SIZE reaches here as a 400; it is a 413.
+    too_large = isinstance(exception, RequestDataTooBig)
+    status = 413 if too_large else 400
+    if is_api(request):
+        return api_error(status)
+    limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"
+    context = {"too_large": too_large, "limit": limit}
+    return render(request, "400.html", context, status=status)
+
+
+def permission_denied(request, exception=None):
+    if is_api(request):
+        return api_error(403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    if is_api(request):
+        return api_error(404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if is_api(request):
+        return api_error(500)
+    # Without the request's context: its processors read the database (the account, the
+    # unread notifications), which may be what failed.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def csrf_failure(request, reason: str = ""):
+    if is_api(request):
+        return api_error(403, csrf_failure_detail())
+    return render(request, "403.html", {"csrf_failed": True}, status=403)

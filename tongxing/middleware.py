@@ -1,0 +1,75 @@
+"""Tongxing's own middleware: the API's errors in JSON, and the pages' Content-Security-Policy."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def api_error_detail(status: int) -> str:
+    """Say in the request's language what an error status of the API means."""
+    if status == 413:
+        return _("The request is too large: send at most %(size)s bytes.") % {
+            "size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"
+        }
+    details = {
+        400: _("The request is not valid."),
+        401: _("Log in first: send a bearer token."),
+        403: _("You do not have permission to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        500: _("Something went wrong on our side. It has been logged; try again later."),
+    }
+    fallback = _("The request cannot be carried out.") if status < 500 else details[500]
+    return details.get(status, fallback)
+
+
+def csrf_failure_detail() -> str:
+    return _(
+        "The CSRF check failed: send the page's CSRF token in the X-CSRFToken header, "
+        "or use a bearer token."
+    )
+
+
+def api_error(status: int, detail: str | None = None) -> JsonResponse:
+    # As the API's own answers are typed, so that a client sees one kind of error.
+    return JsonResponse(
+        {"detail": detail or api_error_detail(status)},
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+class ApiErrorsAsJson:
+    """Answer every error under /api/ in JSON, as the API's own errors are.
+
+    The API's operations answer JSON themselves; what reaches a client otherwise is
+    Django's: the 404 of a path no operation has, the 405 of a method a path does not take,
+    the 400 (413 here) of a body over DATA_UPLOAD_MAX_MEMORY_SIZE, the 500 of an unexpected
+    exception (which Django has logged by then). Such an answer is rewritten here, keeping
+    its status and its Allow header. It sits below LocaleMiddleware, so the detail is in
+    the request's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            rewritten = api_error(response.status_code)
+            if response.has_header("Allow"):
+                rewritten["Allow"] = response["Allow"]
+            return rewritten
+        return response
