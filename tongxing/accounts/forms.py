@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.accounts.models import Role
+from tongxing.accounts.passwords import password_rules
 
 
 class LoginForm(forms.Form):
@@ -24,6 +25,11 @@ class RegistrationForm(forms.Form):
         label=_("Password again"), widget=forms.PasswordInput, max_length=4096
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rules before the first try; written now, in the page's language.
+        self.fields["password"].help_text = password_rules()
+
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
@@ -41,11 +47,14 @@ class NewUserForm(forms.Form):
         widget=forms.PasswordInput,
         max_length=4096,
         required=False,
-        help_text=_("Leave empty to create the account without a password."),
     )
 
     def __init__(self, *args, roles: list[str], regions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = "{rules} {empty}".format(
+            rules=password_rules(),
+            empty=_("Leave empty to create the account without a password."),
+        )
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
         self.fields["region"].choices = [(r.code, f"{r.name} · {r.code}") for r in regions]
 
