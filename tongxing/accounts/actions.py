@@ -270,5 +270,19 @@ def revoke_token(*, token: ApiToken) -> None:
         token.delete()
 
 
+def revoke_all_tokens(*, user: User) -> int:
+    """Sign out every app of an account: delete all its API tokens; return how many."""
+    with transaction.atomic():
+        revoked, _by_model = ApiToken.objects.filter(user=user).delete()
+        record(
+            actor=user,
+            action="account.tokens_revoke",
+            target=user,
+            region_code=user.region_id or "",
+            after={"tokens": revoked},
+        )
+    return revoked
+
+
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -10,6 +10,17 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=4096)
 
 
+class LogoutForm(forms.Form):
+    sign_out_apps = forms.BooleanField(
+        label=_("Also sign out the apps that use my account"),
+        required=False,
+        help_text=_(
+            "Apps and scripts that logged in with your username and password (API tokens) "
+            "stop working on every device, this one included, until they log in again."
+        ),
+    )
+
+
 class RegistrationForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),

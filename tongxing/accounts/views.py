@@ -4,11 +4,16 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
-from tongxing.accounts.forms import AuditFilterForm, LoginForm, NewUserForm, RegistrationForm
+from tongxing.accounts.forms import (
+    AuditFilterForm,
+    LoginForm,
+    LogoutForm,
+    NewUserForm,
+    RegistrationForm,
+)
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.addresses import client_address
 from tongxing.paging import page_of
@@ -51,10 +56,27 @@ def login(request):
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 
-@require_POST
 @public
 def logout(request):
+    """Log out of this browser; on request, sign out the account's apps (all its tokens)."""
+    if not request.user.is_authenticated:
+        return redirect("home")
+    form = LogoutForm(request.POST if request.method == "POST" else None)
+    if not form.is_bound or not form.is_valid():
+        return render(request, "accounts/logout.html", {"form": form})
+    user = request.user
+    revoked = actions.revoke_all_tokens(user=user) if form.cleaned_data["sign_out_apps"] else None
     auth.logout(request)
+    if revoked is not None:
+        messages.success(
+            request,
+            ngettext(
+                "You are logged out, and %(n)s app was signed out.",
+                "You are logged out, and %(n)s apps were signed out.",
+                revoked,
+            )
+            % {"n": revoked},
+        )
     return redirect("home")
 
 
