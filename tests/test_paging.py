@@ -9,6 +9,7 @@ whole number ≥ 1 and the last page for one past it; the API refuses the first 
 import datetime
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -38,6 +39,7 @@ API_LISTS = [
     ("/api/v1/needs/escalated", "alice"),
     ("/api/v1/needs/region", "alice"),
     ("/api/v1/me/pledges", "dora"),
+    ("/api/v1/households/search", "alice"),  # a POST
 ]
 # (path, who) of every paginated page.
 PAGES = [
@@ -81,15 +83,23 @@ def test_page_numbers_are_read_as_whole_numbers_from_1():
 # --- The API ------------------------------------------------------------------------------------
 
 
+def get_page(client, path: str, page: str | None = None):
+    query = {} if page is None else {"page": page}
+    if path.endswith("/search"):
+        address = f"{path}?{urlencode(query)}" if query else path
+        return client.post(address, {}, content_type="application/json")
+    return client.get(path, query)
+
+
 @pytest.mark.parametrize(("path", "who"), API_LISTS)
 def test_an_api_list_past_its_last_page_is_empty_with_the_count(world, path, who):
     client = api_client_for(world[who])
-    first = client.get(path)
+    first = get_page(client, path)
     assert first.status_code == 200, first.content
     count = first.json()["count"]
     assert count >= 1 and len(first.json()["items"]) == count
     for page in ("2", HUGE):
-        response = client.get(path, {"page": page})
+        response = get_page(client, path, page)
         assert response.status_code == 200, (page, response.content)
         assert response.json() | {"items": []} == first.json() | {"items": []}
         assert response.json()["items"] == []
@@ -99,7 +109,7 @@ def test_an_api_list_past_its_last_page_is_empty_with_the_count(world, path, who
 def test_an_api_list_refuses_a_page_that_is_not_a_whole_number_from_1(world, path, who):
     client = api_client_for(world[who])
     for page in [*NOT_WHOLE_NUMBERS, HUGER]:
-        response = client.get(path, {"page": page})
+        response = get_page(client, path, page)
         assert response.status_code == 422, (page, response.content)
         body = response.json()
         assert body["detail"] == "Some fields are not valid."

@@ -8,9 +8,11 @@ the roles allowed to see them, and each such answer is written to the audit log.
 from datetime import date
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -150,10 +152,24 @@ class HouseholdFilters(Input):
     q: str | None = Field(
         None,
         max_length=50,
-        description="a member's name, a registry number (start), or a full ID number (exact)",
+        description=(
+            "a member's name or a registry number (its start); an ID or phone number only "
+            "through POST /households/search"
+        ),
     )
     village: str | None = Field(None, pattern=CODE, description="households of this village")
     status: HouseholdStatus | None = None
+
+
+class HouseholdSearch(Input):
+    q: str | None = Field(
+        None,
+        max_length=50,
+        description="a member's name, a registry number (its start), or a full ID number (exact)",
+    )
+    village: str | None = Field(None, pattern=CODE, description="households of this village")
+    status: HouseholdStatus | None = None
+    flag: list[Flag] = Field([], description="only households with every flag given")
 
 
 class MemberIn(Input):
@@ -307,12 +323,41 @@ def list_households(
     filters: Query[HouseholdFilters],
     flag: list[Flag] = FLAGS_PARAM,
 ):
+    if filters.q and selectors.search_goes_by_post(filters.q):
+        # The number would already be in the access log; refuse it so it is not sent again.
+        raise ValidationError(
+            {
+                "q": [
+                    _(
+                        "Search an ID or phone number with POST /api/v1/households/search: "
+                        "the address of a GET is written to access logs."
+                    )
+                ]
+            }
+        )
     return selectors.search_households(
         request.user,
         query=filters.q or "",
         village=filters.village or "",
         status=filters.status or "",
         flags=tuple(flag),
+    )
+
+
+@router.post(
+    "/households/search",
+    response=list[HouseholdOut],
+    summary="Search households in my region, by ID or phone number too (kept out of the address)",
+)
+@allow(*READERS)
+@paginate(Pages, page_size=50)
+def search_households(request, search: HouseholdSearch):
+    return selectors.search_households(
+        request.user,
+        query=search.q or "",
+        village=search.village or "",
+        status=search.status or "",
+        flags=tuple(search.flag),
     )
 
 

@@ -19,6 +19,7 @@ from tongxing.registry.models import (
     Relation,
 )
 from tongxing.registry.validators import normalize_id_number, validate_id_number
+from tongxing.text import find_personal_data
 
 HOUSEHOLD_FLAGS = ("disability", "serious_illness", "left_behind_children", "elderly_living_alone")
 
@@ -119,6 +120,26 @@ def search_households(
         if flag in HOUSEHOLD_FLAGS:
             households = households.filter(**{flag: True})
     return with_head(households).order_by("village_id", "registry_number")
+
+
+# What no search may carry in its address: a GET's query string is written to every access
+# log, kept in the browser's history and sent on as the next page's Referer. A search for an
+# ID or phone number goes by POST (the list's form always posts; the API has a POST route).
+NUMBERS_KEPT_OUT_OF_ADDRESSES = frozenset({"id_number", "mobile", "landline"})
+
+
+def search_goes_by_post(query: str) -> bool:
+    """Return whether a search holds an ID or phone number, which only a POST may carry.
+
+    Fifteen digits or more count as an ID number too, however typed: a mistyped one leaks
+    as much (a registry number that long is searched by POST as well; no harm in that).
+    """
+    digits = normalize_id_number(query)
+    if len(digits) >= 15 and digits[:15].isdigit():
+        return True
+    return any(
+        finding.kind in NUMBERS_KEPT_OUT_OF_ADDRESSES for finding in find_personal_data(query)
+    )
 
 
 def _id_hash_or_none(text: str) -> str | None:

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -48,7 +48,6 @@ from tongxing.registry.forms import (
     flag_choices,
 )
 from tongxing.registry.models import HardshipCause, Relation
-from tongxing.registry.validators import normalize_id_number
 from tongxing.tabular import TableError
 
 PAGE_SIZE = 50
@@ -84,12 +83,6 @@ def wants_fragment(request) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get(
         "HX-History-Restore-Request"
     )
-
-
-def looks_like_id_number(query: str) -> bool:
-    """Return whether a search is (nearly) an ID number, right or mistyped."""
-    text = normalize_id_number(query)
-    return len(text) >= 15 and text[:15].isdigit()
 
 
 def cleaned(form) -> dict:
@@ -142,39 +135,82 @@ def render_form(request, context: dict):
 # --- Households ---------------------------------------------------------------------------
 
 
-def filtered_households(request):
-    """Return the filter form, the search text and the households the list's filters select."""
-    form = HouseholdFilterForm(request.GET or None, villages=villages_in_scope(request.user))
-    data = cleaned(form)
-    query = data.get("q", "")
+def filtered_households(request, data):
+    """Return the filter form, the search text and the households the list's filters select.
+
+    A search for an ID or phone number comes only by POST: in an address (a GET) it is
+    refused, with a word on the search field, and selects nothing.
+    """
+    form = HouseholdFilterForm(data or None, villages=villages_in_scope(request.user))
+    values = cleaned(form)
+    query = values.get("q", "")
+    if request.method != "POST" and selectors.search_goes_by_post(query):
+        form.add_error(
+            "q",
+            _(
+                "Search an ID or phone number with the Search button: it keeps the number "
+                "out of the page's address, and so out of logs and the browser's history."
+            ),
+        )
+        return form, query, selectors.households_visible_to(request.user).none()
     households = selectors.search_households(
         request.user,
         query=query,
-        village=data.get("village", ""),
-        status=data.get("status", ""),
-        flags=tuple(data.get("flag", ())),
+        village=values.get("village", ""),
+        status=values.get("status", ""),
+        flags=tuple(values.get("flag", ())),
     )
     return form, query, households
 
 
+def search_address(form) -> QueryDict:
+    """Return the valid fields of the household search as the query of its address."""
+    values = cleaned(form)
+    query = QueryDict(mutable=True)
+    for name in ("q", "village", "status"):
+        if values.get(name):
+            query[name] = values[name]
+    if values.get("flag"):
+        query.setlist("flag", values["flag"])
+    return query
+
+
 @allow(*READERS)
 def household_list(request):
-    """List the households of the user's region, searched and filtered, 50 a page."""
-    form, query, households = filtered_households(request)
-    page = page_of(request, households, PAGE_SIZE)
+    """List the households of the user's region, searched and filtered, 50 a page.
+
+    The search form posts, so that an ID or phone number never stands in an address. A
+    search without one is answered with its address all the same: a plain POST is sent on
+    to it (303), htmx gets the results and the address to show, so the search can be
+    bookmarked, paged and gone back to. A search with one is answered in place, uncached,
+    and leaves the address as it was.
+    """
+    posted = request.method == "POST"
+    form, query, households = filtered_households(request, request.POST if posted else request.GET)
+    kept_out = posted and selectors.search_goes_by_post(query)
+    if posted and not kept_out:
+        address = search_address(form)
+        url = reverse("registry:households") + (f"?{address.urlencode()}" if address else "")
+        if not wants_fragment(request):
+            return HttpResponseRedirect(url, status=303)
     context = {
         "form": form,
-        "page": page,
+        "page": page_of(request, households, PAGE_SIZE),
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
         "can_export_full": request.user.role in FULL_EXPORTERS,
     }
+    if posted:
+        # The pager's links carry the search, unless no address may.
+        context["page_query"] = False if kept_out else address
     if wants_fragment(request):
         response = render(request, "registry/_household_results.html", context)
-        if looks_like_id_number(query):
-            # Keep an ID number out of the browser's history (and htmx's copy of it).
-            response["HX-Push-Url"] = "false"
+        if posted:
+            response["HX-Push-Url"] = "false" if kept_out else url
     else:
-        response = render(request, "registry/household_list.html", context)
+        status = 400 if form.has_error("q") else 200
+        response = render(request, "registry/household_list.html", context, status=status)
+    if kept_out:
+        add_never_cache_headers(response)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -139,7 +139,6 @@ def three_households(tree):
         ("", ["H-001", "H-002", "X-003"]),
         ("?q=李秀", ["H-002"]),
         ("?q=H-00", ["H-001", "H-002"]),
-        (f"?q={id_number(2)}", ["X-003"]),
         (f"?q={id_number(2)[:14]}", []),
         (f"?village={VILLAGE_A2}", ["H-002"]),
         ("?status=under_monitoring", ["X-003"]),
