@@ -163,11 +163,11 @@ def filtered_households(request, data):
     return form, query, households
 
 
-def search_address(form) -> QueryDict:
+def search_address(form, *, with_search_text: bool = True) -> QueryDict:
     """Return the valid fields of the household search as the query of its address."""
     values = cleaned(form)
     query = QueryDict(mutable=True)
-    for name in ("q", "village", "status"):
+    for name in ("q", "village", "status") if with_search_text else ("village", "status"):
         if values.get(name):
             query[name] = values[name]
     if values.get("flag"):
@@ -188,16 +188,18 @@ def household_list(request):
     posted = request.method == "POST"
     form, query, households = filtered_households(request, request.POST if posted else request.GET)
     kept_out = posted and selectors.search_goes_by_post(query)
-    if posted and not kept_out:
-        address = search_address(form)
-        url = reverse("registry:households") + (f"?{address.urlencode()}" if address else "")
-        if not wants_fragment(request):
-            return HttpResponseRedirect(url, status=303)
+    # What of the search an address may carry: everything but a number kept out (a number
+    # refused in a GET has left the form's valid fields already).
+    address = search_address(form, with_search_text=not kept_out)
+    url = reverse("registry:households") + (f"?{address.urlencode()}" if address else "")
+    if posted and not kept_out and not wants_fragment(request):
+        return HttpResponseRedirect(url, status=303)
     context = {
         "form": form,
         "page": page_of(request, households, PAGE_SIZE),
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
         "can_export_full": request.user.role in FULL_EXPORTERS,
+        "export_query": address.urlencode(),
     }
     if posted:
         # The pager's links carry the search, unless no address may.

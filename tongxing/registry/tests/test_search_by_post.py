@@ -69,10 +69,12 @@ def test_the_search_form_posts(alice, three_households):
 
 @pytest.mark.parametrize("typed", [WANG_ID, f"{WANG_ID[:6]} {WANG_ID[6:14]} {WANG_ID[14:]}"])
 def test_a_search_by_id_number_finds_the_household_in_place(alice, three_households, typed):
-    response = client_for(alice).post("/registry/households/", {"q": typed})
+    response = client_for(alice).post("/registry/households/", {"q": typed, "village": VILLAGE_B1})
     assert response.status_code == 200
     assert listed(response) == ["X-003"]
     assert_in_no_address(response, WANG_ID)
+    html = response.content.decode()
+    assert f'href="/registry/households/export/?village={VILLAGE_B1}"' in html
     assert "no-store" in response["Cache-Control"]
 
 
@@ -115,9 +117,12 @@ def test_a_search_by_name_with_htmx_shows_its_address_and_pages_with_it(alice, t
 
 @pytest.mark.parametrize("number", [WANG_ID, WANG_PHONE, "0731-8888 6666", WANG_ID[:16]])
 def test_an_address_holding_an_id_or_phone_number_is_refused(alice, three_households, number):
-    response = client_for(alice).get("/registry/households/", {"q": number})
+    response = client_for(alice).get("/registry/households/", {"q": number, "status": "exited"})
     assert response.status_code == 400
     assert listed(response) == []
+    # Not linked again either: the export links keep the other filters only.
+    assert_in_no_address(response, number)
+    assert 'href="/registry/households/export/?status=exited"' in response.content.decode()
     assert response.context["form"].errors["q"] == [
         "Search an ID or phone number with the Search button: it keeps the number out of "
         "the page's address, and so out of logs and the browser's history."
