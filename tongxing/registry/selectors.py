@@ -131,12 +131,18 @@ NUMBERS_KEPT_OUT_OF_ADDRESSES = frozenset({"id_number", "mobile", "landline"})
 def search_goes_by_post(query: str) -> bool:
     """Return whether a search holds an ID or phone number, which only a POST may carry.
 
-    Fifteen digits or more count as an ID number too, however typed: a mistyped one leaks
-    as much (a registry number that long is searched by POST as well; no harm in that).
+    A number of 15 to 17 digits that begins like an ID number (a birth date after its six
+    digits of region) counts too: a mistyped or unfinished one leaks as much. A registry
+    number (a village's code and a serial) does not, however long.
     """
     digits = normalize_id_number(query)
-    if len(digits) >= 15 and digits[:15].isdigit():
-        return True
+    if len(digits) >= 15 and digits[:14].isdigit():
+        try:
+            born = datetime.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+        except ValueError:
+            born = None
+        if born is not None and born.year >= 1900:
+            return True
     return any(
         finding.kind in NUMBERS_KEPT_OUT_OF_ADDRESSES for finding in find_personal_data(query)
     )

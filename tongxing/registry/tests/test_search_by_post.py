@@ -135,6 +135,17 @@ def test_an_address_with_a_name_or_registry_number_still_searches(alice, three_h
     assert listed(client.get("/registry/households/", {"q": "X-0"})) == ["X-003"]
 
 
+def test_a_long_registry_number_is_no_id_number_and_searches_by_address(alice, tree):
+    factories.register(number="5901010020010003", head="赵大山", village=VILLAGE_B1)
+    page = client_for(alice).get("/registry/households/", {"q": "590101002001000"})
+    assert page.status_code == 200
+    assert listed(page) == ["5901010020010003"]
+    api = api_client_for(alice).get("/api/v1/households", {"q": "5901010020010003"})
+    assert [household["registry_number"] for household in api.json()["items"]] == [
+        "5901010020010003"
+    ]
+
+
 def test_a_search_outside_the_region_finds_nothing(vera, three_households):
     response = client_for(vera).post("/registry/households/", {"q": WANG_ID})
     assert listed(response) == []
