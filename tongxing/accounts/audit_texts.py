@@ -40,4 +40,12 @@ def register() -> None:
             _("signed out of the API"),
             _("%(actor)s signed out of the API (the token is revoked)."),
         ),
+        Action(
+            "account.tokens_revoke",
+            _("signed out every app"),
+            _(
+                "%(actor)s logged out and signed out every app of the account "
+                "(tokens revoked: %(tokens)s)."
+            ),
+        ),
     )

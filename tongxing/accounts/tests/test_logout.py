@@ -4,6 +4,7 @@ from django.test import Client
 
 from conftest import PASSWORD, TOWNSHIP_A, client_for, make_user
 from tongxing.accounts.actions import issue_token
+from tongxing.accounts.events import describe_event
 from tongxing.accounts.models import ApiToken, AuditEvent, Role
 
 
@@ -52,6 +53,9 @@ def test_logging_out_with_the_apps_revokes_every_token_of_the_account(vera):
     assert ApiToken.objects.filter(user=vera).count() == 0
     event = AuditEvent.objects.get(action="account.tokens_revoke")
     assert (event.actor, event.object_id, event.after) == (vera, str(vera.pk), {"tokens": 2})
+    assert describe_event(event, vera).summary == (
+        f"{vera} logged out and signed out every app of the account (tokens revoked: 2)."
+    )
 
 
 def test_an_anonymous_logout_changes_nothing(vera):
