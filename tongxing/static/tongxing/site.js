@@ -10,13 +10,3 @@ document.addEventListener("change", (event) => {
     field.form.submit();
   }
 });
-
-// A form marked data-upload-progress="ID" moves the <progress id="ID"> as htmx sends it.
-document.addEventListener("htmx:xhr:progress", (event) => {
-  const form = event.target.closest("[data-upload-progress]");
-  const bar = form && document.getElementById(form.dataset.uploadProgress);
-  if (bar) {
-    const { loaded, total } = event.detail;
-    bar.value = total ? (loaded / total) * 100 : 0;
-  }
-});
