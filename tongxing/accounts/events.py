@@ -23,6 +23,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -118,6 +119,8 @@ def register_object_type(
     label: str, *, names: Namer | None = None, keys: dict[str, Key] | None = None
 ) -> None:
     _OBJECT_TYPES[label] = ObjectType(label, names, keys or {})
+    _key.cache_clear()
+    _key_order.cache_clear()
 
 
 def known_action(code: str) -> bool:
@@ -238,8 +241,11 @@ class _KeyText:
     format: Callable[[Any, dict], str] | None = None
     refers_to: str = ""
     field: models.Field | None = None
+    # The field's choices, value -> label (lazy: read in the language of the moment).
+    choices: dict | None = None
 
 
+@cache
 def _model(type_label: str) -> type[models.Model] | None:
     try:
         return apps.get_model(type_label)
@@ -247,6 +253,7 @@ def _model(type_label: str) -> type[models.Model] | None:
         return None
 
 
+@cache
 def _key(type_label: str, key: str) -> _KeyText:
     object_type = _OBJECT_TYPES.get(type_label)
     registered = object_type.keys.get(key) if object_type else None
@@ -263,7 +270,8 @@ def _key(type_label: str, key: str) -> _KeyText:
         refers_to = ""
         if model_field.is_relation and model_field.related_model is not None:
             refers_to = model_field.related_model._meta.label_lower
-        return _KeyText(model_field.verbose_name, None, refers_to, model_field)
+        choices = dict(model_field.flatchoices) if model_field.choices else {}
+        return _KeyText(model_field.verbose_name, None, refers_to, model_field, choices)
     # A key nobody described: its own words, as the code spells them.
     return _KeyText(key.replace("_", " "))
 
@@ -315,7 +323,7 @@ def _value(
             return join([_plain(_value(item, key, named, key_name)) for item in value])
         name = named.get((key.refers_to, str(value)))
         return name if name is not None else _unnamed(key.refers_to, str(value))
-    choices = dict(key.field.flatchoices) if key.field is not None and key.field.choices else {}
+    choices = key.choices or {}
     if isinstance(value, list):
         return join([_plain(_value(item, key, named, key_name)) for item in value])
     if choices and value in choices:
@@ -422,6 +430,7 @@ def _describe(event: AuditEvent, named: dict) -> Described:
     )
 
 
+@cache
 def _key_order(type_label: str, key: str) -> tuple:
     """Fields in the order the model declares them, then the keys the app registered, then
     the rest by name: the same on both engines (PostgreSQL's JSON keeps no order of keys)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,12 +125,25 @@ def audit_events_visible_to(
 
 
 def count_audit_events_visible_to(user: User, filters: AuditFilters | None = None) -> int:
-    """How many events `audit_events_visible_to` holds, counted index by index."""
+    """How many events `audit_events_visible_to` holds, counted index by index.
+
+    Of one action over some days, the subtree is matched on the code's first characters,
+    which no index answers, on purpose: SQLite then counts the action's days from (action,
+    at) and reads those rows for their code (12 ms for a month of need.published in a log
+    of 684,258 events), where with the code's range it counted every event of the action in
+    the subtree from (action, region_code) and read each one's row for its day (97 ms).
+    """
     if user.is_superuser or not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
         return audit_events_visible_to(user, filters).count()
-    subtree = prefix_q("region_code", user.scope_prefix)
+    prefix = user.scope_prefix
+    subtree = prefix_q("region_code", prefix)
+    in_subtree = AuditEvent.objects.filter(subtree)
+    if filters is not None and filters.action and (filters.since or filters.until):
+        in_subtree = AuditEvent.objects.alias(
+            code_head=Substr("region_code", 1, len(prefix))
+        ).filter(code_head=prefix)
     return (
-        _filtered(AuditEvent.objects.filter(subtree), filters).count()
+        _filtered(in_subtree, filters).count()
         + _filtered(AuditEvent.objects.filter(actor=user).exclude(subtree), filters).count()
     )
 

@@ -25,7 +25,7 @@ def need_names(viewer: User, ids: list[str]) -> dict[str, Named]:
             reverse("needs:manage", args=[need.pk]),
             need,
         )
-        for need in needs
+        for need in needs.only("title", "kind", "unit")
     }
 
 
