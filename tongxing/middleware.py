@@ -1,10 +1,15 @@
-"""Tongxing's own middleware: the API's errors in JSON, and the pages' Content-Security-Policy."""
+"""Tongxing's own middleware: the API's errors in JSON, the pages' Content-Security-Policy,
+and the refusal of addresses that hold characters no input may hold."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from tongxing.text import forbidden_characters, refusal_message
 
 API_PREFIX = "/api/"
 
@@ -90,3 +95,51 @@ class ContentSecurityPolicy:
         if settings.CONTENT_SECURITY_POLICY:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+def address_faults(request: HttpRequest) -> tuple[list[dict], str]:
+    """Return each part of the request's address holding refused characters, with why, and
+    the address without those parts (the home page when the path itself holds them)."""
+    faults, kept = [], QueryDict(mutable=True)
+    in_path = forbidden_characters(request.path)
+    if in_path:
+        faults.append({"field": "", "message": refusal_message(in_path)})
+    for key, values in request.GET.lists():
+        bad = forbidden_characters("".join([key, *values]))
+        if not bad:
+            kept.setlist(key, values)
+            continue
+        field = "" if forbidden_characters(key) else key
+        faults.append({"field": field, "message": refusal_message(bad)})
+    if in_path:
+        return faults, reverse("home")
+    query = kept.urlencode()
+    return faults, request.path + (f"?{query}" if query else "")
+
+
+class RefuseControlCharacters:
+    """Refuse a request whose address holds characters no input may hold.
+
+    Every search and filter of the pages and the API reads its words from the query
+    string, so the one check of them is here rather than in each view: a NUL that reached
+    PostgreSQL was a server error on every search, and no record can hold a control
+    character, a bidi override or a zero-width character (the actions refuse them), so
+    nothing could match. The answer is a 400 that names the parameter and the characters:
+    JSON under the API; elsewhere a page that offers the same page without them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        faults, without = address_faults(request)
+        if not faults:
+            return self.get_response(request)
+        if is_api(request):
+            return JsonResponse(
+                {"detail": _("The request cannot be carried out."), "errors": faults},
+                status=400,
+                content_type="application/json; charset=utf-8",
+            )
+        context = {"faults": faults, "without": without}
+        return render(request, "refused_request.html", context, status=400)

@@ -48,6 +48,21 @@ def describe_characters(chars: list[str]) -> str:
     return "、".join(f"U+{ord(char):04X}" for char in chars)
 
 
+def refusal_message(chars: list[str]) -> str:
+    """Say which characters to take out of a text."""
+    return _("Remove the invisible or control characters (%(chars)s) from this text.") % {
+        "chars": describe_characters(chars)
+    }
+
+
+def search_text(value: object) -> str | None:
+    """Return search words folded as `clean_text` folds a line, or None when they hold a
+    character no input may hold: no record holds one, so such a search finds nothing
+    (and a NUL never reaches the database, where PostgreSQL refuses it with an error)."""
+    text = " ".join(unicodedata.normalize("NFC", "" if value is None else str(value)).split())
+    return None if forbidden_characters(text) else text
+
+
 def clean_text(
     value: object,
     *,
@@ -74,9 +89,7 @@ def clean_text(
     message = None
     bad = forbidden_characters(text, multiline=multiline)
     if bad:
-        message = _("Remove the invisible or control characters (%(chars)s) from this text.") % {
-            "chars": describe_characters(bad)
-        }
+        message = refusal_message(bad)
     elif len(text) > max_length:
         message = _("Keep it to %(max)s characters (this has %(count)s).") % {
             "max": f"{max_length:,}",

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from tongxing.accounts.models import (
 )
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
+from tongxing.text import clean_text
 
 USER_FIELDS = ("username", "role", "region", "display_name", "email", "is_active")
 
@@ -40,14 +42,46 @@ SCOPE_LEVELS = {
 TOWNSHIP_GRANTABLE = {Role.VILLAGE_ADMIN, Role.CADRE, Role.VIEWER}
 
 
+def clean_account_text(
+    *, username: str, display_name: str, email: str, errors: dict[str, list[str]]
+) -> dict[str, str]:
+    """Clean the text of an account (the one text cleaner: no control or invisible
+    characters, no silent cuts), adding each field's fault to `errors`."""
+    values = {
+        "username": clean_text(username, max_length=150, field="username", errors=errors),
+        "display_name": clean_text(
+            display_name, max_length=100, field="display_name", errors=errors
+        ),
+        "email": clean_text(email, max_length=254, field="email", errors=errors),
+    }
+    if values["email"] and "email" not in errors:
+        try:
+            validate_email(values["email"])
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    return values
+
+
 def check_new_account(
-    *, username: str, role: str, region: Region | None, password: str | None, display_name: str
+    *,
+    username: str,
+    role: str,
+    region: Region | None,
+    password: str | None,
+    display_name: str,
+    email: str = "",
 ) -> None:
     """Raise a ValidationError naming every field of a new account that is not right."""
     errors: dict[str, list[str]] = {}
-    probe = User(username=username, role=role, region=region, display_name=display_name)
+    text = clean_account_text(
+        username=username, display_name=display_name, email=email, errors=errors
+    )
+    username = text["username"]
+    probe = User(username=username, role=role, region=region, display_name=text["display_name"])
     try:
-        probe.clean_fields(exclude=["password", "region", "last_login", "date_joined"])
+        probe.clean_fields(
+            exclude=["password", "region", "last_login", "date_joined", "email", *errors]
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if "username" not in errors and User.objects.filter(username__iexact=username).exists():
@@ -96,18 +130,23 @@ def create_user(
     by: User | None,
 ) -> User:
     """Create an account; without a password it cannot log in until one is set."""
-    username = username.strip()
     _check_grant(by, role, region)
     check_new_account(
-        username=username, role=role, region=region, password=password, display_name=display_name
+        username=username,
+        role=role,
+        region=region,
+        password=password,
+        display_name=display_name,
+        email=email,
     )
+    text = clean_account_text(username=username, display_name=display_name, email=email, errors={})
     with transaction.atomic():
         user = User(
-            username=username,
+            username=text["username"],
             role=role,
             region=region if role in REGION_SCOPED_ROLES else None,
-            display_name=display_name.strip(),
-            email=email.strip(),
+            display_name=text["display_name"],
+            email=text["email"],
         )
         if password:
             user.set_password(password)
@@ -129,20 +168,22 @@ def register_donor(
 ) -> User:
     """Self-registration of a caring person: the public's own account."""
     check_new_account(
-        username=username.strip(),
+        username=username,
         role=Role.DONOR,
         region=None,
         password=password,
         display_name=display_name,
+        email=email,
     )
     if not password:
         raise ValidationError({"password": [_("Choose a password.")]})
+    text = clean_account_text(username=username, display_name=display_name, email=email, errors={})
     with transaction.atomic():
         user = User(
-            username=username.strip(),
+            username=text["username"],
             role=Role.DONOR,
-            display_name=display_name.strip(),
-            email=email.strip(),
+            display_name=text["display_name"],
+            email=text["email"],
         )
         user.set_password(password)
         user.save()
@@ -164,6 +205,15 @@ def create_donors_in_bulk(*, rows: list[DonorRow], by: User | None) -> int:
     The accounts have no usable password: each person sets one through password reset.
     """
     _check_grant(by, Role.DONOR, None)
+    errors: dict[str, list[str]] = {}
+    for number, row in enumerate(rows, start=1):
+        found: dict[str, list[str]] = {}
+        clean_account_text(
+            username=row.username, display_name=row.display_name, email="", errors=found
+        )
+        errors.update({f"{number}.{field}": messages for field, messages in found.items()})
+    if errors:
+        raise ValidationError(errors)
     wanted = {row.username: row for row in rows}
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
     unusable = make_password(None)
@@ -195,11 +245,13 @@ def update_user(
     _check_grant(by, user.role, user.region)
     if by is not None and by.pk == user.pk and is_active is False:
         raise ValidationError({"is_active": [_("You cannot deactivate your own account.")]})
+    if display_name is not None:
+        display_name = clean_text(display_name, max_length=100, field="display_name")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         before = snapshot(user, USER_FIELDS)
         if display_name is not None:
-            user.display_name = display_name.strip()
+            user.display_name = display_name
         if is_active is not None:
             user.is_active = is_active
         user.save(update_fields=["display_name", "is_active"])
@@ -227,8 +279,10 @@ def log_in(*, request, username: str, password: str, address: str | None) -> Use
     """Check a password, counting failures per account and address; None when it is wrong.
 
     Raises LoginRefused, before checking the password, while either count is over its limit,
-    so guessing costs the guesser time and tells nothing.
+    so guessing costs the guesser time and tells nothing. A username no account can have
+    (control characters, too long) is refused with a message before anything is looked up.
     """
+    username = clean_text(username, max_length=150, field="username")
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
     if recent.filter(username__iexact=username).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT or (
@@ -239,7 +293,7 @@ def log_in(*, request, username: str, password: str, address: str | None) -> Use
     if user is None:
         # Failures older than the window count for nothing: drop them as new ones arrive.
         LoginFailure.objects.filter(at__lt=since).delete()
-        LoginFailure.objects.create(username=username[:150], address=address)
+        LoginFailure.objects.create(username=username, address=address)
         return None
     return user
 

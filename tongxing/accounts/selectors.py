@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tongxing.accounts.actions import token_digest
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, ApiToken, AuditEvent, Role, User
 from tongxing.queries import prefix_q
-from tongxing.text import clean_text
+from tongxing.text import clean_text, search_text
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
@@ -35,6 +35,9 @@ def access_user_by_id(viewer: User, user_id: int) -> User:
 
 def search_users(viewer: User, *, role: str | None = None, query: str | None = None):
     qs = users_visible_to(viewer).select_related("region")
+    query = search_text(query)
+    if query is None:  # characters no account holds (a NUL would be an error on PostgreSQL)
+        return qs.none()
     if role:
         qs = qs.filter(role=role)
     if query:

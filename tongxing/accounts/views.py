@@ -43,6 +43,8 @@ def login(request):
             )
         except actions.LoginRefused:
             form.add_error(None, _("Too many failed logins. Try again in a quarter of an hour."))
+        except ValidationError as exc:
+            add_action_errors(form, exc)
         else:
             if user is None:
                 form.add_error(None, _("The username or password is not right."))

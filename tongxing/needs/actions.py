@@ -29,6 +29,7 @@ from tongxing.accounts.models import (
     Role,
     User,
 )
+from tongxing.needs import public_text
 from tongxing.needs.amounts import amount_text, yuan
 from tongxing.needs.models import (
     CANCELLABLE,
@@ -53,7 +54,12 @@ from tongxing.queries import insert_many, prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Member, Relation
-from tongxing.text import masked_name
+from tongxing.text import (
+    check_public_text,
+    clean_text,
+    forbidden_characters,
+    masked_name,
+)
 
 # How long a need may stay on the board, and how early its poster hears it will expire.
 LONGEST_DEADLINE = datetime.timedelta(days=366)
@@ -193,10 +199,17 @@ class NeedData:
 
 
 def clean_need(
-    data: NeedData, *, today: datetime.date | None = None
+    data: NeedData,
+    *,
+    today: datetime.date | None = None,
+    names: dict[int, list[str]] | None = None,
 ) -> tuple[dict, dict[str, list[str]]]:
     """Validate a need (posted today, or on the day given); return the model's values and
-    the errors by field."""
+    the errors by field.
+
+    Its public text may name none of the household's members: their names are read from
+    the registry, or from `names` (by household) when many needs are checked at once.
+    """
     errors: dict[str, list[str]] = {}
 
     def err(field: str, message: str) -> None:
@@ -208,14 +221,10 @@ def clean_need(
         return {}, errors
     if data.category not in CATEGORIES_BY_KIND[kind]:
         err("category", _("Choose a category of this kind of need."))
-    title = " ".join((data.title or "").split())
-    if not title:
+    title = clean_text(data.title, max_length=100, field="title", errors=errors)
+    if not title and "title" not in errors:
         err("title", _("Say what is needed."))
-    elif len(title) > 100:
-        err("title", _("Keep it under 100 characters."))
-    story = (data.story or "").strip()
-    if len(story) > 2000:
-        err("story", _("Keep the story under 2,000 characters."))
+    story = clean_text(data.story, max_length=2000, multiline=True, field="story", errors=errors)
     if data.urgency not in Urgency.values:
         err("urgency", _("Choose how urgent it is."))
     today = today or _today()
@@ -227,6 +236,7 @@ def clean_need(
         err("deadline", _("A need stays on the board for a year at most."))
 
     household, village, child = data.household, data.village, None
+    unit = place = ""  # goods have a unit, services a place
     if kind == Kind.WISH:
         child = data.child
         if child is None:
@@ -261,11 +271,9 @@ def clean_need(
         quantity = data.quantity
         if quantity is None or not 1 <= quantity <= 10_000:
             err("quantity", _("Give a quantity from 1 to 10,000."))
-        unit = (data.unit or "").strip()
-        if not unit:
+        unit = clean_text(data.unit, max_length=10, field="unit", errors=errors)
+        if not unit and "unit" not in errors:
             err("unit", _("Give the unit (piece, bag, set…)."))
-        elif len(unit) > 10:
-            err("unit", _("Keep the unit under 10 characters."))
         if data.unit_value_fen is None or data.unit_value_fen < 0:
             err("unit_value_fen", _("Give the estimated value of one, or 0."))
         if not errors:
@@ -287,11 +295,9 @@ def clean_need(
         quantity = 1 if data.quantity is None else data.quantity
         if not 1 <= quantity <= 1000:
             err("quantity", _("Give a number of places from 1 to 1,000."))
-        place = " ".join((data.place or "").split())
-        if not place:
+        place = clean_text(data.place, max_length=100, field="place", errors=errors)
+        if not place and "place" not in errors:
             err("place", _("Say where the service is needed."))
-        elif len(place) > 100:
-            err("place", _("Keep it under 100 characters."))
         if data.value_fen is None or data.value_fen < 0:
             err("value_fen", _("Give the estimated value, or 0."))
         if not errors:
@@ -301,6 +307,13 @@ def clean_need(
             err("value_fen", _("A micro-wish is worth ¥1 to ¥1,000."))
         if not errors:
             values.update(target=1, value_fen=data.value_fen)
+    # The text that will be public: what the fields hold once cleaned (a unit or place of
+    # another kind of need is not kept, so it is not checked either).
+    household_id = household.pk if household is not None else None
+    known = names if names is not None else public_text.household_names([household_id])
+    members = known.get(household_id, [])
+    public = {"title": title, "story": story, "unit": unit, "place": place}
+    public_text.check_need_text(public, names=members, errors=errors)
     return values, errors
 
 
@@ -429,11 +442,17 @@ def review_need(
         raise PermissionDenied
     if need.status != Status.SUBMITTED:
         raise ValidationError(_("Only a need waiting for review can be reviewed."))
-    reason = " ".join((reason or "").split())[:300]
-    override_reason = " ".join((override_reason or "").split())[:300]
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(reason, max_length=300, field="reason", errors=errors)
+    override_reason = clean_text(
+        override_reason, max_length=300, field="override_reason", errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
     now = _now()
     need.reviewed_at, need.reviewed_by = now, by if by is not None and by.pk else None
     if approve:
+        _check_public_text_at_review(need)
         need.rule_findings = check_rules(need)
         if need.rule_findings and not override_reason:
             # Name what fired: a rule may have come into force since the submission.
@@ -477,6 +496,29 @@ def review_need(
     return need
 
 
+def _check_public_text_at_review(need: Need) -> None:
+    """Refuse to publish a need whose public text holds personal data.
+
+    Checked again here, not only when the text was written: a member may have joined the
+    household with a name the story spells, and text may have come in another way (a
+    recorded history, an edit of the database). No reason overrides it.
+    """
+    errors: dict[str, list[str]] = {}
+    public_text.check_need_text(
+        {name: getattr(need, name) for name in public_text.PUBLIC_NEED_FIELDS},
+        names=public_text.names_of(need.household_id),
+        errors=errors,
+    )
+    if errors:
+        errors["__all__"] = [
+            _(
+                "This need cannot be published while its public text holds personal data: "
+                "reject it with a reason, or have it changed first."
+            )
+        ]
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def review_needs(
     *, needs: list[Need], by: User | None, approve: bool, reason: str = ""
@@ -513,11 +555,14 @@ def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
     need = _locked(need)
     if not may_edit(by, need):
         raise PermissionDenied
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the need is cancelled.")]})
-    if len(reason) > 300:
-        raise ValidationError({"reason": [_("Keep it under 300 characters.")]})
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(reason, max_length=300, field="reason", errors=errors)
+    if not reason and not errors:
+        errors["reason"] = [_("Say why the need is cancelled.")]
+    # The donors of its pledges read the reason (their pledge ends with it).
+    _check_donor_text(reason, need=need, field="reason", errors=errors)
+    if errors:
+        raise ValidationError(errors)
     if need.status not in CANCELLABLE:
         raise ValidationError(_("This need is already closed or cancelled."))
     before = {"status": need.status}
@@ -569,7 +614,7 @@ def _claim_key(by: User, key: str, operation: str, digest: str) -> IdempotentReq
     retry finds the row at once.
     """
     key = (key or "").strip()
-    if not key or len(key) > 100:
+    if not key or len(key) > 100 or forbidden_characters(key):
         raise ValidationError(
             {"idempotency_key": [_("Send an Idempotency-Key of 1 to 100 characters.")]}
         )
@@ -617,9 +662,8 @@ def pledge_goods(
         errors["quantity"] = [_("Pledge at least one.")]
     if deliver_by is not None and deliver_by < _today():
         errors["deliver_by"] = [_("The date has passed.")]
-    note = " ".join((note or "").split())
-    if len(note) > 300:
-        errors["note"] = [_("Keep it under 300 characters.")]
+    note = clean_text(note, max_length=300, field="note", errors=errors)
+    _check_donor_text(note, need=need, field="note", errors=errors)
     if errors:
         raise ValidationError(errors)
     if need.kind == Kind.GOODS:
@@ -794,9 +838,21 @@ def withdraw_pledge(*, pledge: Pledge, by: User, reason: str = "") -> Pledge:
         raise ValidationError(_("A contribution cannot be withdrawn; the office returns it."))
     if pledge.status != PledgeStatus.PLEDGED:
         raise ValidationError(_("Only a pledge not yet delivered can be withdrawn."))
-    _end_pledge(pledge, PledgeStatus.WITHDRAWN, " ".join((reason or "").split())[:300])
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(reason, max_length=300, field="reason", errors=errors)
+    _check_donor_text(reason, need=pledge.need, field="reason", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    _end_pledge(pledge, PledgeStatus.WITHDRAWN, reason)
     _event(by, "pledge_withdrawn", pledge.need, after={"pledge": pledge.pk})
     return pledge
+
+
+def _check_donor_text(text: str, *, need: Need, field: str, errors: dict[str, list[str]]) -> None:
+    """Refuse personal data in text a donor reads: no numbers, no member's full name."""
+    if text:
+        names = public_text.names_of(need.household_id)
+        check_public_text(text, field=field, names=names, errors=errors)
 
 
 def _end_pledge(pledge: Pledge, status: str, reason: str) -> None:
@@ -907,9 +963,13 @@ def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
         raise ValidationError(_("This pledge is not waiting for delivery."))
     if pledge.need.kind == Kind.FUNDS:
         raise ValidationError(_("Contributions are delivered when the need is fully funded."))
+    errors: dict[str, list[str]] = {}
+    note = clean_text(note, max_length=300, field="note", errors=errors)
+    _check_donor_text(note, need=pledge.need, field="note", errors=errors)
+    if errors:
+        raise ValidationError(errors)
     now = _now()
     pledge.status, pledge.delivered_at = PledgeStatus.DELIVERED, now
-    note = " ".join((note or "").split())[:300]
     if note:
         pledge.note = note
     pledge.save(update_fields=["status", "delivered_at", "note"])
@@ -969,9 +1029,8 @@ def confirm_pledge(
     if need.kind == Kind.FUNDS and pledge.status != PledgeStatus.DELIVERED:
         raise ValidationError(_("The money is released when the need is fully funded."))
     on_behalf = not _is_own_household(by, need.household_id) and by is not None
-    note = " ".join((note or "").split())
-    if len(note) > 300:
-        raise ValidationError({"note": [_("Keep it under 300 characters.")]})
+    # Read by the need's staff and the household, not by the donor: cleaned, not checked.
+    note = clean_text(note, max_length=300, field="note")
     check_evidence(evidence)
     if on_behalf and evidence is None and not note:
         raise ValidationError(
@@ -1048,9 +1107,8 @@ def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") ->
     errors = {}
     if rating not in (1, 2, 3, 4, 5):
         errors["rating"] = [_("Give a rating from 1 to 5.")]
-    thanks = " ".join((thanks or "").split())
-    if len(thanks) > 300:
-        errors["thanks"] = [_("Keep it under 300 characters.")]
+    thanks = clean_text(thanks, max_length=300, field="thanks", errors=errors)
+    _check_donor_text(thanks, need=need, field="thanks", errors=errors)
     if errors:
         raise ValidationError(errors)
     feedback = Feedback.objects.create(
@@ -1226,6 +1284,11 @@ def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]
             relation=Relation.HEAD,
         ).values_list("household_id", "name")
     )
+    names = public_text.household_names(
+        h.data.household.pk if h.data.household else h.data.child.household_id
+        for h in histories
+        if h.data.household or h.data.child
+    )
     now = _now()
     errors: dict[str, list[str]] = {}
     needs, kept = [], []
@@ -1234,9 +1297,10 @@ def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]
         need = None
         if not found:
             posted_on = timezone.localdate(history.posted_at)
-            values, found = clean_need(history.data, today=posted_on)
+            values, found = clean_need(history.data, today=posted_on, names=names)
         if not found:
-            need, found = _need_of_history(history, values, heads, book, now)
+            members = names.get(values["household"].pk if values["household"] else None, [])
+            need, found = _need_of_history(history, values, heads, book, now, members)
         for name, messages in found.items():
             errors[f"{number}.{name}"] = messages
         if need is not None and not found:
@@ -1289,8 +1353,10 @@ def _check_history(history: NeedHistory, now: datetime.datetime) -> dict[str, li
         history.reviewed_at is None or not posted <= history.reviewed_at <= now
     ):
         errors["reviewed_at"] = [_("The review comes after the posting, in the past.")]
+    for name in ("reason", "override_reason"):
+        clean_text(getattr(history, name), max_length=300, field=name, errors=errors)
     if outcome in (Status.REJECTED, Status.CANCELLED) and not " ".join(history.reason.split()):
-        errors["reason"] = [_("Say why the need was rejected or cancelled.")]
+        errors.setdefault("reason", []).append(_("Say why the need was rejected or cancelled."))
     if outcome == Status.CANCELLED and (
         history.ended_at is None or not posted <= history.ended_at <= now
     ):
@@ -1310,7 +1376,7 @@ def _check_history(history: NeedHistory, now: datetime.datetime) -> dict[str, li
     return errors
 
 
-def _need_of_history(history, values, heads, book, now) -> tuple[Need | None, dict]:
+def _need_of_history(history, values, heads, book, now, names) -> tuple[Need | None, dict]:
     """The need a history leaves, its progress summed from its gifts."""
     outcome, errors = history.outcome, {}
     if not may_post_for(history.poster, village=values["village"], household=values["household"]):
@@ -1330,17 +1396,17 @@ def _need_of_history(history, values, heads, book, now) -> tuple[Need | None, di
         need.submitted_at = history.posted_at
         need.rule_findings = book.findings(need)
     if outcome == Status.CANCELLED:
-        need.status_reason = " ".join(history.reason.split())[:300]
+        need.status_reason = " ".join(history.reason.split())
         need.cancelled_at = history.ended_at
         return need, errors
     if not may_review(history.reviewer, need) or history.reviewer is None:
         errors["reviewer"] = [_("This person may not review needs of this village.")]
     need.reviewed_at, need.reviewed_by = history.reviewed_at, history.reviewer
     if outcome == Status.REJECTED:
-        need.status_reason = " ".join(history.reason.split())[:300]
+        need.status_reason = " ".join(history.reason.split())
         return need, errors
     need.published_at = history.reviewed_at
-    override = " ".join(history.override_reason.split())[:300]
+    override = " ".join(history.override_reason.split())
     if need.rule_findings and not override:
         errors["override_reason"] = [
             _("The review rules flag this need: give your reason to publish it."),
@@ -1352,7 +1418,7 @@ def _need_of_history(history, values, heads, book, now) -> tuple[Need | None, di
     if outcome == Status.EXPIRED:
         need.expired_at = need.escalated_at = history.ended_at
         return need, errors
-    errors.update(_check_gifts(history, need, now))
+    errors.update(_check_gifts(history, need, now, names))
     gifts = history.gifts
     last = max(gifts, key=lambda gift: gift.pledged_at)
     need.pledged = need.delivered = need.confirmed = need.target
@@ -1370,7 +1436,7 @@ def _delivered_at(need: Need, gift: GiftHistory, last: GiftHistory) -> datetime.
     return gift.delivered_at or gift.confirmed_at
 
 
-def _check_gifts(history: NeedHistory, need: Need, now) -> dict[str, list[str]]:
+def _check_gifts(history: NeedHistory, need: Need, now, names) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     gifts, confirmer = history.gifts, history.confirmer
     if sum(gift.quantity or 0 for gift in gifts) != need.target:
@@ -1382,6 +1448,7 @@ def _check_gifts(history: NeedHistory, need: Need, now) -> dict[str, list[str]]:
     deadline_end = timezone.make_aware(
         datetime.datetime.combine(need.deadline + datetime.timedelta(days=1), datetime.time.min)
     )
+    texts: dict[str, list[str]] = {}  # what the text cleaner and checker say of one gift
     for number, gift in enumerate(gifts, start=1):
         found = []
         if gift.donor is None or not gift.donor.has_role(*PLEDGERS):
@@ -1389,8 +1456,8 @@ def _check_gifts(history: NeedHistory, need: Need, now) -> dict[str, list[str]]:
         if need.kind == Kind.FUNDS:
             if gift.quantity is None or gift.quantity < 100:
                 found.append(_("Give at least ¥1."))
-            reference = " ".join(gift.payment_reference.split())
-            if not reference or len(reference) > 64:
+            reference = clean_text(gift.payment_reference, max_length=64, errors=texts)
+            if not reference:
                 found.append(_("Give the reference of the transfer (up to 64 characters)."))
             if gift.delivered_at is not None:
                 found.append(_("Contributions are delivered when the need is fully funded."))
@@ -1408,10 +1475,12 @@ def _check_gifts(history: NeedHistory, need: Need, now) -> dict[str, list[str]]:
             gift.thanked_at is None or not gift.confirmed_at <= gift.thanked_at <= now
         ):
             found.append(_("Thank the donor once the help has arrived."))
-        if any(
-            len(text) > 300 for text in (gift.delivery_note, gift.confirmation_note, gift.thanks)
-        ):
-            found.append(_("Keep it under 300 characters."))
+        for text in (gift.delivery_note, gift.confirmation_note, gift.thanks):
+            clean_text(text, max_length=300, errors=texts)
+        for text in (gift.delivery_note, gift.thanks):  # the donor reads these
+            check_public_text(" ".join(text.split()), field="__all__", names=names, errors=texts)
+        found += [message for messages in texts.values() for message in messages]
+        texts.clear()
         if found:
             errors[f"gifts.{number}"] = found
     return errors
@@ -1575,17 +1644,15 @@ def set_value_cap(*, region: Region, category: str, cap_fen: int | None, by: Use
 @transaction.atomic
 def add_banned_term(*, region: Region, term: str, note: str = "", by: User | None) -> BannedTerm:
     _require_rule_editor(by, region)
-    term = " ".join((term or "").split())
-    errors = {}
-    if not term:
+    errors: dict[str, list[str]] = {}
+    term = clean_text(term, max_length=40, field="term", errors=errors)
+    if "term" in errors:
+        pass
+    elif not term:
         errors["term"] = [_("Give the word to flag.")]
-    elif len(term) > 40:
-        errors["term"] = [_("Keep it under 40 characters.")]
     elif BannedTerm.objects.filter(region=region, term__iexact=term).exists():
         errors["term"] = [_("This word is flagged already.")]
-    note = " ".join((note or "").split())
-    if len(note) > 100:
-        errors["note"] = [_("Keep it under 100 characters.")]
+    note = clean_text(note, max_length=100, field="note", errors=errors)
     if errors:
         raise ValidationError(errors)
     banned = BannedTerm.objects.create(region=region, term=term, note=note)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from tongxing.text import clean_text
+
 
 @dataclass(frozen=True)
 class Payment:
@@ -33,14 +35,10 @@ class OfflineTransfer:
     method = "offline_transfer"
 
     def collect(self, *, amount_fen: int, reference: str) -> Payment:
-        reference = " ".join((reference or "").split())
+        reference = clean_text(reference, max_length=64, field="payment_reference")
         if not reference:
             raise ValidationError(
                 {"payment_reference": [_("Give the reference of your transfer.")]}
-            )
-        if len(reference) > 64:
-            raise ValidationError(
-                {"payment_reference": [_("The reference is longer than 64 characters.")]}
             )
         return Payment(method=self.method, reference=reference)
 

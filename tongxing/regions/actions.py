@@ -12,6 +12,7 @@ from tongxing.accounts.models import Role, User
 from tongxing.regions import codes
 from tongxing.regions.models import TAGS, Region
 from tongxing.tabular import RowError
+from tongxing.text import clean_text
 
 # Column names the import accepts, first the one our export writes.
 COLUMN_ALIASES = {
@@ -42,6 +43,7 @@ LEVEL_LOOKUP = {
     "社区": codes.Level.VILLAGE,
 }
 REGION_FIELDS = ("name", "level", "parent", *TAGS)
+NAME_LENGTH = Region._meta.get_field("name").max_length
 
 
 @dataclass
@@ -143,11 +145,12 @@ def _parse_rows(rows, result: ImportResult) -> dict[str, _Row]:
             level = codes.level_of(code)
         except codes.CodeError as exc:
             result.errors.append(RowError(number, "code", str(exc)))
-        name = (values.get("name") or "").strip()
-        if not name:
+        found: dict[str, list[str]] = {}
+        name = clean_text(values.get("name"), max_length=NAME_LENGTH, field="name", errors=found)
+        for message in found.get("name", []):
+            result.errors.append(RowError(number, "name", message))
+        if not name and not found:
             result.errors.append(RowError(number, "name", _("The name is empty.")))
-        elif len(name) > Region._meta.get_field("name").max_length:
-            result.errors.append(RowError(number, "name", _("The name is too long.")))
         tags = set()
         for word in _split_tags(values.get("tags") or ""):
             if word not in TAG_LOOKUP:
@@ -268,9 +271,11 @@ def update_region(
     """Rename a region or change a village's tags."""
     if not (by.is_superuser or by.has_role(Role.CITY_ADMIN)):
         raise PermissionDenied
-    errors = {}
-    if name is not None and not name.strip():
-        errors["name"] = [_("The name is empty.")]
+    errors: dict[str, list[str]] = {}
+    if name is not None:
+        name = clean_text(name, max_length=NAME_LENGTH, field="name", errors=errors)
+        if not name and not errors:
+            errors["name"] = [_("The name is empty.")]
     if tags and any(tags.values()) and region.level != codes.Level.VILLAGE:
         errors["tags"] = [_("Only villages carry tags.")]
     if tags and set(tags) - set(TAGS):
@@ -283,7 +288,7 @@ def update_region(
         region = Region.objects.select_for_update().get(code=region.code)
         before = snapshot(region, REGION_FIELDS)
         if name is not None:
-            region.name = name.strip()
+            region.name = name
         for tag, value in (tags or {}).items():
             setattr(region, tag, value)
         region.full_clean()

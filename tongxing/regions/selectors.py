@@ -8,6 +8,7 @@ from tongxing.accounts.models import User
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import SEGMENT_END, Level
 from tongxing.regions.models import TAGS, Region
+from tongxing.text import search_text
 
 
 def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
@@ -100,6 +101,9 @@ def search_regions(
     tag: str | None = None,
 ) -> QuerySet[Region]:
     qs = regions_visible_to(user)
+    query = search_text(query)
+    if query is None:  # characters no region's name holds
+        return qs.none()
     if parent:
         qs = qs.filter(parent_id=parent)
     if level:

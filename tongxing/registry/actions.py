@@ -140,11 +140,9 @@ class HouseholdData:
 def clean_household(data: HouseholdData) -> dict[str, list[str]]:
     """Return the errors of a household's own fields, by field name."""
     errors: dict[str, list[str]] = {}
-    number = (data.registry_number or "").strip()
-    if not number:
+    number = clean_text(data.registry_number, max_length=32, field="registry_number", errors=errors)
+    if not number and not errors:
         errors["registry_number"] = [_("The registry number is empty.")]
-    elif len(number) > 32:
-        errors["registry_number"] = [_("The registry number is longer than 32 characters.")]
     if data.village is None or data.village.level != Level.VILLAGE:
         errors["village"] = [_("Choose a village.")]
     if data.status not in VALUES[HouseholdStatus]:
@@ -164,11 +162,9 @@ def clean_household(data: HouseholdData) -> dict[str, list[str]]:
 def clean_member(data: MemberData) -> tuple[dict, dict[str, list[str]]]:
     """Validate a member; return the model's values (with protected columns) and errors."""
     errors: dict[str, list[str]] = {}
-    name = " ".join((data.name or "").split())
-    if not name:
+    name = clean_text(data.name, max_length=50, field="name", errors=errors)
+    if not name and not errors:
         errors["name"] = [_("The name is empty.")]
-    elif len(name) > 50:
-        errors["name"] = [_("The name is longer than 50 characters.")]
     if data.relation not in VALUES[Relation]:
         errors["relation"] = [_("Choose the relation to the head of household.")]
     values = {
@@ -219,7 +215,7 @@ def clean_member(data: MemberData) -> tuple[dict, dict[str, list[str]]]:
 
 def _household_values(data: HouseholdData) -> dict:
     return {
-        "registry_number": data.registry_number.strip(),
+        "registry_number": " ".join(data.registry_number.split()),
         "village": data.village,
         "status": data.status,
         "status_since": data.status_since,
@@ -270,7 +266,9 @@ def register_household(
     errors.update(member_errors)
     if (
         not errors.get("registry_number")
-        and Household.objects.filter(registry_number=data.registry_number.strip()).exists()
+        and Household.objects.filter(
+            registry_number=_household_values(data)["registry_number"]
+        ).exists()
     ):
         errors["registry_number"] = [_("This registry number is taken.")]
     if errors:
@@ -324,7 +322,7 @@ def update_household(*, household: Household, data: HouseholdData, by: User | No
     if data.village is not None:
         require_region_right(by, HOUSEHOLD_EDITORS, data.village)
     errors = clean_household(data)
-    number = (data.registry_number or "").strip()
+    number = " ".join((data.registry_number or "").split())
     if not errors.get("registry_number") and (
         Household.objects.filter(registry_number=number).exclude(pk=household.pk).exists()
     ):
@@ -483,8 +481,8 @@ def clean_organisation(
     *, name: str, kind: str, credit_code: str, region: Region | None
 ) -> tuple[dict, dict]:
     errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
-    if not name:
+    name = clean_text(name, max_length=100, field="name", errors=errors)
+    if not name and not errors:
         errors["name"] = [_("The name is empty.")]
     if kind not in OrganisationKind.values:
         errors["kind"] = [_("Choose a kind of organisation.")]
@@ -579,8 +577,8 @@ def create_person(
     if organisation is not None:
         require_related_region(by, organisation.region, "organisation")
     errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
-    if not name:
+    name = clean_text(name, max_length=50, field="name", errors=errors)
+    if not name and not errors:
         errors["name"] = [_("The name is empty.")]
     if position not in Position.values:
         errors["position"] = [_("Choose a position.")]

@@ -19,7 +19,7 @@ from tongxing.registry.models import (
     Relation,
 )
 from tongxing.registry.validators import normalize_id_number, validate_id_number
-from tongxing.text import find_personal_data
+from tongxing.text import find_personal_data, search_text
 
 HOUSEHOLD_FLAGS = ("disability", "serious_illness", "left_behind_children", "elderly_living_alone")
 
@@ -97,7 +97,9 @@ def search_households(
     a match anywhere inside would read every member of the region for each search.
     """
     households = households_visible_to(user).select_related("village")
-    query = " ".join(query.split())
+    query = search_text(query)
+    if query is None:  # characters no record holds (a NUL would be an error on PostgreSQL)
+        return households.none()
     if query:
         id_hash = _id_hash_or_none(query)
         if id_hash:
@@ -205,6 +207,9 @@ def access_person(user: User, person_id: int) -> Person:
 
 def search_organisations(user: User, *, query: str = "", kind: str = "") -> QuerySet[Organisation]:
     organisations = organisations_visible_to(user)
+    query = search_text(query)
+    if query is None:
+        return organisations.none()
     if query:
         organisations = organisations.filter(name__contains=query)
     if kind:
