@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.audit import record, record_history, snapshot
+from tongxing.accounts.audit import record, record_history, redact_events, snapshot
 from tongxing.accounts.models import (
     HOUSEHOLD_PROXIES,
     NEED_POSTERS,
     NEED_REVIEWERS,
     PLEDGERS,
     RULE_EDITORS,
+    AuditEvent,
     Role,
     User,
 )
@@ -58,6 +59,7 @@ from tongxing.text import (
     check_public_text,
     clean_text,
     forbidden_characters,
+    mask_personal_data,
     masked_name,
 )
 
@@ -1126,6 +1128,58 @@ def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") ->
         url=reverse("needs:my_pledges"),
     )
     return feedback
+
+
+# --- Personal data left in public text -----------------------------------------------------
+
+
+@transaction.atomic
+def mask_public_text(*, need: Need, by: User | None) -> list[str]:
+    """Mask the personal data in what the public and donors read of a need, and in the
+    copies its audit events keep; return where it masked (`story`, `pledge 7 note`, …).
+
+    For text stored before it was checked (`tongxing scan-public-text --fix`): numbers
+    become 427101********1234 and 138****5678, the household's members' full names 朱**.
+    The system's own path: the command runs it, no account does.
+    """
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    need = _locked(need)
+    names = public_text.names_of(need.household_id)
+    masked: list[str] = []
+    if need.status in (Status.PUBLISHED, Status.CLOSED, Status.EXPIRED):
+        changes = _masked_texts(need, public_text.PUBLIC_NEED_FIELDS, names)
+        if changes:
+            Need.objects.filter(pk=need.pk).update(**changes, updated_at=_now())
+            masked += list(changes)
+    for pledge in Pledge.objects.filter(need=need).order_by("pk"):
+        changes = _masked_texts(pledge, public_text.DONOR_PLEDGE_FIELDS, names)
+        if changes:
+            Pledge.objects.filter(pk=pledge.pk).update(**changes)
+            masked += [f"pledge {pledge.pk} {name}" for name in changes]
+    for feedback in Feedback.objects.filter(pledge__need=need).order_by("pk"):
+        changes = _masked_texts(feedback, ("thanks",), names)
+        if changes:
+            Feedback.objects.filter(pk=feedback.pk).update(**changes)
+            masked.append(f"pledge {feedback.pledge_id} thanks")
+    events = AuditEvent.objects.filter(object_type="needs.need", object_id=str(need.pk))
+    redacted = redact_events(
+        events=events.order_by("pk"), names=names, actor=by, region_code=need.village_id
+    )
+    if masked or redacted:
+        _event(by, "masked", need, after={"masked": masked, "events": redacted})
+    return masked
+
+
+def _masked_texts(obj, fields: tuple[str, ...], names: list[str]) -> dict[str, str]:
+    """The fields of an object whose text changes when masked, with their masked text."""
+    changes = {}
+    for name in fields:
+        text = getattr(obj, name)
+        masked = mask_personal_data(text, names=names)
+        if masked != text:
+            changes[name] = masked
+    return changes
 
 
 # --- Deadlines ------------------------------------------------------------------------------

@@ -293,6 +293,31 @@ class NeedRowOut(NeedOut):
         return obj
 
 
+class PersonalDataOut(Schema):
+    field: str = Field(..., description="title, story, place or unit")
+    kind: str = Field(..., description="id_number, bank_card, mobile, landline or name")
+    label: str
+    start: int = Field(..., description="where it starts in the field's text, in characters")
+    end: int = Field(..., description="where it ends (exclusive)")
+    masked: str
+
+
+class ReviewRowOut(NeedRowOut):
+    """A need waiting for review, with the personal data found in its public text."""
+
+    personal_data: list[PersonalDataOut] = Field(
+        ..., description="what must leave the public text before the need can be published"
+    )
+
+    @staticmethod
+    def resolve_personal_data(obj) -> list[dict]:
+        return [
+            {"field": field, "label": finding.label, **finding.as_dict()}
+            for field, findings in selectors.public_text_findings(obj).items()
+            for finding in findings
+        ]
+
+
 class BoardFilters(Schema):
     # Plain strings: selectors.clean_board_filters names each bad one (400, field errors).
     kind: str = Field("", description="goods, funds, service or wish")
@@ -597,13 +622,14 @@ def create_need(
 
 @router.get(
     "/needs/review-queue",
-    response=list[NeedRowOut],
-    summary="Needs waiting for my review, oldest first",
+    response=list[ReviewRowOut],
+    summary="Needs waiting for my review, oldest first, with the personal data in their text",
 )
 @allow(*REVIEWERS)
 @paginate(Pages, page_size=50)
 def review_queue(request):
-    return staff_list(selectors.review_queue(request.user))
+    # The households' members come with the page: their names are checked in the text.
+    return staff_list(selectors.review_queue(request.user)).prefetch_related("household__members")
 
 
 @router.get(

@@ -2,6 +2,7 @@
 own pledges, and the figures of the indicators (sections 4 and 6 of indicators.md)."""
 
 import datetime
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from tongxing.accounts.models import (
     Role,
     User,
 )
+from tongxing.needs import public_text
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     CATEGORIES_BY_KIND,
@@ -37,7 +39,7 @@ from tongxing.needs.models import (
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import CodeError, Level, normalize, prefix_of
 from tongxing.registry.models import HouseholdStatus, Member
-from tongxing.text import clean_text
+from tongxing.text import Finding, clean_text, find_personal_data
 
 # What the public may open: needs on the board, and those that finished or expired there.
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED, Status.EXPIRED)
@@ -145,6 +147,87 @@ def rules_in_force(region_code: str) -> tuple[QuerySet[ValueCap], QuerySet[Banne
         ValueCap.objects.filter(region_id__in=above).select_related("region"),
         BannedTerm.objects.filter(region_id__in=above).select_related("region"),
     )
+
+
+# --- Personal data in public text ----------------------------------------------------------
+
+
+def with_public_text_findings(needs: list[Need]) -> list[Need]:
+    """Attach to each need what the check of public text finds in it, by field
+    (`need.public_findings`), reading the members' names of all their households at once."""
+    names = public_text.household_names(need.household_id for need in needs)
+    for need in needs:
+        need.public_findings = public_text.need_findings(need, names.get(need.household_id, []))
+    return needs
+
+
+def public_text_findings(need: Need) -> dict[str, list[Finding]]:
+    """What the check of public text finds in a need, by field; the household's members
+    come from a prefetch (`household__members`) when the list has one."""
+    found = getattr(need, "public_findings", None)
+    if found is not None:
+        return found
+    if need.household_id is None:
+        names = []
+    elif "members" in getattr(need.household, "_prefetched_objects_cache", {}):
+        names = [member.name for member in need.household.members.all()]
+    else:
+        names = public_text.names_of(need.household_id)
+    need.public_findings = public_text.need_findings(need, names)
+    return need.public_findings
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    """Personal data found in text the public or a donor reads, and where it stands."""
+
+    need_id: int
+    model: str  # need, pledge or feedback
+    object_id: int
+    field: str
+    finding: Finding
+
+
+def personal_data_in_public_text(
+    *, batch: int = 500, progress: Callable[[int, int], None] | None = None
+) -> Iterator[TextFinding]:
+    """Find the personal data in every text that is public or read by donors: the public
+    fields of the needs the board shows (published, closed, expired), the notes and end
+    reasons of every pledge, and every thanks. Need by need, a batch at a time (their
+    members' names read once a batch); `progress(done, total)` hears of each batch."""
+    total = Need.objects.count()
+    done, last = 0, 0
+    fields = ("pk", "status", "household_id", *public_text.PUBLIC_NEED_FIELDS)
+    while True:
+        rows = list(Need.objects.filter(pk__gt=last).order_by("pk").values(*fields)[:batch])
+        if not rows:
+            return
+        first, last = rows[0]["pk"], rows[-1]["pk"]
+        names = public_text.household_names(row["household_id"] for row in rows)
+        names_of_need = {row["pk"]: names.get(row["household_id"], []) for row in rows}
+        found = []
+        for need_id, model, object_id, field, text in _texts_of_batch(rows, first, last):
+            for finding in find_personal_data(text or "", names=names_of_need[need_id]):
+                found.append(TextFinding(need_id, model, object_id, field, finding))
+        yield from sorted(found, key=lambda item: item.need_id)
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+
+
+def _texts_of_batch(rows: list[dict], first: int, last: int) -> Iterator[tuple]:
+    """(need, model, object, field, text) of each text to check for a batch of needs."""
+    for row in rows:
+        if row["status"] in PUBLIC_STATUSES:
+            for field in public_text.PUBLIC_NEED_FIELDS:
+                yield row["pk"], "need", row["pk"], field, row[field]
+    pledges = Pledge.objects.filter(need_id__gte=first, need_id__lte=last)
+    for pledge in pledges.values("pk", "need_id", *public_text.DONOR_PLEDGE_FIELDS):
+        for field in public_text.DONOR_PLEDGE_FIELDS:
+            yield pledge["need_id"], "pledge", pledge["pk"], field, pledge[field]
+    thanks = Feedback.objects.filter(pledge__need_id__gte=first, pledge__need_id__lte=last)
+    for feedback in thanks.exclude(thanks="").values("pk", "pledge__need_id", "thanks"):
+        yield feedback["pledge__need_id"], "feedback", feedback["pk"], "thanks", feedback["thanks"]
 
 
 # --- Donors ---------------------------------------------------------------------------------

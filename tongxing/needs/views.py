@@ -92,6 +92,7 @@ EVENT_LABELS = {
     "thanked": gettext_lazy("thanked and rated"),
     "closed": gettext_lazy("closed"),
     "expired": gettext_lazy("expired and escalated"),
+    "masked": gettext_lazy("personal data masked"),
 }
 # What of an event's record the history shows (never the whole snapshot).
 EVENT_DETAILS = (
@@ -563,6 +564,7 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     may_edit = actions.may_edit(user, need)
     may_review = actions.may_review(user, need)
     may_act = actions.may_act_for_household(user, need)
+    selectors.with_public_text_findings([need])
     pledges = list(selectors.pledges_of_need(need))
     for line in pledges:
         waiting = line.status in (PledgeStatus.PLEDGED, PledgeStatus.DELIVERED)
@@ -815,6 +817,7 @@ def render_publish_confirmation(
 def render_queue(request, *, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     needs = list(selectors.review_queue(request.user).select_related("village__parent")[:100])
+    selectors.with_public_text_findings(needs)
     for need in needs:
         mine = forms.get(need.pk, {})
         need.approve_form = mine.get("approve") or ApproveForm(auto_id=f"id_{need.pk}_%s")
