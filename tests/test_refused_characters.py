@@ -120,11 +120,14 @@ def need_form(**changes) -> dict:
 @pytest.mark.parametrize("char", REFUSED)
 @pytest.mark.parametrize("field", ["title", "story", "unit"])
 def test_posting_a_need_from_the_page_refuses_the_character(vera, household, char, field):
+    # A unit not in the list is typed in its own input.
+    typed = {"unit": "other", "unit_other": f"棉{char}被"} if field == "unit" else {}
     response = client_for(vera).post(
-        f"/needs/new/?household={household.pk}", need_form(**{field: f"棉{char}被"})
+        f"/needs/new/?household={household.pk}", need_form(**{field: f"棉{char}被", **typed})
     )
     assert response.status_code == 400
-    assert says_which(" ".join(response.context["form"].errors[field]), char)
+    errors = response.context["form"].errors
+    assert says_which(" ".join([*errors.get(field, []), *errors.get(f"{field}_other", [])]), char)
     assert Need.objects.count() == 0
 
 
@@ -184,7 +187,9 @@ def test_the_board_refuses_the_character_in_any_parameter(tree, char, parameter)
 
 @pytest.mark.parametrize("char", REFUSED)
 def test_a_character_in_the_address_itself_is_refused(tree, char):
-    assert Client().get(f"/regions/59{char}01/").status_code == 400
+    page = Client().get(f"/regions/59{char}01/")
+    assert page.status_code == 400
+    assert 'href="/"' in page.content.decode()
     assert Client().get(f"/api/v1/regions/59{char}01").status_code == 400
 
 
