@@ -359,3 +359,27 @@ def test_over_long_reasons_and_notes_are_refused_not_cut(quilts, dora, vera, tin
     pledge.refresh_from_db()
     submitted.refresh_from_db()
     assert (pledge.status, pledge.end_reason, submitted.status) == ("pledged", "", "submitted")
+
+
+def test_a_roster_row_with_the_character_is_refused_and_nothing_is_imported(tree):
+    from tongxing.registry.actions import import_households
+    from tongxing.registry.models import Household
+
+    rows = [
+        (
+            2,
+            {
+                "registry_number": "H-9",
+                "village": "桃李村",
+                "name": "张\x07三",
+                "relation": "户主",
+                "id_number": id_number(9),
+                "status": "建档立卡户",
+            },
+        ),
+    ]
+    result = import_households(rows=rows, by=None)
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "name", refused_message("\x07"))
+    ]
+    assert not Household.objects.filter(registry_number="H-9").exists()

@@ -14,6 +14,7 @@ from tongxing.accounts.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import Feedback, Need, Pledge, Status
 from tongxing.needs.tests import factories
+from tongxing.notifications.models import Notification
 from tongxing.registry import actions as registry_actions
 from tongxing.registry.models import Relation
 
@@ -356,6 +357,10 @@ def leaked(quilts, dora, vera):
     Need.objects.filter(pk=quilts.pk).update(story=story)
     Pledge.objects.filter(pk=pledge.pk).update(note=f"交给{HEAD}")
     Feedback.objects.filter(pledge=pledge).update(thanks="谢谢！电话13912345678")
+    # The donor's notification quoted the thanks as they were.
+    Notification.objects.filter(kind="pledge_thanked").update(
+        params={"title": "棉被", "thanks": "谢谢！电话13912345678", "rating": 5}
+    )
     # The log's copy of the story, as an event written before the log masked numbers.
     AuditEvent.objects.bulk_create(
         [
@@ -422,6 +427,9 @@ def test_the_scan_fix_masks_the_text_and_its_copies_in_the_log(leaked):
     redacted = AuditEvent.objects.get(action="audit.redacted")
     assert (redacted.region_code, redacted.after) == (VILLAGE_A1, {"events": [old.pk]})
     masked = events.get(action="need.masked")
+    # The donor's notification quotes the masked thanks now.
+    thanked = Notification.objects.get(kind="pledge_thanked")
+    assert thanked.params == {"title": "棉被", "thanks": "谢谢！电话139****5678", "rating": 5}
     assert masked.after == {
         "masked": [
             "story",
@@ -429,6 +437,7 @@ def test_the_scan_fix_masks_the_text_and_its_copies_in_the_log(leaked):
             f"pledge {Pledge.objects.get().pk} thanks",
         ],
         "events": [old.pk],
+        "notifications": 1,
     }
     # A second run finds nothing and changes nothing.
     again, _err = scan("--fix")
