@@ -789,6 +789,7 @@ def render_publish_confirmation(
     """Ask before publishing: each need as the public board will show it, what the review
     rules find in it now, and a button that publishes (htmx puts it in place of the buttons
     it came from; without JavaScript it is a page of its own)."""
+    selectors.with_public_text_findings(needs)
     for need in needs:
         need.board_place = place_of(need)
         need.findings_now = selectors.review_findings(need)
@@ -808,6 +809,8 @@ def render_publish_confirmation(
         "back": back,
         "override_reason": override_reason,
         "from": origin,
+        # Personal data in a need's public text: no button publishes it (the action refuses).
+        "blocked": any(need.public_findings for need in needs),
     }
     if wants_fragment(request):
         return render(request, "needs/_confirm_publish.html", context)

@@ -446,3 +446,43 @@ def test_the_scan_fix_masks_the_text_and_its_copies_in_the_log(leaked):
         "Masked them in 0 needs.",
     ]
     assert AuditEvent.objects.filter(action="audit.redacted").count() == 1
+
+
+def test_the_question_before_publishing_shows_the_findings_and_offers_no_yes(submitted, tina):
+    Need.objects.filter(pk=submitted.pk).update(story="电话13812345678")
+    response = client_for(tina).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
+    html = response.content.decode()
+    assert 'data-testid="confirm-publish"' in html
+    assert (
+        '<mark class="personal-data" data-kind="mobile" title="mobile number">13812345678</mark>'
+    ) in html
+    assert 'data-testid="personal-data"' in html
+    assert 'data-testid="confirm-publish-button"' not in html
+    # Sent all the same, the publication is refused and nothing changes.
+    refused = client_for(tina).post(
+        f"/needs/{submitted.pk}/review/", {"decision": "approve", "confirmed": "yes"}
+    )
+    assert refused.status_code == 400
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_approving_several_names_the_need_with_personal_data_and_publishes_none(
+    submitted, home, vera, tina
+):
+    other = actions.create_need(
+        data=factories.goods_data(home, title="棉衣", category="daily"), by=vera, submit=True
+    )
+    Need.objects.filter(pk=submitted.pk).update(title=f"棉被 {VALID_ID}")
+    response = client_for(tina).post(
+        "/needs/review/approve/",
+        {"need": [submitted.pk, other.pk], "decision": "approve", "confirmed": "yes"},
+    )
+    assert response.status_code == 400
+    assert f"“棉被 {VALID_ID}”: {message(VALID_ID, 'ID number')}" in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert list(Need.objects.values_list("status", flat=True).order_by("pk")) == [
+        Status.SUBMITTED,
+        Status.SUBMITTED,
+    ]
