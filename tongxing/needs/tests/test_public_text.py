@@ -185,7 +185,8 @@ def test_a_member_added_after_submission_is_found_at_review(submitted, home, tin
         by=None,
     )
     response = client_for(tina).post(
-        f"/needs/{submitted.pk}/review/", {"decision": "approve", "from": "manage"}
+        f"/needs/{submitted.pk}/review/",
+        {"decision": "approve", "confirmed": "yes", "from": "manage"},
     )
     assert response.status_code == 400
     assert response.context["forms"]["approve"].non_field_errors() == [
