@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.accounts import events
-from tongxing.accounts.events import Action, Named
+from tongxing.accounts.events import Action, Key, Named
 from tongxing.accounts.models import User
 
 
@@ -15,7 +15,16 @@ def account_names(viewer: User, ids: list[str]) -> dict[str, Named]:
 
 def register() -> None:
     events.register_family("account", _("Accounts"), object_type="accounts.user")
+    events.register_family("audit", _("Audit log"), object_type="accounts.auditevent")
     events.register_object_type("accounts.user", names=account_names)
+    events.register_object_type(
+        "accounts.auditevent",
+        keys={
+            "events": Key(
+                _("events"), lambda value, data: events.join([f"#{pk}" for pk in value or []])
+            )
+        },
+    )
     events.register_actions(
         Action(
             "account.create",
@@ -34,6 +43,11 @@ def register() -> None:
             "account.token_issue",
             _("signed in to the API"),
             _("%(actor)s signed in to the API (a new token)."),
+        ),
+        Action(
+            "audit.redacted",
+            _("personal data masked in the log"),
+            _("%(actor)s masked the personal data left in earlier audit events."),
         ),
         Action(
             "account.token_revoke",

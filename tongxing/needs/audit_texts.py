@@ -66,6 +66,10 @@ def _in_unit(value, data: dict) -> str:
     return amount_text(Need(kind=data.get("kind") or "", unit=data.get("unit") or ""), value)
 
 
+def _event_ids(value, data: dict) -> str:
+    return events.join([f"#{pk}" for pk in value or []])
+
+
 def _escalated_to(value, data: dict) -> str:
     return _("the assistance office") if value == "office" else f"#{value}"
 
@@ -90,6 +94,9 @@ def register() -> None:
             "rating": Key(_("rating"), lambda value, data: f"{value}/5"),
             "photo": Key(_("photo")),
             "amount_fen": Key(_("amount"), lambda value, data: events.yuan(value)),
+            "masked": Key(_("masked in"), lambda value, data: events.join(list(value or []))),
+            "events": Key(_("audit events redacted"), _event_ids),
+            "notifications": Key(_("notifications changed")),
         },
     )
     events.register_object_type("needs.valuecap")
@@ -156,6 +163,11 @@ def register() -> None:
             _("%(actor)s thanked the donor of the need %(object)s and rated the help %(rating)s."),
         ),
         Action("need.closed", _("closed"), _("The need %(object)s is closed.")),
+        Action(
+            "need.masked",
+            _("personal data masked"),
+            _("%(actor)s masked the personal data left in the text of the need %(object)s."),
+        ),
         Action(
             "need.expired",
             _("expired and escalated"),

@@ -487,3 +487,14 @@ def test_approving_several_names_the_need_with_personal_data_and_publishes_none(
         Status.SUBMITTED,
         Status.SUBMITTED,
     ]
+
+
+def test_the_audit_log_reads_the_masking_as_sentences_without_the_numbers(leaked, alice):
+    scan("--fix")
+    html = client_for(alice).get("/accounts/audit/").content.decode()
+    assert "The system masked the personal data left in earlier audit events." in html
+    assert (
+        "The system masked the personal data left in the text of the need "
+        f'<a href="/needs/{leaked.pk}/manage/">“棉被” (#{leaked.pk})</a>.'
+    ) in html
+    assert not [number for number in (*FULL_NUMBERS, HEAD) if number in html]
