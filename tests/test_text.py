@@ -9,6 +9,7 @@ from tongxing.text import (
     find_personal_data,
     mask_personal_data,
     masked_name,
+    search_text,
 )
 
 ID = "427101198001011234"  # 18 characters; whether the check digit is right does not matter
@@ -89,3 +90,10 @@ def test_the_public_text_check_names_the_words_to_remove():
     with pytest.raises(ValidationError):
         check_public_text("电话13812345678", field="story")
     assert check_public_text("需要三床棉被", field="story") == []
+
+
+def test_search_words_are_folded_or_find_nothing():
+    assert search_text("  张  建国 ") == "张 建国"
+    assert search_text(None) == ""
+    assert search_text("张\x00") is None
+    assert search_text("张\u200b建国") is None

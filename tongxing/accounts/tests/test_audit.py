@@ -125,3 +125,37 @@ def test_the_log_still_refuses_updates_and_deletes_through_the_orm(village):
     with pytest.raises(TypeError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).after == {"story": STORY}
+
+
+def test_the_registrys_events_hold_no_full_number_nor_ciphertext(tree):
+    from tongxing.registry import actions
+    from tongxing.registry.models import Member
+    from tongxing.registry.tests import factories
+
+    household = factories.register(number="H-001", head="张建国")
+    head = household.members.get()
+    full_id, phone = factories.id_number(0), factories.phone(0)
+    actions.update_member(
+        member=head,
+        data=actions.MemberData(
+            name="张建国", relation="head", id_number=factories.id_number(7), phone="13912345678"
+        ),
+        by=None,
+    )
+    head = Member.objects.get(pk=head.pk)
+    secrets = [
+        full_id,
+        phone,
+        factories.id_number(7),
+        "13912345678",
+        head.id_number_ciphertext,
+        head.id_number_hash,
+        head.phone_ciphertext,
+        head.phone_hash,
+    ]
+    stored = " ".join(
+        f"{event.before} {event.after}"
+        for event in AuditEvent.objects.filter(action__regex=r"^(household|member)\.")
+    )
+    assert "420981********" in stored  # the masked forms are there
+    assert [secret for secret in secrets if secret and secret in stored] == []
