@@ -51,6 +51,7 @@ from tongxing.needs.models import (
 from tongxing.needs.payments import OfflineTransfer, Payment, payment_provider
 from tongxing.needs.rules import RuleBook, check_rules
 from tongxing.notifications.actions import notify, replace_quoted_text
+from tongxing.photos import clean_photo
 from tongxing.queries import insert_many, prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
@@ -66,9 +67,6 @@ from tongxing.text import (
 # How long a need may stay on the board, and how early its poster hears it will expire.
 LONGEST_DEADLINE = datetime.timedelta(days=366)
 EXPIRY_WARNING = datetime.timedelta(days=3)
-# Photos of a delivery: the formats phones produce, up to a size a phone makes.
-EVIDENCE_TYPES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG": "png", b"RIFF": "webp", b"GIF8": "gif"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 NEED_FIELDS = (
     "kind",
     "category",
@@ -156,6 +154,12 @@ def may_review(by: User | None, need: Need) -> bool:
     if by is None or by.is_superuser:
         return True
     return _in_scope(by, need.village_id, NEED_REVIEWERS)
+
+
+def reviews_own_need(by: User | None, need: Need) -> bool:
+    """A reviewer never publishes what they posted themselves: a second pair of eyes is
+    the point of the review (the township's other reviewers, or the city office, do)."""
+    return by is not None and by.pk is not None and need.posted_by_id == by.pk
 
 
 def may_act_for_household(by: User | None, need: Need) -> bool:
@@ -418,9 +422,11 @@ def _submit(need: Need, by: User | None) -> None:
 
 
 def reviewers_of(need: Need) -> list[User]:
-    """The township's reviewers; the city office's when the township has none."""
+    """The township's reviewers; the city office's when the township has none but the
+    need's own poster (who may not review it)."""
     township = need.village_id[:9].ljust(12, "0")
-    found = list(User.objects.filter(role=Role.TOWNSHIP_ADMIN, region_id=township, is_active=True))
+    found = User.objects.filter(role=Role.TOWNSHIP_ADMIN, region_id=township, is_active=True)
+    found = list(found.exclude(pk=need.posted_by_id)) if need.posted_by_id else list(found)
     return found or offices_of(need)
 
 
@@ -444,6 +450,13 @@ def review_need(
         raise PermissionDenied
     if need.status != Status.SUBMITTED:
         raise ValidationError(_("Only a need waiting for review can be reviewed."))
+    if reviews_own_need(by, need):
+        raise ValidationError(
+            _(
+                "You posted this need: another reviewer of the township or the city office "
+                "reviews it."
+            )
+        )
     errors: dict[str, list[str]] = {}
     reason = clean_text(reason, max_length=300, field="reason", errors=errors)
     override_reason = clean_text(
@@ -664,6 +677,8 @@ def pledge_goods(
         errors["quantity"] = [_("Pledge at least one.")]
     if deliver_by is not None and deliver_by < _today():
         errors["deliver_by"] = [_("The date has passed.")]
+    elif deliver_by is not None and deliver_by > _today() + LONGEST_DEADLINE:
+        errors["deliver_by"] = [_("Give a date within the coming year.")]
     note = clean_text(note, max_length=300, field="note", errors=errors)
     _check_donor_text(note, need=need, field="note", errors=errors)
     if errors:
@@ -1000,19 +1015,6 @@ def _mark_fully_delivered(need_id: int) -> None:
     )
 
 
-def check_evidence(photo: UploadedFile | None) -> None:
-    if photo is None:
-        return
-    if photo.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": [_("The photo is larger than 10 MB.")]})
-    head = photo.read(12)
-    photo.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES):
-        raise ValidationError({"evidence": [_("Upload a photo (JPEG, PNG, WebP or GIF).")]})
-    if head.startswith(b"RIFF") and head[8:12] != b"WEBP":
-        raise ValidationError({"evidence": [_("Upload a photo (JPEG, PNG, WebP or GIF).")]})
-
-
 @transaction.atomic
 def confirm_pledge(
     *, pledge: Pledge, by: User, note: str = "", evidence: UploadedFile | None = None
@@ -1033,7 +1035,7 @@ def confirm_pledge(
     on_behalf = not _is_own_household(by, need.household_id) and by is not None
     # Read by the need's staff and the household, not by the donor: cleaned, not checked.
     note = clean_text(note, max_length=300, field="note")
-    check_evidence(evidence)
+    photo = clean_photo(evidence, field="evidence")  # re-encoded: no place, no device
     if on_behalf and evidence is None and not note:
         raise ValidationError(
             {"evidence": [_("Confirming for the household: add a photo or a note.")]}
@@ -1046,8 +1048,8 @@ def confirm_pledge(
     pledge.confirmed_by = by
     pledge.confirmed_on_behalf = on_behalf
     pledge.confirmation_note = note
-    if evidence is not None:
-        pledge.evidence.save(evidence.name or "photo", evidence, save=False)
+    if photo is not None:
+        pledge.evidence.save(photo.name, photo, save=False)
     pledge.save()
     Need.objects.filter(pk=need.pk).update(
         delivered=F("delivered") + (0 if was_delivered else pledge.quantity),
@@ -1066,7 +1068,7 @@ def confirm_pledge(
             "pledge": pledge.pk,
             "on_behalf": on_behalf,
             "note": note,
-            "photo": bool(evidence),
+            "photo": photo is not None,
         },
     )
     notify(
@@ -1087,8 +1089,8 @@ def _close_if_done(need_id: int, by: User | None) -> None:
         return
     if need.confirmed != need.pledged or need.pledged == 0:
         return
-    if need.open_for_pledges:  # published and not yet fully pledged
-        return
+    if need.status == Status.PUBLISHED and not need.is_matched:
+        return  # still on the board: it closes when full, or after the sweep expires it
     need.status = Status.CLOSED
     need.closed_at = _now()
     need.save(update_fields=["status", "closed_at", "updated_at"])

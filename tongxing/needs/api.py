@@ -110,6 +110,9 @@ class NeedOut(Schema):
     funding_policy: str
     status: str
     status_label: str
+    open_for_pledges: bool = Field(
+        ..., description="published, not yet fully pledged, and its deadline not passed"
+    )
     published_at: datetime.datetime | None
 
     @staticmethod
@@ -331,7 +334,9 @@ class BoardFilters(Schema):
         None, le=LARGEST, description="estimated value at most, in fen"
     )
     deadline_before: datetime.date | None = Field(None, description="deadline on or before")
-    open_only: bool = Field(True, description="hide needs already fully pledged")
+    open_only: bool = Field(
+        True, description="hide needs already fully pledged or past their deadline"
+    )
     sort: str = Field("urgency", description="urgency, deadline, progress or newest")
     # Plain, unbounded here: the selector refuses a query over its length with a message.
     q: str = Field(

@@ -334,9 +334,19 @@ class Need(QuickLabels, models.Model):
         return self.progress_of(self.confirmed, self.target)
 
     @property
+    def past_deadline(self) -> bool:
+        """Its deadline has passed: closed to pledges, whether or not the sweep has run."""
+        return self.deadline < timezone.localdate()
+
+    @property
     def open_for_pledges(self) -> bool:
-        """On the board and still lacking something: donors may pledge to it."""
-        return self.status == Status.PUBLISHED and self.pledged < self.target
+        """On the board, still lacking something, and before its deadline: donors may
+        pledge to it."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.pledged < self.target
+            and not self.past_deadline
+        )
 
     @property
     def is_matched(self) -> bool:

@@ -76,12 +76,14 @@ def access_need(user: User, need_id: int) -> Need:
 
 
 def review_queue(user: User) -> QuerySet[Need]:
-    """Needs waiting for this reviewer, oldest first (they have waited longest)."""
+    """Needs waiting for this reviewer, oldest first (they have waited longest); not the
+    ones they posted themselves, which someone else reviews."""
     if not user.has_role(*NEED_REVIEWERS):
         return Need.objects.none()
     return (
         needs_visible_to(user)
         .filter(status=Status.SUBMITTED)
+        .exclude(posted_by=user)
         .select_related("village", "posted_by")
         .order_by("submitted_at", "pk")
     )
@@ -337,7 +339,7 @@ class BoardFilters:
     min_value_fen: int | None = None
     max_value_fen: int | None = None
     deadline_before: datetime.date | None = None
-    open_only: bool = True  # hide needs already fully pledged
+    open_only: bool = True  # hide needs fully pledged or past their deadline
     sort: str = "urgency"
     q: str = ""  # words of the title or of the place (village or township), all of them
 
@@ -380,7 +382,9 @@ def board_needs(filters: BoardFilters) -> QuerySet[Need]:
     """
     needs = Need.objects.filter(status=Status.PUBLISHED).prefetch_related("village__parent")
     if filters.open_only:
-        needs = needs.filter(pledged__lt=F("target"))
+        # Open: lacking something and before its deadline, whether or not the night's
+        # sweep has expired those past it yet.
+        needs = needs.filter(pledged__lt=F("target"), deadline__gte=timezone.localdate())
     if filters.kind:
         needs = needs.filter(kind=filters.kind)
     if filters.category:

@@ -6,8 +6,6 @@ The public pages show a household as surname and village only. Every change goes
 an action; a refused form comes back with status 400 and its errors beside the fields.
 """
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from tongxing import photos
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import (
     HOUSEHOLD_PROXIES,
@@ -342,11 +341,8 @@ def pledge_photo(request, pledge_id: int):
         raise Http404 from None
     head = photo.read(12)
     photo.seek(0)
-    kind = next(
-        (name for magic, name in actions.EVIDENCE_TYPES.items() if head.startswith(magic)), None
-    )
-    content_type = f"image/{kind}" if kind else mimetypes.guess_type(pledge_.evidence.name)[0]
-    response = FileResponse(photo, content_type=content_type or "application/octet-stream")
+    kind = photos.content_type(head) or "application/octet-stream"
+    response = FileResponse(photo, content_type=kind)
     # Personal: never kept by a shared cache, nor by the browser past this visit.
     add_never_cache_headers(response)
     response["Cache-Control"] += ", private"
@@ -564,6 +560,8 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     may_edit = actions.may_edit(user, need)
     may_review = actions.may_review(user, need)
     may_act = actions.may_act_for_household(user, need)
+    waiting_for_review = may_review and need.status == Status.SUBMITTED
+    own = actions.reviews_own_need(user, need)
     selectors.with_public_text_findings([need])
     pledges = list(selectors.pledges_of_need(need))
     for line in pledges:
@@ -588,7 +586,8 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
         "can_edit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_submit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_cancel": may_edit and need.status in CANCELLABLE,
-        "can_review": may_review and need.status == Status.SUBMITTED,
+        "can_review": waiting_for_review and not own,
+        "reviewed_by_another": waiting_for_review and own,
         "can_reopen": may_review and need.status == Status.EXPIRED,
         "pledges": pledges,
         "events": [describe(event) for event in selectors.need_events(need)],
@@ -667,7 +666,8 @@ def need_review(request, need_id: int):
     form = ApproveForm(request.POST) if approve else ReasonForm(request.POST, prefix="reject")
     origin = request.POST.get("from", "")
     asked = request.POST.get("confirmed") == "yes"
-    if approve and not asked and need.status == Status.SUBMITTED:
+    own = actions.reviews_own_need(request.user, need)  # refused below, with no question
+    if approve and not asked and need.status == Status.SUBMITTED and not own:
         # Nothing goes public on one tap: first say what the public will see, and ask.
         if form.is_valid():
             return render_publish_confirmation(
@@ -703,8 +703,9 @@ def need_review(request, need_id: int):
             if request.POST.get("from") == "manage":
                 return redirect("needs:manage", need.pk)
             return redirect("needs:review")
-    if need.status != Status.SUBMITTED:
-        # No longer in the queue (reviewed meanwhile): its form is not shown, so say it above.
+    if need.status != Status.SUBMITTED or own:
+        # Not in the queue (reviewed meanwhile, or one's own): its form is not shown, so say
+        # it above.
         messages.error(request, " ".join(form.non_field_errors()))
     name = "approve" if approve else "reject"
     if request.POST.get("from") == "manage":

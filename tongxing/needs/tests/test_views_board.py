@@ -4,7 +4,7 @@ import pytest
 
 from conftest import VILLAGE_A2, VILLAGE_B1, client_for
 from tongxing.needs import actions
-from tongxing.needs.models import Kind, Urgency
+from tongxing.needs.models import Kind, Need, Urgency
 from tongxing.needs.tests import factories
 from tongxing.registry.tests.factories import id_number, register
 
@@ -74,6 +74,33 @@ def test_the_board_lists_only_published_needs_with_something_still_needed(home, 
     )
     actions.pledge_goods(need=full, by=dora, quantity=1)
     assert cards(client_for(None).get("/needs/")) == ["棉被"]
+
+
+def passed(need, days: int = 1):
+    """Let a need's deadline pass (as the days do) without the sweep expiring it."""
+    Need.objects.filter(pk=need.pk).update(deadline=factories.in_days(-days))
+    need.refresh_from_db()
+    return need
+
+
+def test_a_need_past_its_deadline_leaves_the_board_before_the_sweep_runs(quilts, dora):
+    passed(quilts, days=7)
+    assert quilts.status == "published"  # the sweep has not run
+    assert cards(client_for(None).get("/needs/")) == []
+    answer = client_for(None).get("/api/v1/needs").json()
+    assert answer["count"] == 0
+    shown = client_for(None).get("/api/v1/needs?open_only=false").json()["items"]
+    assert [(need["title"], need["open_for_pledges"]) for need in shown] == [("棉被", False)]
+
+
+def test_a_need_past_its_deadline_says_so_and_offers_no_pledge_form(quilts, dora):
+    passed(quilts)
+    response = client_for(dora).get(f"/needs/{quilts.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="deadline-passed"' in html
+    assert 'data-testid="pledge-form"' not in html
+    assert 'data-testid="fully-pledged"' not in html
 
 
 # --- What a card and a page show ------------------------------------------------------------

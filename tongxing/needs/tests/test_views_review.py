@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from conftest import CITY, OTHER_CITY, VILLAGE_B1, client_for
 from tongxing.accounts.models import AuditEvent
@@ -104,6 +105,41 @@ def test_approving_publishes_the_need(request, submitted, who, status):
         )
     else:
         assert (submitted.status, submitted.reviewed_by) == (Status.SUBMITTED, None)
+
+
+@pytest.fixture
+def own(home, tina):
+    """Quilts that township A's reviewer posted herself."""
+    return actions.create_need(data=factories.goods_data(home), by=tina, submit=True)
+
+
+def test_a_reviewer_does_not_approve_what_she_posted(own, tina, alice):
+    with pytest.raises(ValidationError, match="You posted this need"):
+        actions.review_need(need=own, by=tina, approve=True)
+    client = client_for(tina)
+    response = client.post(f"/needs/{own.pk}/review/", {"decision": "approve", "confirmed": "yes"})
+    assert response.status_code == 400
+    assert "You posted this need" in response.content.decode()
+    answer = client.post(
+        f"/api/v1/needs/{own.pk}/review", {"decision": "approve"}, content_type="application/json"
+    )
+    assert answer.status_code == 400 and "You posted this need" in str(answer.json())
+    own.refresh_from_db()
+    assert (own.status, own.reviewed_by) == (Status.SUBMITTED, None)
+    # Not in her queue, and her page of the need says who reviews it instead.
+    assert client.get("/needs/review/").context["needs"] == []
+    page = client.get(f"/needs/{own.pk}/manage/").content.decode()
+    assert 'data-testid="reviewed-by-another"' in page and 'value="approve"' not in page
+    # The city office reviews it (and hears of it: she is the township's only reviewer).
+    assert actions.reviewers_of(own) == [alice]
+    actions.review_need(need=own, by=alice, approve=True)
+    own.refresh_from_db()
+    assert (own.status, own.reviewed_by) == (Status.PUBLISHED, alice)
+
+
+def test_a_reviewer_does_not_reject_what_she_posted_either(own, tina):
+    with pytest.raises(ValidationError, match="You posted this need"):
+        actions.review_need(need=own, by=tina, approve=False, reason="重复")
 
 
 def test_a_flagged_need_needs_the_reviewers_reason(submitted, capped, tina):
