@@ -1,5 +1,6 @@
 """The demo city: it builds, the same seed gives the same city, and a re-run adds nothing."""
 
+import datetime
 import hashlib
 import re
 
@@ -244,6 +245,21 @@ def test_the_command_builds_without_serving_and_prints_the_logins(capsys):
     call_command("demo", "--scale", "small", "--seed", "3", "--no-serve")
     out = capsys.readouterr().out
     assert "station-" in out and "donor-demo" in out and demo.DEMO_PASSWORD in out
+
+
+@pytest.mark.django_db
+def test_the_command_runs_the_days_jobs_so_no_need_past_its_deadline_stays_open(capsys):
+    call_command("demo", "--scale", "small", "--seed", "3", "--no-serve")
+    # Served again a week later: a need on the board whose deadline has gone by meanwhile.
+    late = Need.objects.filter(status=Status.PUBLISHED, pledged__lt=F("target")).first()
+    Need.objects.filter(pk=late.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=7)
+    )
+    capsys.readouterr()
+    call_command("demo", "--scale", "small", "--seed", "3", "--no-serve")
+    late.refresh_from_db()
+    assert late.status == Status.EXPIRED and late.escalated_at is not None
+    assert "expired 1." in capsys.readouterr().err
 
 
 @pytest.mark.django_db

@@ -6,12 +6,14 @@ from rich.console import Console
 from rich.table import Table
 
 from tongxing import demo
+from tongxing.daily import run_daily
 
 
 class Command(BaseCommand):
     help = (
         "Build a fictional city from a seed (the same seed always gives the same city; "
-        "running again adds nothing), print one login per role, then serve it on 127.0.0.1."
+        "running again adds nothing), run the day's daily jobs, print one login per role, "
+        "then serve it on 127.0.0.1."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +41,10 @@ class Command(BaseCommand):
         )
         call_command("migrate", verbosity=0, interactive=False)
         ctx = demo.build(seed=seed, scale=scale, year=year, console=console)
+        # What the night's `tongxing daily` would have done by today is done: a demo built
+        # days ago and served again shows no need whose deadline has passed as open.
+        for line in run_daily(timezone.localdate()):
+            console.print(line)
         self.print_logins(ctx)
         if not no_serve:
             console.print(
