@@ -27,6 +27,8 @@ from typing import IO
 from xml.parsers import expat
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # How far down to look for the header row.
@@ -944,3 +946,13 @@ def sheet_row(sheet, values) -> list:
         else value
         for value in values
     ]
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook to download: never kept by a cache (it may hold personal data)."""
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response

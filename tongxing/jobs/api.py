@@ -2,9 +2,8 @@
 
 import datetime
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from ninja import Router, Schema
 
 from tongxing.accounts.access import allow
@@ -12,6 +11,7 @@ from tongxing.accounts.models import REGION_SCOPED_ROLES
 from tongxing.jobs import actions, selectors
 from tongxing.jobs.files import JobFileError
 from tongxing.jobs.models import Job
+from tongxing.tabular import xlsx_response
 
 router = Router(tags=["jobs"])
 # Jobs are the staff's (imports and exports); only the owner ever sees one.
@@ -66,18 +66,14 @@ def get_job(request, job_id: int):
 )
 @allow(*OWNERS)
 def download_job_file(request, job_id: int):
+    return job_file_response(request, job_id)
+
+
+def job_file_response(request, job_id: int):
+    """The job's file to its owner, its fetch audited; 404 when it is gone (after a week)."""
     job = selectors.access_job(request.user, job_id)
     try:
         content, filename = actions.open_job_file(job=job, by=request.user)
     except JobFileError:
         raise Http404 from None
     return xlsx_response(content, filename)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    add_never_cache_headers(response)
-    return response

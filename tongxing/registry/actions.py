@@ -426,19 +426,10 @@ def update_member(*, member: Member, data: MemberData, by: User | None) -> Membe
 
 def _save_member(member: Member, values: dict, household: Household, by: User | None) -> bool:
     """Apply new values; on a change, save and audit. An empty number keeps the one on file."""
-    values = dict(values)
-    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash.
-    for kind in ("id_number", "phone"):
-        if values.get(f"{kind}_hash", "") in ("", getattr(member, f"{kind}_hash")):
-            for suffix in ("ciphertext", "hash", "masked"):
-                values.pop(f"{kind}_{suffix}", None)
-    numbers_changed = "id_number_hash" in values or "phone_hash" in values
-    before = snapshot(member, MEMBER_FIELDS)
-    for key, value in values.items():
-        setattr(member, key, value)
-    after = snapshot(member, MEMBER_FIELDS)
-    if after == before and not numbers_changed:
+    change = _apply_member_values(member, _new_numbers_only(member, values))
+    if change is None:
         return False
+    before, after = change
     member.save()
     record(
         actor=by,
@@ -1341,12 +1332,7 @@ def _member_change(member: Member, values: dict, number: int, errors: list):
         if not key.endswith("_ciphertext")
     ):
         return False  # the common case of a re-import: nothing to look at more closely
-    values = dict(values)
-    # Re-encrypting the same number gives new ciphertext, so numbers compare by their hash.
-    for kind in ("id_number", "phone"):
-        if values[f"{kind}_hash"] in ("", getattr(member, f"{kind}_hash")):
-            for suffix in ("ciphertext", "hash", "masked"):
-                del values[f"{kind}_{suffix}"]
+    values = _new_numbers_only(member, values)
     if not values["birth_date"]:
         values["birth_date"] = member.birth_date
     if not values["sex"]:
@@ -1362,13 +1348,32 @@ def _member_change(member: Member, values: dict, number: int, errors: list):
         if refusals:
             errors += [RowError(number, column, text) for column, text in refusals]
             return None
+    change = _apply_member_values(member, values)
+    return False if change is None else change
+
+
+def _new_numbers_only(member: Member, values: dict) -> dict:
+    """The values without the numbers that are empty or the same as on file (an empty cell
+    keeps the number on file; re-encrypting the same number gives new ciphertext, so
+    numbers compare by their hash)."""
+    values = dict(values)
+    for kind in ("id_number", "phone"):
+        if values.get(f"{kind}_hash", "") in ("", getattr(member, f"{kind}_hash")):
+            for suffix in ("ciphertext", "hash", "masked"):
+                values.pop(f"{kind}_{suffix}", None)
+    return values
+
+
+def _apply_member_values(member: Member, values: dict) -> tuple[dict, dict] | None:
+    """Set the values on the member, in memory; return the audit's (before, after), or None
+    when nothing changes."""
     numbers_changed = "id_number_hash" in values or "phone_hash" in values
     before = snapshot(member, MEMBER_FIELDS)
     for key, value in values.items():
         setattr(member, key, value)
     after = snapshot(member, MEMBER_FIELDS)
     if after == before and not numbers_changed:
-        return False
+        return None
     return before, after
 
 

@@ -48,7 +48,7 @@ from tongxing.registry.forms import (
     flag_choices,
 )
 from tongxing.registry.models import HardshipCause, Relation
-from tongxing.tabular import TableError
+from tongxing.tabular import TableError, xlsx_response
 
 PAGE_SIZE = 50
 READERS = tuple(REGION_SCOPED_ROLES)
@@ -740,12 +740,3 @@ def organisation_export(request):
         request.user, query=data.get("q", ""), kind=data.get("kind", "")
     )
     return xlsx_response(export_organisations(organisations), "organisations.xlsx")
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    add_never_cache_headers(response)
-    return response
