@@ -133,6 +133,7 @@ def test_a_need_on_the_board_shows_its_public_face(goods):
                 "funding_policy": "",
                 "status": "published",
                 "status_label": "published",
+                "open_for_pledges": True,
                 "published_at": stamp(goods.published_at),
             }
         ],
