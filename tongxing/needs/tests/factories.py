@@ -5,9 +5,11 @@ city office, so a test starts from a need on the board in one line.
 """
 
 import datetime
+import io
 import itertools
 
 from django.utils import timezone
+from PIL import Image
 
 from conftest import VILLAGE_A1
 from tongxing.accounts.models import Role
@@ -19,6 +21,20 @@ from tongxing.registry.models import Relation
 from tongxing.registry.tests.factories import id_number, register
 
 _numbers = itertools.count(1)
+
+
+def png(color=(255, 0, 0), size=(1, 1)) -> bytes:
+    """A photo as a PNG file: one colour (red by default), one pixel by default."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def picture(content: bytes) -> tuple[str, tuple[int, int], tuple]:
+    """What a stored photo shows: its format, size and first pixel (not its bytes, which
+    the re-encoding that drops metadata changes)."""
+    with Image.open(io.BytesIO(content)) as image:
+        return image.format, image.size, image.convert("RGB").getpixel((0, 0))
 
 
 def in_days(days: int) -> datetime.date:

@@ -25,12 +25,6 @@ from tongxing.needs.models import (
 from tongxing.needs.tests import factories as f
 from tongxing.notifications.models import Notification
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
 
 @pytest.fixture
 def home(tree):
@@ -72,7 +66,7 @@ def test_a_goods_need_goes_from_draft_to_closed(home, vera, tina, dora):
     need.refresh_from_db()
     assert (need.delivered, need.delivered_progress, need.confirmed) == (2, Progress.PARTIAL, 0)
 
-    photo = SimpleUploadedFile("receipt.png", PNG, content_type="image/png")
+    photo = SimpleUploadedFile("receipt.png", f.png(), content_type="image/png")
     actions.confirm_pledge(pledge=first, by=vera, evidence=photo)
     first.refresh_from_db()
     assert (first.status, first.confirmed_on_behalf, bool(first.evidence)) == (
