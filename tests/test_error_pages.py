@@ -81,7 +81,7 @@ def test_a_server_error_renders_in_the_frame_without_the_database():
     assert response.status_code == 500
     html = framed(response)
     assert '<html lang="zh-hans">' in html
-    assert "<h1>Something went wrong on our side</h1>" in html
+    assert "<h1>系统出错了</h1>" in html
     assert '<a class="button" href="/">' in html
     # No language switcher: it would post without a CSRF token.
     assert 'action="/i18n/setlang/"' not in html
