@@ -749,7 +749,8 @@ def _add_pledge(
 
 
 def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict) -> Pledge:
-    """Add a pledge line and its quantity to the need, if the quantity still fits.
+    """Add a pledge line and its quantity to the need, if the quantity still fits and the
+    need is still open (published, its deadline not passed).
 
     Why this is safe under concurrency: the check and the addition are one UPDATE whose
     WHERE clause holds the condition (`pledged + quantity <= target`). On PostgreSQL a
@@ -760,14 +761,21 @@ def _take(*, need_id: int, by: User, quantity: int, value_fen: int, fields: dict
     and saving it back would oversell on both engines; the CHECK constraint on Need is the
     last line of defence.
     """
-    now = _now()
+    now, today = _now(), _today()
+    # The deadline is in the WHERE too: a need past it takes nothing, whether or not the
+    # daily sweep has expired it yet (it runs once a day, and may not have run).
     added = Need.objects.filter(
-        pk=need_id, status=Status.PUBLISHED, pledged__lte=F("target") - quantity
+        pk=need_id,
+        status=Status.PUBLISHED,
+        deadline__gte=today,
+        pledged__lte=F("target") - quantity,
     ).update(pledged=F("pledged") + quantity, updated_at=now)
     need = Need.objects.select_related("village").get(pk=need_id)
     if not added:
         if need.status != Status.PUBLISHED:
             raise ValidationError(_("This need is no longer open for pledges."))
+        if need.deadline < today:
+            raise ValidationError(_("This need's deadline has passed."))
         remaining = need.target - need.pledged
         if remaining <= 0:
             raise ValidationError(_("This need is fully pledged already. Thank you!"))
