@@ -9,6 +9,7 @@ def test_it_runs_every_daily_step_and_says_what_each_did(db):
     call_command("daily", "--today", "2026-03-01", stdout=out)
     assert out.getvalue().splitlines() == [
         "Warned 0 needs about to expire; expired 0.",
+        "Paid back 0 returned contributions; 0 refunds still wait.",
         "Deleted 0 background jobs older than 7 days, with their files; "
         "0 jobs that had died with their server marked failed.",
         "Refreshed the query planner's statistics.",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tongxing.jobs.actions import sweep_jobs
-from tongxing.needs.actions import sweep
+from tongxing.needs.actions import complete_refunds, sweep
 from tongxing.queries import refresh_statistics
 
 
@@ -21,6 +21,16 @@ def sweep_needs(today: datetime.date) -> str:
     return _("Warned %(warned)d needs about to expire; expired %(expired)d.") % {
         "warned": result.warned,
         "expired": result.expired,
+    }
+
+
+def retry_refunds(today: datetime.date) -> str:
+    # A returned contribution is paid back as its return commits; if the provider failed
+    # then, the refund waited, and is tried again here with the same key (paid once).
+    done, waiting = complete_refunds()
+    return _("Paid back %(done)d returned contributions; %(waiting)d refunds still wait.") % {
+        "done": done,
+        "waiting": waiting,
     }
 
 
@@ -42,6 +52,7 @@ def refresh_planner_statistics(today: datetime.date) -> str:
 # The last step reads what the others changed.
 STEPS: list[Callable[[datetime.date], str]] = [
     sweep_needs,
+    retry_refunds,
     clear_old_jobs,
     refresh_planner_statistics,
 ]

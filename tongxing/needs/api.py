@@ -175,6 +175,9 @@ class PledgeOut(Schema):
     confirmed_at: datetime.datetime | None
     ended_at: datetime.datetime | None
     end_reason: str
+    refunded_at: datetime.datetime | None = Field(
+        ..., description="a returned contribution: when it was paid back (null while pending)"
+    )
     feedback: FeedbackOut | None
 
     @staticmethod

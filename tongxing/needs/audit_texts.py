@@ -140,6 +140,22 @@ def register() -> None:
             _("%(actor)s contributed %(value_fen)s to the need %(object)s."),
             hide=("quantity",),
         ),
+        Action(
+            "need.contribution_late",
+            _("contribution returned: the need had closed"),
+            _(
+                "%(actor)s paid %(amount_fen)s to the need %(object)s after it had closed; "
+                "the money goes back."
+            ),
+        ),
+        Action(
+            "need.refunded",
+            _("money paid back"),
+            _(
+                "%(amount_fen)s of a contribution (%(pledge)s) to the need %(object)s "
+                "was paid back."
+            ),
+        ),
         Action("need.matched", _("fully pledged"), _("The need %(object)s became fully pledged.")),
         Action(
             "need.funds_released",

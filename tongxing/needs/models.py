@@ -2,9 +2,10 @@
 
 A need's review status (draft → submitted → published → closed, or rejected, cancelled,
 expired) is set by the actions. Its progress is not a status anybody sets: `pledged`,
-`delivered` and `confirmed` are the sums of its pledge lines in each state, kept by the
-same statements that change the lines (see actions.py), and bounded by CHECK constraints
-so that no interleaving of requests can store a need pledged beyond its target.
+`delivered` and `confirmed` are the sums of its pledge lines in each state (`reserved`, of
+its contributions still being paid), kept by the same statements that change the lines
+(see actions.py), and bounded by CHECK constraints so that no interleaving of requests can
+store a need pledged beyond its target.
 
 Quantities are counted in the need's own unit: pieces for goods, places for services, the
 one wish of a child, and fen for a funding need.
@@ -205,6 +206,10 @@ class Need(QuickLabels, models.Model):
     value_fen = models.BigIntegerField(_("estimated value"), default=0)
     # Progress: sums of the pledge lines, kept by the actions (see the module docstring).
     pledged = models.BigIntegerField(_("pledged"), default=0)
+    # Money reserved by contributions whose payment is still being collected: it counts
+    # against the target (no one else can take it) but not as pledged, for none of it is
+    # given yet. Collected, it moves to `pledged`; failed, it is taken off.
+    reserved = models.BigIntegerField(_("being paid"), default=0)
     delivered = models.BigIntegerField(_("delivered"), default=0)
     confirmed = models.BigIntegerField(_("confirmed"), default=0)
 
@@ -289,9 +294,11 @@ class Need(QuickLabels, models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="need_status_valid"),
             models.CheckConstraint(condition=Q(target__gt=0), name="need_target_positive"),
             # The guarantee behind "never beyond what is needed": whatever the code does,
-            # the database refuses a need pledged beyond its target.
+            # the database refuses a need pledged (and reserved) beyond its target.
             models.CheckConstraint(
-                condition=Q(pledged__gte=0, pledged__lte=F("target")),
+                condition=Q(
+                    pledged__gte=0, reserved__gte=0, pledged__lte=F("target") - F("reserved")
+                ),
                 name="need_pledged_within_target",
             ),
             models.CheckConstraint(
@@ -359,6 +366,9 @@ class Need(QuickLabels, models.Model):
 
 
 class PledgeStatus(models.TextChoices):
+    # A contribution whose amount is held on the need while the provider collects the
+    # money: it counts nowhere until collected (then it is pledged).
+    RESERVED = "reserved", _("payment in progress")  # 付款中
     PLEDGED = "pledged", _("pledged")  # 已认领 / 已捐助
     DELIVERED = "delivered", _("delivered")  # 已送达
     CONFIRMED = "confirmed", _("confirmed")  # 已确认收到
@@ -420,6 +430,9 @@ class Pledge(QuickLabels, models.Model):
     evidence = models.FileField(_("photo"), upload_to="evidence/%Y/%m/", blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A returned contribution: when the provider paid it back. Empty while the refund is
+    # pending (it is made once the return commits, and retried daily if the provider fails).
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pledge")
@@ -428,6 +441,12 @@ class Pledge(QuickLabels, models.Model):
         indexes = [
             models.Index(fields=["need", "status"], name="pledge_need_status"),
             models.Index(fields=["donor", "created_at"], name="pledge_donor_created"),
+            # The refunds still to make, for the daily retry: a handful among every line.
+            models.Index(
+                fields=["ended_at"],
+                name="pledge_refund_pending",
+                condition=Q(status="returned", refunded_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="pledge_quantity_positive"),
@@ -442,6 +461,10 @@ class Pledge(QuickLabels, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_PLEDGE
+
+    @property
+    def refund_pending(self) -> bool:
+        return self.status == PledgeStatus.RETURNED and self.refunded_at is None
 
 
 class Feedback(models.Model):
@@ -471,9 +494,10 @@ class IdempotentRequest(models.Model):
     """A request already carried out (money, a pledge, a posted need), and what it made
     (Stripe's design).
 
-    The row is written in the same transaction as the record it guards, and the pair
-    (user, key) is unique: a retry, even one racing the first request, either finds the
-    row or fails to insert its own and rolls back everything it did.
+    The row is written in the same transaction as the record it guards (a contribution's:
+    its reservation), and the pair (user, key) is unique: a retry, even one racing the
+    first request, either finds the row or fails to insert its own and rolls back
+    everything it did.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -484,6 +508,10 @@ class IdempotentRequest(models.Model):
     pledge = models.ForeignKey(Pledge, null=True, on_delete=models.CASCADE, related_name="+")
     need = models.ForeignKey(Need, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A contribution: when a request began collecting its money (a lease, for
+    # `COLLECT_LEASE` in actions.py). A retry waits while it is fresh, so that one request
+    # at a time calls the provider; empty once a request failed without knowing the outcome.
+    locked_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

@@ -398,6 +398,7 @@ def test_staff_read_the_record_of_a_need_with_its_pledges(goods, alice, tina, do
                 "confirmed_at": None,
                 "ended_at": None,
                 "end_reason": "",
+                "refunded_at": None,
                 "feedback": None,
                 "donor": "Dora",
                 "organisation": None,

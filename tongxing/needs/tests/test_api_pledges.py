@@ -130,6 +130,7 @@ def test_pledging_goods(request, goods, who, status):
         "confirmed_at": None,
         "ended_at": None,
         "end_reason": "",
+        "refunded_at": None,
         "feedback": None,
     }
     assert "Idempotent-Replayed" not in response.headers
@@ -555,6 +556,20 @@ def test_my_pledges_show_their_need_and_the_thanks(goods, dora, vera):
     )
     assert (need["pledged"], need["confirmed"]) == (2, 2)
     assert "record" not in need and "household" not in json.dumps(item)
+
+
+def test_my_returned_contribution_says_when_it_was_paid_back(
+    funds, dora, vera, django_capture_on_commit_callbacks
+):
+    contribute(api_client_for(dora), funds, "k-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+
+    [item] = api_client_for(dora).get("/api/v1/me/pledges").json()["items"]
+
+    pledge = Pledge.objects.get()
+    assert pledge.refunded_at is not None
+    assert (item["status"], item["refunded_at"]) == ("returned", stamp(pledge.refunded_at))
 
 
 @pytest.mark.parametrize(("who", "status"), MINE_MATRIX)

@@ -6,12 +6,14 @@ runs on the real engine of the suite: SQLite (WAL, IMMEDIATE) or PostgreSQL.
 """
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
+from django.test import override_settings
 
 from tongxing.accounts.models import Role
 from tongxing.needs import actions
@@ -148,6 +150,39 @@ def test_a_retried_contribution_racing_the_first_counts_once(board):
     need.refresh_from_db()
     assert need.pledged == 200_00 == active_sum(need)
     assert Pledge.objects.filter(need=need).count() == 1
+
+
+def test_a_retried_contribution_racing_the_first_is_collected_once(board):
+    from tongxing.needs.tests.test_payments import Provider
+
+    need = f.published(f.funds_data(board["home"], target_fen=5000_00), by=board["vera"])
+    (dora,) = donors(1)
+    Provider.reset()
+    # A provider slow to answer: the retries arrive while the first is still collecting.
+    Provider.during_collect.append(lambda: time.sleep(0.3))
+
+    with override_settings(TONGXING_PAYMENT_PROVIDER="tongxing.needs.tests.test_payments.Provider"):
+        results = run_together(
+            lambda i: actions.contribute(
+                need=need,
+                by=dora,
+                amount_fen=200_00,
+                payment_reference="",
+                idempotency_key="retry-me",
+            ),
+            8,
+        )
+
+    calls = list(Provider.collects)
+    Provider.reset()
+    assert all(kind == "ok" for kind, _ in results), results
+    assert len({result.pledge.pk for _, result in results}) == 1
+    assert sum(not result.replayed for _, result in results) == 1
+    request = IdempotentRequest.objects.get(user=dora, key="retry-me")
+    assert calls == [f"contribution-{request.pk}"]
+    need.refresh_from_db()
+    assert (need.pledged, need.reserved) == (200_00, 0)
+    assert active_sum(need) == 200_00
 
 
 def test_contributions_spread_over_many_needs_are_all_kept(board):

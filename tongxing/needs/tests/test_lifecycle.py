@@ -16,6 +16,7 @@ from tongxing.accounts.models import Role
 from tongxing.needs import actions, selectors
 from tongxing.needs.models import (
     FundingPolicy,
+    IdempotentRequest,
     Need,
     Pledge,
     PledgeStatus,
@@ -511,6 +512,38 @@ def test_an_expired_need_with_partial_help_closes_when_that_help_is_confirmed(
 
     need.refresh_from_db()
     assert need.status == Status.CLOSED
+
+
+def past_its_deadline(need: Need) -> Need:
+    """The day after the need's deadline, before the daily sweep has expired it."""
+    Need.objects.filter(pk=need.pk).update(deadline=later(-1))
+    need.refresh_from_db()
+    assert need.status == Status.PUBLISHED
+    return need
+
+
+def test_a_need_past_its_deadline_takes_no_pledge_before_the_sweep(home, vera, tina, dora):
+    need = past_its_deadline(f.published(f.goods_data(home), by=vera, reviewer=tina))
+
+    with pytest.raises(ValidationError) as refused:
+        actions.pledge_goods(need=need, by=dora, quantity=1, idempotency_key="late")
+
+    assert refused.value.messages == ["This need's deadline has passed."]
+    need.refresh_from_db()
+    assert (need.pledged, Pledge.objects.count(), IdempotentRequest.objects.count()) == (0, 0, 0)
+
+
+def test_a_need_past_its_deadline_takes_no_contribution_before_the_sweep(home, vera, tina, dora):
+    need = past_its_deadline(f.published(f.funds_data(home), by=vera, reviewer=tina))
+
+    with pytest.raises(ValidationError) as refused:
+        actions.contribute(
+            need=need, by=dora, amount_fen=100_00, payment_reference="L1", idempotency_key="late"
+        )
+
+    assert refused.value.messages == ["This need's deadline has passed."]
+    need.refresh_from_db()
+    assert (need.pledged, Pledge.objects.count(), IdempotentRequest.objects.count()) == (0, 0, 0)
 
 
 def test_the_sweep_command_reports_what_it_did(home, vera, tina, capsys):
