@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tongxing.jobs.actions import sweep_jobs
-from tongxing.needs.actions import complete_refunds, sweep
+from tongxing.needs.actions import complete_contributions, complete_refunds, sweep
 from tongxing.queries import refresh_statistics
 
 
@@ -22,6 +22,16 @@ def sweep_needs(today: datetime.date) -> str:
         "warned": result.warned,
         "expired": result.expired,
     }
+
+
+def finish_contributions(today: datetime.date) -> str:
+    # A contribution whose request stopped after reserving its amount holds room on the
+    # need: collected here with its own provider key (counted once), or released.
+    done, released, waiting = complete_contributions()
+    return _(
+        "Completed %(done)d contributions left half-way; released %(released)d the provider "
+        "refused; %(waiting)d still wait."
+    ) % {"done": done, "released": released, "waiting": waiting}
 
 
 def retry_refunds(today: datetime.date) -> str:
@@ -51,6 +61,7 @@ def refresh_planner_statistics(today: datetime.date) -> str:
 
 # The last step reads what the others changed.
 STEPS: list[Callable[[datetime.date], str]] = [
+    finish_contributions,
     sweep_needs,
     retry_refunds,
     clear_old_jobs,

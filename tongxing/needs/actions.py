@@ -763,6 +763,7 @@ def contribute(
                 consent=consent,
                 key=idempotency_key,
                 digest=digest,
+                reference=reference,
             )
         if request.pledge.status != PledgeStatus.RESERVED:
             return PledgeResult(pledge=request.pledge, replayed=True)
@@ -780,11 +781,23 @@ def contribute(
                 }
             )
         time.sleep(RETRY_POLL_SECONDS)
+    result = _collect(request=request, lease=lease, reference=reference, by=by)
+    if result.pledge.status == PledgeStatus.RETURNED and not result.replayed:
+        raise ValidationError(
+            _("This need closed while your money was being paid: it goes back to you.")
+        )
+    return result
+
+
+def _collect(
+    *, request: IdempotentRequest, lease: datetime.datetime, reference: str, by: User
+) -> PledgeResult:
+    """Step 2 and 3 of a contribution, for the request holding the lease: collect with the
+    request's provider key, then record; a refusal releases the reservation."""
+    amount = request.pledge.quantity
     try:
         payment = payment_provider().collect(
-            amount_fen=amount_fen,
-            reference=reference,
-            idempotency_key=f"contribution-{request.pk}",
+            amount_fen=amount, reference=reference, idempotency_key=f"contribution-{request.pk}"
         )
     except ValidationError as exc:
         _release_reservation(request=request, lease=lease)
@@ -793,19 +806,55 @@ def contribute(
         raise ValidationError({"payment_reference": exc.messages}) from exc
     except Exception:
         # The outcome is unknown (a time-out, a crash): the reservation stays, and a retry
-        # with the same key may collect it at once, with the same provider key.
+        # with the same key (or the daily step) collects it, with the same provider key.
         IdempotentRequest.objects.filter(pk=request.pk, locked_at=lease).update(locked_at=None)
         raise
-    result = _record_contribution(pledge_id=request.pledge_id, payment=payment, by=by)
-    if result.pledge.status == PledgeStatus.RETURNED and not result.replayed:
-        raise ValidationError(
-            _("This need closed while your money was being paid: it goes back to you.")
+    return _record_contribution(pledge_id=request.pledge_id, payment=payment, by=by)
+
+
+# A reservation whose request stopped (the donor closed the page after a crash, and never
+# sent it again) is completed by the daily step once it is this old.
+ABANDONED_AFTER = datetime.timedelta(minutes=30)
+
+
+def complete_contributions() -> tuple[int, int, int]:
+    """Finish the contributions whose request stopped between reserving and recording: the
+    daily step. Each is collected with its own provider key, so money a provider already
+    took is counted and not taken again; one the provider refuses is released. Return how
+    many were completed, released, and still wait (the provider failed again)."""
+    stale = _now() - ABANDONED_AFTER
+    reserved = Pledge.objects.filter(status=PledgeStatus.RESERVED, created_at__lt=stale)
+    done = released = 0
+    for pledge_id in list(reserved.order_by("pk").values_list("pk", flat=True)):
+        request = (
+            IdempotentRequest.objects.select_related("pledge", "user")
+            .filter(pledge_id=pledge_id, operation="contribute")
+            .first()
         )
-    return result
+        if request is None:
+            continue
+        lease = _now()
+        taken = IdempotentRequest.objects.filter(
+            Q(locked_at__isnull=True) | Q(locked_at__lt=lease - COLLECT_LEASE),
+            pk=request.pk,
+            pledge__status=PledgeStatus.RESERVED,
+        ).update(locked_at=lease)
+        if not taken:
+            continue  # a retry of the donor's is collecting it now
+        reference = request.pledge.payment_reference
+        try:
+            _collect(request=request, lease=lease, reference=reference, by=request.user)
+        except ValidationError:
+            released += 1
+        except Exception:
+            logger.exception("Completing contribution %s failed; it waits.", pledge_id)
+        else:
+            done += 1
+    return done, released, reserved.count()
 
 
 def _reserve(
-    *, need: Need, by: User, amount_fen: int, consent: bool, key: str, digest: str
+    *, need: Need, by: User, amount_fen: int, consent: bool, key: str, digest: str, reference: str
 ) -> tuple[IdempotentRequest, datetime.datetime | None]:
     """Step 1 of a contribution, in the caller's transaction: claim the key and reserve
     the amount; or find the key's earlier request and, if its money is still to collect
@@ -819,7 +868,9 @@ def _reserve(
             by=by,
             quantity=amount_fen,
             value_fen=amount_fen,
-            fields={"consent_to_move": consent},
+            # The reference as the donor gave it: the daily step collects with it, should
+            # this request stop before it does.
+            fields={"consent_to_move": consent, "payment_reference": reference},
             reserve=True,
         )
         request = IdempotentRequest.objects.get(user=by, key=key.strip())

@@ -215,6 +215,67 @@ def test_a_contribution_cut_off_after_the_reservation_completes_when_sent_again(
     assert len(provider.collects) == 2
 
 
+def abandon(pledge: Pledge) -> None:
+    """Let the time pass after which a reservation counts as abandoned."""
+    earlier = pledge.created_at - actions.ABANDONED_AFTER - actions.COLLECT_LEASE
+    Pledge.objects.filter(pk=pledge.pk).update(created_at=earlier)
+
+
+def test_a_contribution_cut_off_and_never_sent_again_is_completed_by_the_daily_step(
+    provider, funds, dora
+):
+    provider.failures["collect"].append(ConnectionError("connection reset"))
+    with pytest.raises(ConnectionError):
+        give(funds, dora, "k-1")
+    pledge = Pledge.objects.get()
+    today = f.in_days(0)
+    # Young, it is left to the donor's own retry.
+    assert daily.finish_contributions(today) == (
+        "Completed 0 contributions left half-way; released 0 the provider refused; 0 still wait."
+    )
+    abandon(pledge)
+
+    assert daily.finish_contributions(today) == (
+        "Completed 1 contributions left half-way; released 0 the provider refused; 0 still wait."
+    )
+    key = request_key(dora, "k-1")
+    assert provider.collects == [key, key] and list(provider.taken) == [key]
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.PLEDGED
+    assert figures(funds) == (400_00, 0, 0)
+    assert events_of(funds).count("need.contributed") == 1
+    # Once done, neither the step again nor the donor's late retry collects anything more.
+    daily.finish_contributions(today)
+    assert give(funds, dora, "k-1").replayed is True
+    assert len(provider.collects) == 2
+
+
+def test_an_abandoned_contribution_the_provider_refuses_is_released(provider, funds, dora):
+    provider.failures["collect"].append(ConnectionError("connection reset"))
+    with pytest.raises(ConnectionError):
+        give(funds, dora, "k-1")
+    abandon(Pledge.objects.get())
+    provider.failures["collect"].append(ValidationError("The card was declined."))
+
+    assert daily.finish_contributions(f.in_days(0)) == (
+        "Completed 0 contributions left half-way; released 1 the provider refused; 0 still wait."
+    )
+    assert Pledge.objects.count() == 0 and IdempotentRequest.objects.count() == 0
+    assert figures(funds) == (0, 0, 0)
+
+
+def test_a_contribution_whose_provider_is_still_down_waits(provider, funds, dora):
+    provider.failures["collect"] += [ConnectionError("reset"), ConnectionError("down")]
+    with pytest.raises(ConnectionError):
+        give(funds, dora, "k-1")
+    abandon(Pledge.objects.get())
+
+    assert daily.finish_contributions(f.in_days(0)) == (
+        "Completed 0 contributions left half-way; released 0 the provider refused; 1 still wait."
+    )
+    assert figures(funds) == (0, 400_00, 0)
+
+
 # --- Money goes back after the commit -------------------------------------------------------
 
 
