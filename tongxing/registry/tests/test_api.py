@@ -561,7 +561,9 @@ def test_revealing_a_member(request, head, who, status):
 
 
 def test_reveal_false_is_the_masked_answer(vera, head):
-    body = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false").json()
+    response = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false")
+    body = response.json()
+    assert (response.status_code, body["id_number_masked"]) == (200, "420981********0015")
     assert "id_number" not in body
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
 
