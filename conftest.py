@@ -3,7 +3,9 @@
 The tree: city 5901 with township A (villages A1, A2) and township B (village B1).
 Alice runs the city office; Tina runs township A's station and Tom township B's; Vera is the
 village admin of A1; Carl runs the office of the neighbouring city 5902; Dora is a caring
-person (donor); Olga represents an enterprise.
+person (donor); Olga represents an enterprise. Cody is a cadre of township A with no
+household assigned to him (a test's own `cleo` is the cadre assigned to its household);
+Victor is a viewer (supervisor) of township A, who reads and changes nothing.
 """
 
 import pytest
@@ -140,6 +142,18 @@ def carl(tree):
     """The office of the neighbouring city."""
     add_other_city()
     return make_user("carl", Role.CITY_ADMIN, OTHER_CITY)
+
+
+@pytest.fixture
+def cody(tree):
+    """A cadre of township A with no household assigned: he helps no one yet."""
+    return make_user("cody", Role.CADRE, TOWNSHIP_A)
+
+
+@pytest.fixture
+def victor(tree):
+    """A viewer (supervisor) of township A: reads its records, changes nothing."""
+    return make_user("victor", Role.VIEWER, TOWNSHIP_A)
 
 
 @pytest.fixture

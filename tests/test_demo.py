@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from tongxing import demo
@@ -38,6 +38,7 @@ from tongxing.registry.models import (
     Person,
     Position,
 )
+from tongxing.registry.selectors import households_visible_to
 
 
 def fingerprint() -> str:
@@ -219,6 +220,20 @@ def test_the_printed_logins_have_pledges_and_needs_to_look_at():
     waiting = Pledge.objects.filter(need__household=home, status=PledgeStatus.DELIVERED)
     assert waiting.filter(donor=donor).exists()
     assert ctx.logins[Role.HOUSEHOLD][1] == home.village.name
+    # The cadre login helps households of its township: a cadre acts only for those.
+    cadre = User.objects.get(username=ctx.logins[Role.CADRE][0])
+    assert households_visible_to(cadre).exists()
+
+
+@pytest.mark.django_db
+def test_the_demos_cadres_post_only_for_the_households_they_help_or_a_village():
+    demo.build(seed=7, scale="small", year=2020)
+    by_cadres = Need.objects.filter(posted_by__role=Role.CADRE)
+    assert by_cadres.exists()
+    helped = HelperAssignment.objects.filter(
+        person__account=OuterRef("posted_by"), household=OuterRef("household")
+    )
+    assert not by_cadres.filter(household__isnull=False).exclude(Exists(helped)).exists()
 
 
 @pytest.mark.django_db

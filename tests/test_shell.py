@@ -8,6 +8,7 @@ from tongxing.accounts.models import Role
 from tongxing.needs.tests import factories
 from tongxing.regions.actions import import_regions
 from tongxing.registry.models import Household
+from tongxing.registry.tests.factories import assign
 
 
 def test_the_home_page_shows_the_citys_figures_to_anyone(tree, dora):
@@ -108,6 +109,40 @@ def test_a_village_admins_workspace_counts_the_households_of_the_village(three_h
 def test_a_township_or_city_workspace_counts_its_villages(request, three_households, who, text):
     html = client_for(request.getfixturevalue(who)).get("/workspace/").content.decode()
     assert f'<span data-testid="workspace-count">{text}</span>' in html
+
+
+def test_a_cadres_workspace_lists_the_households_assigned_to_them(three_households, cody):
+    wang, _zhao, sun = three_households
+    assign(cody, wang)
+    assign(cody, sun)
+    response = client_for(cody).get("/workspace/")
+    html = response.content.decode()
+    assert response.context["figures"] == {"households": 2}
+    assert '<span data-testid="workspace-count">2 households</span>' in html
+    assert [h.head_name for h in response.context["assigned"]] == ["王五", "孙七"]
+    assert f'<a href="/registry/households/{wang.pk}/">王五</a>' in html
+    assert "赵六" not in html and 'data-testid="nothing-assigned"' not in html
+
+
+def test_a_cadre_with_no_household_is_told_who_assigns_them(three_households, cody):
+    response = client_for(cody).get("/workspace/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["figures"] == {"households": 0}
+    assert (
+        '<p class="notice" role="status" data-testid="nothing-assigned">No households are '
+        "assigned to you yet; the township station assigns them.</p>"
+    ) in html
+    assert 'data-testid="household-table"' not in html
+
+
+def test_a_cadres_workspace_shows_twenty_households_and_links_to_them_all(tree, cody):
+    for n in range(21):
+        assign(cody, factories.household(head=f"王{n:02d}"))
+    response = client_for(cody).get("/workspace/")
+    html = response.content.decode()
+    assert len(response.context["assigned"]) == 20
+    assert '<a href="/registry/households/">All 21 households →</a>' in html
 
 
 def test_the_workspace_count_carries_thousands_separators(tree, vera, settings):

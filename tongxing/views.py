@@ -10,7 +10,7 @@ from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import Role
 from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
-from tongxing.selectors import home_figures, workspace_figures
+from tongxing.selectors import assigned_households, home_figures, workspace_figures
 
 
 @public
@@ -26,6 +26,8 @@ def workspace(request):
     if root is not None:
         context["figures"] = workspace_figures(user)
         context["path"] = region_selectors.path_visible_to(user, root)
+        if user.role == Role.CADRE:
+            context["assigned"] = assigned_households(user)
     return render(request, "workspace.html", context)
 
 

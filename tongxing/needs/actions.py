@@ -59,6 +59,7 @@ from tongxing.queries import insert_many, prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Member, Relation
+from tongxing.registry.selectors import households_visible_to
 from tongxing.text import (
     check_public_text,
     clean_text,
@@ -136,18 +137,40 @@ def _is_own_household(by: User | None, household_id: int | None) -> bool:
     )
 
 
+def _helps(by: User, household_id: int | None) -> bool:
+    """Whether a cadre is assigned to the household today, inside their region: read from
+    the database at the moment of the action, so an assignment ended yesterday counts for
+    nothing, whatever a page showed before."""
+    return (
+        household_id is not None
+        and by.has_role(Role.CADRE)
+        and households_visible_to(by).filter(pk=household_id).exists()
+    )
+
+
 def may_post_for(by: User | None, *, village: Region, household: Household | None) -> bool:
+    """The household itself; staff of its village; a cadre only for a household assigned
+    to them, or for a village of their region (a collective need)."""
     if by is None or by.is_superuser:
         return True
     if by.has_role(Role.HOUSEHOLD):
         return household is not None and _is_own_household(by, household.pk)
+    if by.has_role(Role.CADRE) and household is not None:
+        return _helps(by, household.pk)
     return _in_scope(by, village.code, NEED_POSTERS - {Role.HOUSEHOLD})
 
 
 def may_edit(by: User | None, need: Need) -> bool:
-    """The poster, the household itself, and staff of its region may change or cancel it."""
+    """The poster, the household itself, and staff of its region may change or cancel it;
+    a cadre a need of a household assigned to them, or a collective need they posted."""
     if by is None or by.is_superuser:
         return True
+    if by.has_role(Role.CADRE):
+        # Before the poster's own right: a need a cadre posted for a household is theirs
+        # only while they help the household.
+        if need.household_id is not None:
+            return _helps(by, need.household_id)
+        return need.posted_by_id == by.pk and _in_scope(by, need.village_id, {Role.CADRE})
     if need.posted_by_id == by.pk and by.is_active:
         return True
     if _is_own_household(by, need.household_id):
@@ -168,9 +191,12 @@ def reviews_own_need(by: User | None, need: Need) -> bool:
 
 
 def may_act_for_household(by: User | None, need: Need) -> bool:
-    """Confirm receipt and thank: the household, or staff of its region on its behalf."""
+    """Confirm receipt and thank: the household, or staff of its region on its behalf (a
+    cadre only for a household assigned to them, so never for a collective need)."""
     if by is None or by.is_superuser:
         return True
+    if by.has_role(Role.CADRE):
+        return _helps(by, need.household_id)
     return _is_own_household(by, need.household_id) or _in_scope(
         by, need.village_id, HOUSEHOLD_PROXIES
     )

@@ -64,6 +64,7 @@ from tongxing.registry.models import (
     Person,
     Position,
 )
+from tongxing.registry.selectors import households_visible_to
 
 # Needs posted per village over the year: about 50,000 in the city, as the needs issue
 # asks. Most of them lived and ended before the year's last weeks; they are recorded in
@@ -493,6 +494,11 @@ class Year:
         self.staff = {}
         for user in staff.order_by("username"):
             self.staff.setdefault((user.role, user.region_id), user)
+        self.helped = {
+            user.pk: set(households_visible_to(user).values_list("pk", flat=True))
+            for (role, _region), user in self.staff.items()
+            if role == Role.CADRE
+        }
         self.households: dict[str, list[Household]] = defaultdict(list)
         for household in Household.objects.select_related("village").order_by("registry_number"):
             self.households[household.village_id].append(household)
@@ -546,7 +552,7 @@ class Year:
         deadline = posted.date() + datetime.timedelta(days=days_given)
         data = self.need_data(village, kind, fate, urgency, deadline, how)
         history = actions.NeedHistory(
-            data=data, poster=self.poster(village), posted_at=posted, outcome=fate
+            data=data, poster=self.poster(village, data), posted_at=posted, outcome=fate
         )
         self.histories.append(history)
         if fate == "cancelled":  # the poster thinks better of it before review
@@ -672,7 +678,7 @@ class Year:
             fate=fate,
             village=village,
             data=data,
-            poster=how.get("poster") or self.poster(village),
+            poster=how.get("poster") or self.poster(village, data),
             how=how,
             posted_at=posted,
         )
@@ -701,10 +707,14 @@ class Year:
         high = max(high, 0)
         return self.rng.randint(max(0, min(low, high)), high)
 
-    def poster(self, village: Region) -> User:
+    def poster(self, village: Region, data: actions.NeedData) -> User:
         cadre = self.staff.get((Role.CADRE, township_of(village.code)))
         if cadre is not None and self.rng.random() < 0.15:
-            return cadre  # the township's assigned helpers post for their households too
+            # The township's assigned helpers post for their households too, and for the
+            # village as a whole; for a household they do not help, the village admin does.
+            household = data.child.household if data.child is not None else data.household
+            if household is None or household.pk in self.helped.get(cadre.pk, ()):
+                return cadre
         return self.staff[(Role.VILLAGE_ADMIN, village.code)]
 
     def need_data(self, village, kind, fate, urgency, deadline, how) -> actions.NeedData:

@@ -39,6 +39,7 @@ from tongxing.needs.models import (
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import CodeError, Level, normalize, prefix_of
 from tongxing.registry.models import HouseholdStatus, Member
+from tongxing.registry.selectors import assigned_household_ids
 from tongxing.text import Finding, clean_text, find_personal_data
 
 # What the public may open: needs on the board, and those that finished or expired there.
@@ -59,13 +60,22 @@ def _scope(user: User) -> str | None:
 
 
 def needs_visible_to(user: User) -> QuerySet[Need]:
-    """Every need of the user's region (staff), or of their own household."""
+    """Every need of the user's region (staff), or of their own household.
+
+    A cadre reads the needs of the households assigned to them today, and the collective
+    needs of the villages of their region: those are no one household's, and a cadre helps
+    in the village they were posted for (product.md: "assigned households / villages").
+    """
     if user.is_authenticated and user.is_active and user.role == Role.HOUSEHOLD:
         return Need.objects.filter(household__account=user)
     prefix = _scope(user)
     if prefix is None:
         return Need.objects.none()
-    return Need.objects.filter(prefix_q("village__code", prefix))
+    needs = Need.objects.filter(prefix_q("village__code", prefix))
+    if user.role == Role.CADRE:
+        assigned = Q(household__in=assigned_household_ids(user))
+        needs = needs.filter(Q(household__isnull=True) | assigned)
+    return needs
 
 
 def access_need(user: User, need_id: int) -> Need:

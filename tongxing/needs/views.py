@@ -416,6 +416,7 @@ def render_picker(request):
         "page": page,
         "pick": True,
         "collective": CollectiveForm(villages=villages_in_scope(user)),
+        "nothing_assigned": registry_selectors.has_nothing_assigned(user),
     }
     if wants_fragment(request):
         more = posted and "page" in request.POST
@@ -530,6 +531,7 @@ def region_needs(request):
         "page": page_of(request, needs, PAGE_SIZE),
         "can_post": request.user.role in NEED_POSTERS,
         "can_review": request.user.role in NEED_REVIEWERS,
+        "nothing_assigned": registry_selectors.has_nothing_assigned(request.user),
     }
     return render(request, "needs/region.html", context)
 

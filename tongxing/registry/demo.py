@@ -8,6 +8,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from tongxing.accounts.models import Role, User
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.actions import (
@@ -278,18 +279,26 @@ def build_people(ctx, rng, cities, townships, villages, person_name) -> None:
             unit = rng.choice(departments) if departments else None
             cadre_plan.append((township, households[start : start + 5], unit))
     since = datetime.date(ctx.year, 1, 1)
+    # Each township's cadre login (accounts.demo) is its first assigned cadre, so that it
+    # has households to help: a cadre acts only for the households assigned to them.
+    logins = {}
+    for account in User.objects.filter(role=Role.CADRE, person__isnull=True).order_by("username"):
+        logins.setdefault(account.region_id, account)
     with ctx.step(_("People"), len(plan) + len(cadre_plan)) as advance:
         for region, position, unit in plan:
             _person(rng, region, position, unit, existing, person_name)
             advance()
         for township, households, unit in cadre_plan:
-            cadre = _person(rng, township, Position.ASSIGNED_CADRE, unit, existing, person_name)
+            login = logins.pop(township.code, None)
+            cadre = _person(
+                rng, township, Position.ASSIGNED_CADRE, unit, existing, person_name, login
+            )
             for household in households:
                 assign_helper(person=cadre, household=household, since=since, by=None)
             advance()
 
 
-def _person(rng, region, position, unit, existing, person_name) -> Person:
+def _person(rng, region, position, unit, existing, person_name, account=None) -> Person:
     name = person_name(rng)
     phone = f"13{rng.randint(0, 999999999):09d}"  # drawn for every one, so the rest stay stable
     key = (region.code, position, name)
@@ -297,5 +306,11 @@ def _person(rng, region, position, unit, existing, person_name) -> Person:
         return Person.objects.filter(region=region, position=position, name=name).first()
     existing.add(key)
     return create_person(
-        name=name, position=position, region=region, organisation=unit, phone=phone, by=None
+        name=name,
+        position=position,
+        region=region,
+        organisation=unit,
+        phone=phone,
+        account=account,
+        by=None,
     )

@@ -3,8 +3,9 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, Role, User
 from tongxing.queries import prefix_q
@@ -30,11 +31,36 @@ def _scope(user: User) -> str | None:
     return user.scope_prefix
 
 
+def assigned_household_ids(user: User) -> QuerySet:
+    """The households a cadre helps today, as a subquery of their ids.
+
+    An assignment counts from its `since` through its `until` (the last day it holds; open
+    when empty), through the directory's Person record that the account belongs to. The
+    region is not checked here: the callers cut to the account's region as well.
+    """
+    today = timezone.localdate()
+    return (
+        HelperAssignment.objects.filter(person__account=user, since__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values("household_id")
+    )
+
+
 def households_visible_to(user: User) -> QuerySet[Household]:
+    """The households of the user's region; for a cadre only those assigned to them today."""
     prefix = _scope(user)
     if prefix is None:
         return Household.objects.none()
-    return Household.objects.filter(prefix_q("village__code", prefix))
+    households = Household.objects.filter(prefix_q("village__code", prefix))
+    if user.role == Role.CADRE:
+        # product.md scopes a cadre to the households assigned to them (结对帮扶).
+        households = households.filter(pk__in=assigned_household_ids(user))
+    return households
+
+
+def has_nothing_assigned(user: User) -> bool:
+    """Whether the user is a cadre with no household to help today, which their pages say."""
+    return user.role == Role.CADRE and not households_visible_to(user).exists()
 
 
 def access_household(user: User, household_id: int) -> Household:

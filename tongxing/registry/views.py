@@ -200,6 +200,7 @@ def household_list(request):
         "can_edit": request.user.role in HOUSEHOLD_EDITORS,
         "can_export_full": request.user.role in FULL_EXPORTERS,
         "export_query": address.urlencode(),
+        "nothing_assigned": selectors.has_nothing_assigned(request.user),
     }
     if posted:
         # The pager's links carry the search, unless no address may.

@@ -36,7 +36,16 @@ def new_user(client, **body):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [(None, 401), ("dora", 403), ("vera", 403), ("tom", 404), ("tina", 201), ("alice", 201)],
+    [
+        (None, 401),
+        ("dora", 403),
+        ("cody", 403),
+        ("victor", 403),
+        ("vera", 403),
+        ("tom", 404),
+        ("tina", 201),
+        ("alice", 201),
+    ],
 )
 def test_creating_a_village_admin_in_township_a(request, tree, persona, status):
     user = request.getfixturevalue(persona) if persona else None
@@ -99,7 +108,10 @@ def test_account_lists_are_scoped(alice, tina, tom, vera):
     assert names(tom) == {"tom"}
 
 
-@pytest.mark.parametrize(("persona", "status"), [("dora", 403), ("tom", 404), ("tina", 200)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("dora", 403), ("cody", 403), ("victor", 403), ("tom", 404), ("tina", 200)],
+)
 def test_deactivating_an_account_needs_its_region(request, vera, persona, status):
     client = api_client_for(request.getfixturevalue(persona))
     response = client.patch(

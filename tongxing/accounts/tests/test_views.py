@@ -82,7 +82,8 @@ def test_sign_up_errors_stand_beside_their_fields(dora):
 
 
 @pytest.mark.parametrize(
-    ("persona", "status"), [("dora", 403), ("vera", 403), ("tina", 200), ("alice", 200)]
+    ("persona", "status"),
+    [("dora", 403), ("cody", 403), ("victor", 403), ("vera", 403), ("tina", 200), ("alice", 200)],
 )
 def test_the_account_list_is_for_account_administrators(request, tree, persona, status):
     assert (
@@ -110,7 +111,8 @@ NEW_ACCOUNT = {
 
 
 @pytest.mark.parametrize(
-    ("persona", "status"), [("dora", 403), ("vera", 403), ("tom", 400), ("tina", 302)]
+    ("persona", "status"),
+    [("dora", 403), ("cody", 403), ("victor", 403), ("vera", 403), ("tom", 400), ("tina", 302)],
 )
 def test_creating_an_account_from_the_page(request, tree, persona, status):
     response = client_for(request.getfixturevalue(persona)).post(

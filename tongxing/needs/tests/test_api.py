@@ -19,14 +19,29 @@ from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
 from tongxing.registry.models import Relation
-from tongxing.registry.tests.factories import id_number, register
+from tongxing.registry.tests.factories import assign, id_number, register
 
 HEAD_ID = id_number(42)
 HEAD_PHONE = "13912345678"
 CHILD_ID = id_number(43, born=datetime.date(2015, 6, 1))
-EVERYONE = (None, "dora", "olga", "hana", "vera", "wade", "tina", "tom", "alice", "carl")
-# Who sees a need's record: the household and staff whose region holds village A1.
-RECORD_READERS = ("hana", "vera", "tina", "alice")
+EVERYONE = (
+    None,
+    "dora",
+    "olga",
+    "hana",
+    "cleo",
+    "cody",
+    "victor",
+    "vera",
+    "wade",
+    "tina",
+    "tom",
+    "alice",
+    "carl",
+)
+# Who sees a need's record: the household, its cadre and staff whose region holds village A1
+# (not Cody, a cadre of the township who does not help the household).
+RECORD_READERS = ("hana", "cleo", "victor", "vera", "tina", "alice")
 
 
 @pytest.fixture
@@ -46,6 +61,14 @@ def hana(home):
     user = make_user("hana", Role.HOUSEHOLD)
     registry_actions.link_household_account(household=home, account=user, by=None)
     return user
+
+
+@pytest.fixture
+def cleo(home):
+    """The cadre of township A assigned to the household."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    assign(account, home)
+    return account
 
 
 @pytest.fixture
@@ -450,6 +473,9 @@ def quilts(home, **changes) -> dict:
         ("dora", 403),
         ("olga", 403),
         ("hana", 201),
+        ("cleo", 201),
+        ("cody", 404),
+        ("victor", 403),
         ("vera", 201),
         ("wade", 404),
         ("tina", 201),
@@ -599,6 +625,9 @@ def test_a_micro_wish_is_posted_for_a_left_behind_child(vera, home):
         ("dora", 403),
         ("olga", 403),
         ("hana", 200),
+        ("cleo", 200),
+        ("cody", 404),
+        ("victor", 403),
         ("vera", 200),
         ("wade", 404),
         ("tina", 200),
@@ -629,6 +658,9 @@ REVIEW_MATRIX = [
     ("dora", 403),
     ("olga", 403),
     ("hana", 403),
+    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("wade", 403),
     ("tina", 200),
@@ -708,6 +740,9 @@ def test_a_review_decision_other_than_approve_or_reject_is_a_schema_error(tina, 
         ("dora", 403),
         ("olga", 403),
         ("hana", 200),
+        ("cleo", 200),
+        ("cody", 404),
+        ("victor", 403),
         ("vera", 200),
         ("wade", 404),
         ("tina", 200),
@@ -784,6 +819,9 @@ def test_reopening_needs_a_deadline_in_the_coming_year(tina, home):
         ("dora", 403),
         ("olga", 403),
         ("hana", 200),
+        ("cleo", 200),
+        ("cody", 404),
+        ("victor", 200),
         ("vera", 200),
         ("wade", 404),
         ("tina", 200),

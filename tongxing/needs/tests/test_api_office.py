@@ -1,8 +1,8 @@
 """The office's side of the needs board through the API: the review queue, escalations, the
 needs of a region, the figures and the review rules.
 
-Personas as in test_api.py: Hana is the household's account (village A1), Wade the village
-admin of B1.
+Personas as in test_api.py: Hana is the household's account (village A1), Cleo the cadre
+assigned to it, Wade the village admin of B1.
 """
 
 import pytest
@@ -13,6 +13,7 @@ from tongxing.needs import actions
 from tongxing.needs.models import BannedTerm, ValueCap
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
+from tongxing.registry.tests.factories import assign
 
 # Lists answer 200 to any reviewer; outside the region they are just empty.
 REVIEWER_LIST_MATRIX = [
@@ -20,6 +21,9 @@ REVIEWER_LIST_MATRIX = [
     ("dora", 403, None),
     ("olga", 403, None),
     ("hana", 403, None),
+    ("cleo", 403, None),
+    ("cody", 403, None),
+    ("victor", 403, None),
     ("vera", 403, None),
     ("wade", 403, None),
     ("tina", 200, True),
@@ -32,6 +36,9 @@ RULE_READ_MATRIX = [
     ("dora", 403),
     ("olga", 403),
     ("hana", 403),
+    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("wade", 403),
     ("tina", 403),
@@ -52,6 +59,14 @@ def hana(home):
     user = make_user("hana", Role.HOUSEHOLD)
     registry_actions.link_household_account(household=home, account=user, by=None)
     return user
+
+
+@pytest.fixture
+def cleo(home):
+    """The cadre of township A assigned to the household."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    assign(account, home)
+    return account
 
 
 @pytest.fixture
@@ -114,6 +129,9 @@ def test_the_escalated_needs(request, home, who, status, sees_it):
         ("dora", 403, None),
         ("olga", 403, None),
         ("hana", 200, True),
+        ("cleo", 200, True),
+        ("cody", 200, False),  # a cadre of the township who does not help it
+        ("victor", 200, True),
         ("vera", 200, True),
         ("wade", 200, False),
         ("tina", 200, True),
@@ -157,6 +175,9 @@ def test_the_fixed_paths_are_not_taken_for_a_need_id(home, alice):
         ("dora", 403),
         ("olga", 403),
         ("hana", 403),
+        ("cleo", 200),
+        ("cody", 200),  # figures name no household
+        ("victor", 200),
         ("vera", 200),
         ("wade", 404),
         ("tina", 200),

@@ -1,8 +1,9 @@
 """Pledges and contributions through the API: who may pledge, deliver, confirm and thank;
 idempotent contributions; and a donor's own pledges and impact.
 
-Personas as in test_api.py: Hana is the household's account (village A1), Wade the village
-admin of B1; Dora (donor) and Olga (organisation representative) pledge.
+Personas as in test_api.py: Hana is the household's account (village A1), Cleo the cadre
+assigned to it, Wade the village admin of B1; Dora (donor) and Olga (organisation
+representative) pledge.
 """
 
 import json
@@ -11,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ninja.responses import NinjaJSONEncoder
 
-from conftest import VILLAGE_B1, api_client_for, make_user
+from conftest import TOWNSHIP_A, VILLAGE_B1, api_client_for, make_user
 from tongxing.accounts.models import Role
 from tongxing.needs import actions
 from tongxing.needs.models import (
@@ -23,6 +24,7 @@ from tongxing.needs.models import (
 )
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
+from tongxing.registry.tests.factories import assign
 
 
 @pytest.fixture
@@ -36,6 +38,14 @@ def hana(home):
     user = make_user("hana", Role.HOUSEHOLD)
     registry_actions.link_household_account(household=home, account=user, by=None)
     return user
+
+
+@pytest.fixture
+def cleo(home):
+    """The cadre of township A assigned to the household."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    assign(account, home)
+    return account
 
 
 @pytest.fixture
@@ -94,6 +104,9 @@ PLEDGE_MATRIX = [
     ("dora", 201),
     ("olga", 201),
     ("hana", 403),
+    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("wade", 403),
     ("tina", 403),
@@ -315,6 +328,9 @@ DONOR_MATRIX = [
     ("dora", 200),
     ("olga", 404),  # another donor's pledge
     ("hana", 403),
+    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("wade", 403),
     ("tina", 403),
@@ -386,6 +402,9 @@ HOUSEHOLD_MATRIX = [
     ("dora", 403),
     ("olga", 403),
     ("hana", 200),
+    ("cleo", 200),
+    ("cody", 404),  # the issue's cadre: of the township, helping no one
+    ("victor", 403),
     ("vera", 200),
     ("wade", 404),
     ("tina", 200),
@@ -520,6 +539,9 @@ MINE_MATRIX = [
     ("dora", 200),
     ("olga", 200),
     ("hana", 403),
+    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("wade", 403),
     ("tina", 403),

@@ -14,7 +14,19 @@ from tongxing.notifications.actions import notify
 from tongxing.notifications.kinds import render
 from tongxing.notifications.models import Notification
 
-EVERY_ACCOUNT = ["dora", "olga", "hana", "vera", "wade", "tina", "tom", "alice", "carl"]
+EVERY_ACCOUNT = [
+    "dora",
+    "olga",
+    "hana",
+    "cody",
+    "victor",
+    "vera",
+    "wade",
+    "tina",
+    "tom",
+    "alice",
+    "carl",
+]
 
 
 @pytest.fixture

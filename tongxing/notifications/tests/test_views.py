@@ -39,7 +39,7 @@ def doras_three(dora, olga):
     return list(Notification.objects.filter(recipient=dora).order_by("pk"))
 
 
-@pytest.mark.parametrize("who", [None, "dora", "olga", "vera", "tina", "alice"])
+@pytest.mark.parametrize("who", [None, "dora", "olga", "cody", "victor", "vera", "tina", "alice"])
 def test_the_notifications_page_is_for_every_account(request, tree, who):
     response = client_for(persona(request, who)).get("/notifications/")
     if who is None:

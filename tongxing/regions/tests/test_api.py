@@ -76,7 +76,15 @@ def test_a_region_outside_the_scope_is_404_not_403(tom, tina):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [(None, 401), ("dora", 403), ("tina", 403), ("carl", 404), ("alice", 200)],
+    [
+        (None, 401),
+        ("dora", 403),
+        ("cody", 403),
+        ("victor", 403),
+        ("tina", 403),
+        ("carl", 404),
+        ("alice", 200),
+    ],
 )
 def test_only_the_city_office_of_the_region_changes_tags(request, tree, persona, status):
     user = request.getfixturevalue(persona) if persona else None
@@ -146,7 +154,15 @@ def post_file(client, content: bytes, name="regions.csv"):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [(None, 401), ("dora", 403), ("tina", 403), ("carl", 400), ("alice", 200)],
+    [
+        (None, 401),
+        ("dora", 403),
+        ("cody", 403),
+        ("victor", 403),
+        ("tina", 403),
+        ("carl", 400),
+        ("alice", 200),
+    ],
 )
 def test_importing_through_the_api(request, tree, persona, status):
     user = request.getfixturevalue(persona) if persona else None

@@ -15,7 +15,8 @@ def upload(client, content: str, name="regions.csv"):
 
 
 @pytest.mark.parametrize(
-    ("persona", "status"), [("dora", 403), ("tina", 403), ("carl", 400), ("alice", 200)]
+    ("persona", "status"),
+    [("dora", 403), ("cody", 403), ("victor", 403), ("tina", 403), ("carl", 400), ("alice", 200)],
 )
 def test_only_the_city_office_loads_regions_of_its_own_city(request, tree, persona, status):
     response = upload(client_for(request.getfixturevalue(persona)), NEW_VILLAGES)

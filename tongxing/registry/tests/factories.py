@@ -9,7 +9,7 @@ import datetime
 from conftest import VILLAGE_A1
 from tongxing.regions.models import Region
 from tongxing.registry import actions
-from tongxing.registry.models import Household, HouseholdStatus, Relation
+from tongxing.registry.models import HelperAssignment, Household, HouseholdStatus, Person, Relation
 from tongxing.registry.validators import make_credit_code, make_id_number
 
 COUNTY = "420981"
@@ -76,3 +76,25 @@ def person(*, name="李帮扶", position="assigned_cadre", region=VILLAGE_A1, or
         phone="13900139000",
         by=None,
     )
+
+
+def assign(
+    account,
+    household: Household,
+    *,
+    since: datetime.date = datetime.date(2020, 1, 1),
+    until: datetime.date | None = None,
+) -> HelperAssignment:
+    """Make a cadre's account the assigned helper of a household, through the directory's
+    person of the account (made for it the first time), from `since` through `until`."""
+    person = Person.objects.filter(account=account).first() or actions.create_person(
+        name=account.display_name or account.username,
+        position="assigned_cadre",
+        region=account.region,
+        account=account,
+        by=None,
+    )
+    assignment = actions.assign_helper(person=person, household=household, since=since, by=None)
+    if until is not None:
+        actions.end_assignment(assignment=assignment, until=until, by=None)
+    return assignment

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, api_client_for, make_user
 from tongxing.accounts.models import AuditEvent, Role
@@ -18,22 +19,55 @@ from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number
 from tongxing.registry.validators import make_credit_code
 
+# The directory of the region (organisations, people): every cadre and viewer of it reads it.
 READ_MATRIX = [
     (None, 401),
     ("dora", 403),
     ("olga", 403),
     ("tom", 404),
     ("carl", 404),
-    ("cleo", 200),
+    ("cody", 200),
+    ("victor", 200),
     ("vera", 200),
     ("tina", 200),
     ("alice", 200),
 ]
+# A household's record: its cadre reads it; a cadre who does not help it finds nothing there,
+# as if it lay outside the region.
+HOUSEHOLD_READ_MATRIX = [
+    (None, 401),
+    ("dora", 403),
+    ("olga", 403),
+    ("tom", 404),
+    ("carl", 404),
+    ("cleo", 200),
+    ("cody", 404),
+    ("victor", 200),
+    ("vera", 200),
+    ("tina", 200),
+    ("alice", 200),
+]
+# A new household: no cadre or viewer registers one.
+NEW_HOUSEHOLD_MATRIX = [
+    (None, 401),
+    ("dora", 403),
+    ("olga", 403),
+    ("cody", 403),
+    ("victor", 403),
+    ("tom", 404),
+    ("carl", 404),
+    ("vera", 200),
+    ("tina", 200),
+    ("alice", 200),
+]
+# A household on file: not even its own cadre changes it.
 WRITE_MATRIX = [
     (None, 401),
     ("dora", 403),
     ("olga", 403),
     ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("tom", 404),
     ("carl", 404),
     ("vera", 200),
@@ -43,7 +77,8 @@ WRITE_MATRIX = [
 DIRECTORY_WRITE_MATRIX = [
     (None, 401),
     ("dora", 403),
-    ("cleo", 403),
+    ("cody", 403),
+    ("victor", 403),
     ("vera", 403),
     ("tom", 404),
     ("carl", 404),
@@ -54,9 +89,11 @@ EDITORS = ("vera", "tina", "alice")
 
 
 @pytest.fixture
-def cleo(tree):
-    """An assigned cadre of village A1: reads the registry, changes nothing."""
-    return make_user("cleo", Role.CADRE, VILLAGE_A1)
+def cleo(household):
+    """The cadre of township A assigned to the household: reads it, changes nothing."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    factories.assign(account, household)
+    return account
 
 
 @pytest.fixture
@@ -80,7 +117,7 @@ def created(status: int) -> int:
 # --- Households ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "status"), READ_MATRIX)
+@pytest.mark.parametrize(("who", "status"), HOUSEHOLD_READ_MATRIX)
 def test_listing_households(request, household, who, status):
     response = client(request, who).get("/api/v1/households")
     if status == 404:  # another region's list is just empty
@@ -180,7 +217,7 @@ def test_households_are_listed_fifty_a_page(alice, tree):
     assert [h["registry_number"] for h in second["items"]] == ["H-050"]
 
 
-@pytest.mark.parametrize(("who", "status"), READ_MATRIX)
+@pytest.mark.parametrize(("who", "status"), HOUSEHOLD_READ_MATRIX)
 def test_reading_a_household(request, household, head, who, status):
     response = client(request, who).get(f"/api/v1/households/{household.pk}")
     assert response.status_code == status
@@ -208,8 +245,36 @@ def test_reading_a_household(request, household, head, who, status):
             "disabled": False,
         }
     ]
-    assert body["helpers"] == []
+    # Cleo reads the household as its assigned helper: she is its one helper.
+    helpers = [helper["person_name"] for helper in body["helpers"]]
+    assert helpers == (["Cleo"] if who == "cleo" else [])
     assert body["status_history"] == [{"status": "registered_poor", "since": "2019-03-01"}]
+
+
+def test_a_cadre_lists_and_searches_only_the_households_assigned_to_them(cleo, household):
+    other = factories.register(number="H-002", head="李四", head_id=id_number(1), head_phone="")
+    api = api_client_for(cleo)
+    listed = api.get("/api/v1/households").json()
+    assert [h["registry_number"] for h in listed["items"]] == ["H-001"]
+    found = post(api, "/api/v1/households/search", {"q": "李四"}).json()
+    assert found == {"items": [], "count": 0}
+    assert api.get(f"/api/v1/households/{other.pk}").status_code == 404
+
+
+def test_an_ended_assignment_closes_the_household_and_its_members_to_its_cadre(
+    cody, household, head
+):
+    factories.assign(cody, household, until=timezone.localdate() - datetime.timedelta(days=1))
+    api = api_client_for(cody)
+    assert api.get(f"/api/v1/households/{household.pk}").status_code == 404
+    assert api.get(f"/api/v1/members/{head.pk}").status_code == 404
+    assert api.get("/api/v1/households").json() == {"items": [], "count": 0}
+
+
+def test_a_cadre_sees_the_household_again_once_assigned_anew(cody, household):
+    factories.assign(cody, household, until=timezone.localdate() - datetime.timedelta(days=1))
+    factories.assign(cody, household, since=timezone.localdate())
+    assert api_client_for(cody).get(f"/api/v1/households/{household.pk}").status_code == 200
 
 
 def new_household(**changes):
@@ -247,7 +312,7 @@ def patch(api, url, body):
     return api.patch(url, body, content_type="application/json")
 
 
-@pytest.mark.parametrize(("who", "status"), WRITE_MATRIX)
+@pytest.mark.parametrize(("who", "status"), NEW_HOUSEHOLD_MATRIX)
 def test_registering_a_household(request, tree, who, status):
     response = post(client(request, who), "/api/v1/households", new_household())
     assert response.status_code == created(status)
@@ -445,7 +510,7 @@ def test_a_wrong_id_number_on_a_member_is_refused(vera, head):
 # --- A member, masked or revealed ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "status"), READ_MATRIX)
+@pytest.mark.parametrize(("who", "status"), HOUSEHOLD_READ_MATRIX)
 def test_reading_a_member_shows_masked_numbers_and_audits_nothing(request, head, who, status):
     response = client(request, who).get(f"/api/v1/members/{head.pk}")
     assert response.status_code == status
@@ -465,6 +530,8 @@ def test_reading_a_member_shows_masked_numbers_and_audits_nothing(request, head,
         (None, 401),
         ("dora", 403),
         ("cleo", 403),
+        ("cody", 404),
+        ("victor", 403),
         ("tom", 404),
         ("carl", 404),
         ("vera", 200),
@@ -494,7 +561,9 @@ def test_revealing_a_member(request, head, who, status):
 
 
 def test_reveal_false_is_the_masked_answer(vera, head):
-    body = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false").json()
+    response = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false")
+    body = response.json()
+    assert (response.status_code, body["id_number_masked"]) == (200, "420981********0015")
     assert "id_number" not in body
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
 

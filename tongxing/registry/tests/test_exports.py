@@ -8,14 +8,14 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, client_for, make_user
-from tongxing.accounts.models import AuditEvent
+from tongxing.accounts.models import AuditEvent, Role
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import files
 from tongxing.jobs.models import Job, JobStatus
 from tongxing.registry import actions
 from tongxing.registry.exports import export_members, write_marked_copy
 from tongxing.registry.models import Household, Member
-from tongxing.registry.tests.factories import id_number, organisation, phone, register
+from tongxing.registry.tests.factories import assign, id_number, organisation, phone, register
 from tongxing.tabular import RowError
 
 URL = "/registry/households/export/"
@@ -30,12 +30,16 @@ def homes(tree):
     register(number="H-B1", village=VILLAGE_B1, head="李四", head_id=id_number(1))
 
 
+@pytest.fixture
+def cleo(homes):
+    """The cadre of township A assigned to household H-A1."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    assign(account, Household.objects.get(registry_number="H-A1"))
+    return account
+
+
 def persona(request, name):
-    if name is None:
-        return None
-    if name in ("cadre", "viewer"):
-        return make_user(name, name, TOWNSHIP_A)
-    return request.getfixturevalue(name)
+    return request.getfixturevalue(name) if name else None
 
 
 def workbook_rows(content: bytes) -> list[list]:
@@ -53,8 +57,9 @@ MASKED_MATRIX = [
     (None, 302, None),
     ("dora", 403, None),
     ("olga", 403, None),
-    ("viewer", 200, [("H-A1", MASKED)]),
-    ("cadre", 200, [("H-A1", MASKED)]),
+    ("victor", 200, [("H-A1", MASKED)]),
+    ("cleo", 200, [("H-A1", MASKED)]),  # the households assigned to her, of her township
+    ("cody", 200, []),  # a cadre with no household assigned: an empty roster
     ("vera", 200, [("H-A1", MASKED)]),
     ("tina", 200, [("H-A1", MASKED)]),
     ("tom", 200, [("H-B1", id_number(1)[:6] + "********" + id_number(1)[-4:])]),
@@ -78,8 +83,9 @@ FULL_MATRIX = [
     (None, 302, None),
     ("dora", 403, None),
     ("olga", 403, None),
-    ("viewer", 403, None),
-    ("cadre", 403, None),
+    ("victor", 403, None),
+    ("cleo", 403, None),
+    ("cody", 403, None),
     ("vera", 403, None),  # a village point sees one member's numbers at a time, not a file
     ("tina", 200, [("H-A1", id_number(0))]),
     ("tom", 200, [("H-B1", id_number(1))]),  # township B: nothing of township A

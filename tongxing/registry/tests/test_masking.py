@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from conftest import VILLAGE_A1, VILLAGE_A2, api_client_for, client_for, make_user
+from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, api_client_for, client_for, make_user
 from tongxing.accounts.models import AuditEvent, Role
 from tongxing.registry.actions import MemberData
 from tongxing.registry.tests import factories
@@ -27,9 +27,11 @@ def vicky(tree):
 
 
 @pytest.fixture
-def cleo(tree):
-    """A cadre of village A1 itself: reads the registry, without the right to full numbers."""
-    return make_user("cleo", Role.CADRE, VILLAGE_A1)
+def cleo(household):
+    """The household's assigned cadre: reads it, without the right to full numbers."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    factories.assign(account, household)
+    return account
 
 
 @pytest.fixture
@@ -49,36 +51,39 @@ def members(household):
     return list(household.members.order_by("id"))
 
 
-def page_answers(user, household) -> list:
+def page_answers(user, household) -> list[tuple[str, object]]:
+    """Every page of the household, each answer with the kind of page it is."""
     client = client_for(user)
     urls = [
-        "/workspace/",
-        "/registry/households/",
-        "/registry/households/?q=张建国",
-        f"/registry/households/{household.pk}/",
-        f"/registry/households/{household.pk}/edit/",
-        f"/registry/households/{household.pk}/members/new/",
+        ("workspace", "/workspace/"),
+        ("list", "/registry/households/"),
+        ("list", "/registry/households/?q=张建国"),
+        ("household", f"/registry/households/{household.pk}/"),
+        ("form", f"/registry/households/{household.pk}/edit/"),
+        ("form", f"/registry/households/{household.pk}/members/new/"),
     ]
-    answers = [client.get(url) for url in urls]
-    answers.append(client.get("/registry/households/?q=张", headers={"HX-Request": "true"}))
+    answers = [(kind, client.get(url)) for kind, url in urls]
+    fragment = client.get("/registry/households/?q=张", headers={"HX-Request": "true"})
+    answers.append(("list", fragment))
     for member in members(household):
-        answers.append(client.get(f"/registry/members/{member.pk}/edit/"))
+        answers.append(("form", client.get(f"/registry/members/{member.pk}/edit/")))
         reveal = f"/registry/members/{member.pk}/reveal/"
-        answers.append(client.post(reveal))
-        answers.append(client.post(reveal, headers={"HX-Request": "true"}))
+        answers.append(("reveal", client.post(reveal)))
+        answers.append(("reveal", client.post(reveal, headers={"HX-Request": "true"})))
     return answers
 
 
-def api_answers(user, household) -> list:
+def api_answers(user, household) -> list[tuple[str, object]]:
     api = api_client_for(user)
+    search = {"q": HEAD_ID}
     answers = [
-        api.get("/api/v1/households"),
-        api.post("/api/v1/households/search", {"q": HEAD_ID}, content_type="application/json"),
-        api.get(f"/api/v1/households/{household.pk}"),
+        ("list", api.get("/api/v1/households")),
+        ("list", api.post("/api/v1/households/search", search, content_type="application/json")),
+        ("household", api.get(f"/api/v1/households/{household.pk}")),
     ]
     for member in members(household):
-        answers.append(api.get(f"/api/v1/members/{member.pk}"))
-        answers.append(api.get(f"/api/v1/members/{member.pk}?reveal=true"))
+        answers.append(("member", api.get(f"/api/v1/members/{member.pk}")))
+        answers.append(("reveal", api.get(f"/api/v1/members/{member.pk}?reveal=true")))
     return answers
 
 
@@ -87,18 +92,60 @@ def full_numbers_in(answers) -> list[str]:
     return [number for number in FULL_NUMBERS if any(number in body for body in bodies)]
 
 
-@pytest.mark.parametrize("who", ["dora", "vicky", "tom", "cleo"])
+def statuses(answers) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for kind, answer in answers:
+        found.setdefault(kind, set()).add(answer.status_code)
+    return found
+
+
+# What each persona gets: the lists, the household's page (or record), its forms (or its
+# member's record) and the reveal. A cadre who does not help the household finds it nowhere
+# (404), as a stranger does.
+PAGE_STATUSES = {
+    "dora": (403, 403, 403, 403),
+    "vicky": (200, 404, 404, 404),
+    "tom": (200, 404, 404, 404),
+    "cleo": (200, 200, 403, 403),
+    "cody": (200, 404, 403, 403),
+    "victor": (200, 200, 403, 403),
+}
+API_STATUSES = {
+    "dora": (403, 403, 403, 403),
+    "vicky": (200, 404, 404, 404),
+    "tom": (200, 404, 404, 404),
+    "cleo": (200, 200, 200, 403),
+    "cody": (200, 404, 404, 404),
+    "victor": (200, 200, 200, 403),
+}
+
+
+@pytest.mark.parametrize("who", list(PAGE_STATUSES))
 def test_no_page_shows_a_full_number_to_those_without_the_right(request, household, who):
     answers = page_answers(request.getfixturevalue(who), household)
-    assert full_numbers_in(answers) == []
+    lists, page, forms, reveal = PAGE_STATUSES[who]
+    assert statuses(answers) == {
+        "workspace": {200},
+        "list": {lists},
+        "household": {page},
+        "form": {forms},
+        "reveal": {reveal},
+    }
+    assert full_numbers_in(answer for _kind, answer in answers) == []
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
 
 
-@pytest.mark.parametrize("who", ["dora", "vicky", "tom", "cleo"])
+@pytest.mark.parametrize("who", list(API_STATUSES))
 def test_no_endpoint_gives_a_full_number_to_those_without_the_right(request, household, who):
     answers = api_answers(request.getfixturevalue(who), household)
-    assert full_numbers_in(answers) == []
-    assert {a.status_code for a in answers} <= {200, 403, 404}
+    lists, record, member, reveal = API_STATUSES[who]
+    assert statuses(answers) == {
+        "list": {lists},
+        "household": {record},
+        "member": {member},
+        "reveal": {reveal},
+    }
+    assert full_numbers_in(answer for _kind, answer in answers) == []
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
 
 

@@ -13,7 +13,9 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from conftest import VILLAGE_A1, VILLAGE_B1, api_client_for, client_for
+from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, client_for, make_user
+from tongxing.accounts.models import Role
+from tongxing.registry.models import Household
 from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number
 
@@ -191,14 +193,37 @@ def test_the_api_refuses_an_id_or_phone_number_in_the_address(alice, three_house
     ]
 
 
-@pytest.mark.parametrize(("who", "status"), [(None, 401), ("dora", 403), ("olga", 403)])
-def test_the_api_search_is_for_staff_with_a_region(request, three_households, who, status):
+@pytest.fixture
+def cleo(three_households):
+    """The cadre of township A assigned to H-001."""
+    account = make_user("cleo", Role.CADRE, TOWNSHIP_A)
+    factories.assign(account, Household.objects.get(registry_number="H-001"))
+    return account
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "found"),
+    [
+        (None, 401, None),
+        ("dora", 403, None),
+        ("olga", 403, None),
+        ("cleo", 200, ["H-001"]),
+        ("cody", 200, []),  # a cadre of the township who does not help H-001
+        ("victor", 200, ["H-001"]),
+        ("tina", 200, ["H-001"]),
+        ("tom", 200, []),
+    ],
+)
+def test_the_api_search_is_for_staff_with_a_region(request, three_households, who, status, found):
     client = Client() if who is None else api_client_for(request.getfixturevalue(who))
     response = client.post(
-        "/api/v1/households/search", {"q": WANG_ID}, content_type="application/json"
+        "/api/v1/households/search", {"q": id_number(0)}, content_type="application/json"
     )
     assert response.status_code == status
-    assert "items" not in response.json()
+    if found is None:
+        assert "items" not in response.json()
+    else:
+        assert [h["registry_number"] for h in response.json()["items"]] == found
 
 
 def test_the_api_search_finds_nothing_outside_the_region(vera, three_households):
