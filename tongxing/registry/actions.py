@@ -19,6 +19,7 @@ from tongxing.accounts.models import (
     FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
+    REGION_SCOPED_ROLES,
     AuditEvent,
     Role,
     User,
@@ -81,6 +82,8 @@ VALUES = {
 # What a new household's audit event records of each member.
 MEMBER_SUMMARY = ("name", "relation", "id_number_masked")
 PERSON_FIELDS = ("name", "position", "organisation", "region", "account", "phone_masked")
+# The accounts a person of the directory may log in with.
+LINKABLE_ROLES = REGION_SCOPED_ROLES - {Role.VIEWER}
 
 
 # --- Rights -----------------------------------------------------------------------------
@@ -579,8 +582,7 @@ def create_person(
             phone_value = validate_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
-    if account is not None and Person.objects.filter(account=account).exists():
-        errors["account"] = [_("This account already belongs to a person.")]
+    _check_account(account, None, by, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -599,6 +601,54 @@ def create_person(
             region_code=region.code,
             after=snapshot(person, PERSON_FIELDS),
         )
+    return person
+
+
+def _check_account(
+    account: User | None, person: Person | None, by: User | None, errors: dict
+) -> None:
+    """An account a person of the directory logs in with: a staff or cadre account of the
+    actor's own region, not yet another person's."""
+    if account is None:
+        return
+    if account.role not in LINKABLE_ROLES or not account.is_active:
+        errors["account"] = [_("Choose an active account of staff or of a cadre.")]
+        return
+    if by is not None and not by.is_superuser:
+        scope = by.scope_prefix or ""
+        if account.region_id is None or not account.region_id.startswith(scope):
+            errors["account"] = [_("This one belongs to another region.")]
+            return
+    others = Person.objects.filter(account=account)
+    if person is not None:
+        others = others.exclude(pk=person.pk)
+    if others.exists():
+        errors["account"] = [_("This account already belongs to a person.")]
+
+
+@transaction.atomic
+def link_person_account(*, person: Person, account: User | None, by: User | None) -> Person:
+    """Let a person of the directory log in with an account (or with none): a cadre's
+    login then reaches the households the person is assigned to help."""
+    person = Person.objects.select_for_update().select_related("region").get(pk=person.pk)
+    require_region_right(by, DIRECTORY_EDITORS, person.region)
+    errors: dict[str, list[str]] = {}
+    _check_account(account, person, by, errors)
+    if errors:
+        raise ValidationError(errors)
+    if person.account_id == (account.pk if account is not None else None):
+        return person
+    before = person.account_id
+    person.account = account
+    person.save(update_fields=["account"])
+    record(
+        actor=by,
+        action="person.link_account",
+        target=person,
+        region_code=person.region_id,
+        before={"account": before},
+        after={"account": account.pk if account is not None else None},
+    )
     return person
 
 

@@ -265,10 +265,15 @@ class PersonOut(Schema):
     region: str = Field(..., alias="region_id")
     region_name: str = Field(..., alias="region.name")
     phone_masked: str
+    account: str | None = Field(None, description="the username this person logs in with")
 
     @staticmethod
     def resolve_organisation_name(obj) -> str | None:
         return obj.organisation.name if obj.organisation_id else None
+
+    @staticmethod
+    def resolve_account(obj) -> str | None:
+        return obj.account.username if obj.account_id else None
 
 
 class PersonFilters(Input):
@@ -282,6 +287,11 @@ class PersonIn(Input):
     region: str = Field(..., pattern=CODE)
     organisation: int | None = None
     phone: str = Field("", max_length=20)
+    account: int | None = Field(None, description="the id of the account it logs in with")
+
+
+class PersonAccountIn(Input):
+    account: int | None = Field(..., description="the id of an account, or null for none")
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -605,9 +615,34 @@ def create_person(request, payload: PersonIn):
         region=access_region_by_code(request.user, payload.region),
         organisation=organisation,
         phone=payload.phone,
+        account=linkable_account(request.user, payload.account),
         by=request.user,
     )
     return 201, person
+
+
+def linkable_account(user, account_id: int | None, person=None):
+    """The account asked for, if the user may link it; a field error if not."""
+    if account_id is None:
+        return None
+    found = selectors.linkable_accounts(user, person).filter(pk=account_id).first()
+    if found is None:
+        raise ValidationError(
+            {"account": [_("Choose an active account of staff or of a cadre of your region.")]}
+        )
+    return found
+
+
+@router.put(
+    "/people/{person_id}/account",
+    response=PersonOut,
+    summary="Let a person of the directory log in with an account (null: with none)",
+)
+@allow(*DIRECTORY)
+def link_person_account(request, person_id: int, payload: PersonAccountIn):
+    person = selectors.access_person(request.user, person_id)
+    account = linkable_account(request.user, payload.account, person)
+    return actions.link_person_account(person=person, account=account, by=request.user)
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="A person in my region")

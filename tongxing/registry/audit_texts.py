@@ -125,6 +125,12 @@ def _link_account(data: dict):
     return gettext_lazy("%(actor)s took the household %(object)s's own login away.")
 
 
+def _link_person_account(data: dict):
+    if data.get("account"):
+        return gettext_lazy("%(actor)s let %(object)s log in as %(account)s.")
+    return gettext_lazy("%(actor)s took the login of %(object)s away.")
+
+
 def _rotation_start(data: dict):
     if data.get("reindex"):
         return gettext_lazy(
@@ -188,6 +194,7 @@ def register() -> None:
             _("%(actor)s ended the assignment of %(object)s on %(until)s."),
         ),
         Action("household.link_account", _("household's login changed"), _link_account),
+        Action("person.link_account", _("person's login changed"), _link_person_account),
         Action("household.export_full", _("exported with full numbers"), _household_export),
         Action(
             "member.create",

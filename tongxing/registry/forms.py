@@ -225,6 +225,31 @@ class PersonFilterForm(forms.Form):
     )
 
 
+def account_choices(accounts) -> list[tuple[str, str]]:
+    return blank(_("None")) + [
+        (str(a.pk), f"{a.username} · {a.display_name or a.get_role_display()}") for a in accounts
+    ]
+
+
+def account_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Login account"),
+        required=False,
+        help_text=_(
+            "The account this person logs in with. A cadre's login then reaches the "
+            "households the person is assigned to help."
+        ),
+    )
+
+
+class PersonAccountForm(forms.Form):
+    account = account_field()
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = account_choices(accounts)
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     position = forms.ChoiceField(label=_("Position"), choices=blank("—") + Position.choices)
@@ -236,9 +261,11 @@ class PersonForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", **NO_AUTOFILL}),
     )
+    account = account_field()
 
-    def __init__(self, *args, regions, organisations, **kwargs):
+    def __init__(self, *args, regions, organisations, accounts, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["account"].choices = account_choices(accounts)
         self.fields["region"].choices = blank("—") + region_choices(regions)
         self.fields["organisation"].choices = blank(_("None")) + [
             (str(o.pk), o.name) for o in organisations

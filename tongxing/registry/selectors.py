@@ -220,7 +220,7 @@ def people_visible_to(user: User) -> QuerySet[Person]:
     if prefix is None:
         return Person.objects.none()
     return Person.objects.filter(prefix_q("region__code", prefix)).select_related(
-        "region", "organisation"
+        "region", "organisation", "account"
     )
 
 
@@ -229,6 +229,19 @@ def access_person(user: User, person_id: int) -> Person:
         return people_visible_to(user).get(pk=person_id)
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+def linkable_accounts(user: User, person: Person | None = None) -> QuerySet[User]:
+    """The accounts a directory editor may let a person log in with: staff and cadres of
+    the editor's region that are active and not another person's already."""
+    from tongxing.accounts.selectors import users_visible_to
+    from tongxing.registry.actions import LINKABLE_ROLES
+
+    accounts = users_visible_to(user).filter(role__in=LINKABLE_ROLES, is_active=True)
+    taken = Person.objects.filter(account__isnull=False)
+    if person is not None:
+        taken = taken.exclude(pk=person.pk)
+    return accounts.exclude(pk__in=taken.values("account")).order_by("username")
 
 
 def search_organisations(user: User, *, query: str = "", kind: str = "") -> QuerySet[Organisation]:

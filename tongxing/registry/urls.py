@@ -34,4 +34,5 @@ urlpatterns = [
     ),
     path("people/", views.person_list, name="people"),
     path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:person_id>/account/", views.person_account, name="person_account"),
 ]

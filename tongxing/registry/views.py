@@ -43,6 +43,7 @@ from tongxing.registry.forms import (
     MemberForm,
     OrganisationFilterForm,
     OrganisationForm,
+    PersonAccountForm,
     PersonFilterForm,
     PersonForm,
     flag_choices,
@@ -512,10 +513,12 @@ def person_list(request):
 
 @allow(*DIRECTORY_EDITORS)
 def person_create(request):
+    accounts = selectors.linkable_accounts(request.user)
     form = PersonForm(
         request.POST or None,
         regions=regions_visible_to(request.user).order_by("code"),
         organisations=selectors.organisations_visible_to(request.user),
+        accounts=accounts,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -529,6 +532,7 @@ def person_create(request):
                 region=access_region_by_code(request.user, data["region"]),
                 organisation=organisation,
                 phone=data["phone"],
+                account=accounts.get(pk=data["account"]) if data["account"] else None,
                 by=request.user,
             )
         except ValidationError as exc:
@@ -542,6 +546,37 @@ def person_create(request):
             "title": _("New person"),
             "sections": [(None, form)],
             "submit": _("Add the person"),
+            "cancel": reverse("registry:people"),
+        },
+    )
+
+
+@allow(*DIRECTORY_EDITORS)
+def person_account(request, person_id: int):
+    """Choose the account a person of the directory logs in with (or none)."""
+    person = selectors.access_person(request.user, person_id)
+    accounts = selectors.linkable_accounts(request.user, person)
+    initial = {"account": str(person.account_id or "")}
+    form = PersonAccountForm(request.POST or None, accounts=accounts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["account"]
+        try:
+            actions.link_person_account(
+                person=person,
+                account=accounts.get(pk=chosen) if chosen else None,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s's login is saved.") % {"name": person.name})
+            return redirect("registry:people")
+    return render_form(
+        request,
+        {
+            "title": _("Login of %(name)s") % {"name": person.name},
+            "sections": [(None, form)],
+            "submit": _("Save"),
             "cancel": reverse("registry:people"),
         },
     )
