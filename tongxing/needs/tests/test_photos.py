@@ -1,5 +1,6 @@
 """A delivery's photo reaches the donor without where it was taken, when, or with what."""
 
+import importlib
 import io
 import struct
 import zlib
@@ -121,3 +122,23 @@ def test_a_bad_photo_is_refused_and_nothing_is_kept(delivered, media, content, m
     delivered.refresh_from_db()
     assert (delivered.status, delivered.evidence.name) == (PledgeStatus.DELIVERED, "")
     assert list(media.iterdir()) == []
+
+
+def test_photos_stored_before_the_rule_are_stripped_by_the_migration(delivered, media):
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    migration = importlib.import_module("tongxing.needs.migrations.0007_strip_photo_metadata")
+    # As a photo was kept before: byte for byte, under its upload's name.
+    delivered.evidence.save("IMG_0001.jpg", ContentFile(phone_photo()), save=True)
+    old = media / delivered.evidence.name
+    assert b"PhoneMaker" in old.read_bytes()
+
+    migration.strip_metadata(apps, None)
+
+    delivered.refresh_from_db()
+    stored = (media / delivered.evidence.name).read_bytes()
+    assert b"PhoneMaker" not in stored and b"Zhu Yang" not in stored and b"Exif" not in stored
+    assert not old.exists() and "IMG_0001" not in delivered.evidence.name
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (40, 20) and dict(image.getexif()) == {}
