@@ -114,3 +114,26 @@ def test_an_anonymous_write_without_a_token_is_401_not_a_csrf_refusal(db):
         "/api/v1/notifications/read", {"all": True}, content_type="application/json"
     )
     assert_json_error(response, 401, "Log in first: send a bearer token.")
+
+
+def test_a_field_the_schema_refuses_is_named_in_the_requests_language(alice):
+    from conftest import api_client_for
+
+    body = {"name": "长" * 60, "position": "mayor", "region": "bad", "phone": 5}
+    answer = api_client_for(alice).post(
+        "/api/v1/people", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert answer.status_code == 422
+    messages = {error["field"]: error["message"] for error in answer.json()["errors"]}
+    assert messages["name"] == "Keep it to 50 characters."
+    assert messages["position"].startswith("Choose one of: ")
+    assert messages["region"] == "This is not in the expected form."
+    chinese = api_client_for(alice).post(
+        "/api/v1/people",
+        {"position": "mayor"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert chinese.status_code == 422
+    assert "Field required" not in chinese.content.decode()
+    assert all(error["message"] for error in chinese.json()["errors"])

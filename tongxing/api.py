@@ -61,8 +61,29 @@ def on_schema_error(request, exc: SchemaError):
     errors = []
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        errors.append({"field": ".".join(location), "message": error.get("msg", "")})
+        errors.append({"field": ".".join(location), "message": schema_message(error)})
     return error_response(request, 422, _("Some fields are not valid."), errors)
+
+
+def schema_message(error: dict) -> str:
+    """A field the schema refuses, said in the request's language as our own actions say
+    it (the validation library's messages are English only); its own words otherwise."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "string_too_long":
+        return _("Keep it to %(max)s characters.") % {"max": f"{context.get('max_length', 0):,}"}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Give a whole number.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return _("Give a date as YYYY-MM-DD.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Give true or false.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(expected)s.") % {"expected": context.get("expected", "")}
+    if kind == "string_pattern_mismatch":
+        return _("This is not in the expected form.")
+    return error.get("msg", "")
 
 
 @api.exception_handler(ValidationError)

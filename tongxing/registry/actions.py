@@ -83,7 +83,8 @@ VALUES = {
 MEMBER_SUMMARY = ("name", "relation", "id_number_masked")
 PERSON_FIELDS = ("name", "position", "organisation", "region", "account", "phone_masked")
 # The accounts a person of the directory may log in with.
-LINKABLE_ROLES = REGION_SCOPED_ROLES - {Role.VIEWER}
+# (An organisation's representative speaks for the organisation of its person.)
+LINKABLE_ROLES = REGION_SCOPED_ROLES - {Role.VIEWER} | {Role.ORG_REP}
 
 
 # --- Rights -----------------------------------------------------------------------------
@@ -607,12 +608,12 @@ def create_person(
 def _check_account(
     account: User | None, person: Person | None, by: User | None, errors: dict
 ) -> None:
-    """An account a person of the directory logs in with: a staff or cadre account of the
-    actor's own region, not yet another person's."""
+    """An account a person of the directory logs in with: a staff, cadre or organisation
+    account of the actor's own region, not yet another person's."""
     if account is None:
         return
     if account.role not in LINKABLE_ROLES or not account.is_active:
-        errors["account"] = [_("Choose an active account of staff or of a cadre.")]
+        errors["account"] = [_("Choose an active account of staff, a cadre or an organisation.")]
         return
     if by is not None and not by.is_superuser:
         scope = by.scope_prefix or ""

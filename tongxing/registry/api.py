@@ -628,7 +628,7 @@ def linkable_account(user, account_id: int | None, person=None):
     found = selectors.linkable_accounts(user, person).filter(pk=account_id).first()
     if found is None:
         raise ValidationError(
-            {"account": [_("Choose an active account of staff or of a cadre of your region.")]}
+            {"account": [_("Choose an active account of staff, a cadre or an organisation of your region.")]}
         )
     return found
 

@@ -738,6 +738,7 @@ def test_listing_people(request, helper, cooperative, who, status):
                 "region": VILLAGE_A1,
                 "region_name": "桃李村",
                 "phone_masked": "139****9000",
+                "account": None,
             }
         ]
 
