@@ -16,17 +16,11 @@ from tongxing.accounts.forms import (
 )
 from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
 from tongxing.addresses import client_address
+from tongxing.pages import show_errors
 from tongxing.paging import page_of
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 
 PAGE_SIZE = 50
-
-
-def add_action_errors(form, exc: ValidationError) -> None:
-    """Show an action's field errors on the form's fields (the rest at the top)."""
-    for field, messages_ in exc.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @public
@@ -44,7 +38,7 @@ def login(request):
         except actions.LoginRefused:
             form.add_error(None, _("Too many failed logins. Try again in a quarter of an hour."))
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             if user is None:
                 form.add_error(None, _("The username or password is not right."))
@@ -96,7 +90,7 @@ def register(request):
                 display_name=form.cleaned_data.get("display_name", ""),
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,7 +101,7 @@ def register(request):
                 email=data["email"],
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Tongxing. Thank you for caring."))
@@ -148,7 +142,7 @@ def user_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         except PermissionDenied:
             form.add_error("role", _("You cannot give this role in this region."))
         else:
@@ -173,7 +167,7 @@ def audit_log(request):
         try:
             filters = selectors.clean_audit_filters(selectors.AuditFilters(**form.cleaned_data))
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
     # The object and day filters stay unfolded while they are in use or at fault.
     more = any(
         request.GET.get(name) or form.errors.get(name)
