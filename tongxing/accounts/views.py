@@ -14,7 +14,7 @@ from tongxing.accounts.forms import (
     NewUserForm,
     RegistrationForm,
 )
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role, User
 from tongxing.addresses import client_address
 from tongxing.pages import show_errors
 from tongxing.paging import page_of
@@ -113,11 +113,15 @@ def register(request):
 @allow(*ACCOUNT_ADMIN_ROLES)
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
-    users = selectors.search_users(request.user, role=role, query=request.GET.get("q", "")[:50])
+    errors, status = [], 200
+    try:
+        users = selectors.search_users(request.user, role=role, query=request.GET.get("q", ""))
+    except ValidationError as exc:
+        errors, status = exc.messages, 400
+        users = User.objects.none()
     page = page_of(request, users, PAGE_SIZE)
-    return render(
-        request, "accounts/users.html", {"page": page, "roles": Role.choices, "role": role}
-    )
+    context = {"page": page, "roles": Role.choices, "role": role, "errors": errors}
+    return render(request, "accounts/users.html", context, status=status)
 
 
 def grantable_roles(user) -> list[str]:

@@ -609,6 +609,8 @@ def household_import(request):
             )
         except TableError as exc:
             form.add_error("file", str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             if not job.finished:
                 return follow_job(request, "registry:household_import_job", job)
