@@ -494,8 +494,10 @@ def test_revealing_a_member(request, head, who, status):
 
 
 def test_reveal_false_is_the_masked_answer(vera, head):
-    body = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false").json()
-    assert "id_number" not in body
+    response = api_client_for(vera).get(f"/api/v1/members/{head.pk}?reveal=false")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id_number_masked"] and "id_number" not in body
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
 
 
