@@ -33,11 +33,17 @@ def access_user_by_id(viewer: User, user_id: int) -> User:
         raise Http404 from None
 
 
+USER_QUERY_LENGTH = 50
+
+
 def search_users(viewer: User, *, role: str | None = None, query: str | None = None):
+    """Return the accounts of the viewer's region that match; search words over their
+    length are refused (ValidationError on "q"), not cut."""
     qs = users_visible_to(viewer).select_related("region")
     query = search_text(query)
     if query is None:  # characters no account holds (a NUL would be an error on PostgreSQL)
         return qs.none()
+    query = clean_text(query, max_length=USER_QUERY_LENGTH, field="q")
     if role:
         qs = qs.filter(role=role)
     if query:

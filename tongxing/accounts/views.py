@@ -14,19 +14,13 @@ from tongxing.accounts.forms import (
     NewUserForm,
     RegistrationForm,
 )
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role, User
 from tongxing.addresses import client_address
+from tongxing.pages import show_errors
 from tongxing.paging import page_of
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 
 PAGE_SIZE = 50
-
-
-def add_action_errors(form, exc: ValidationError) -> None:
-    """Show an action's field errors on the form's fields (the rest at the top)."""
-    for field, messages_ in exc.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @public
@@ -44,7 +38,7 @@ def login(request):
         except actions.LoginRefused:
             form.add_error(None, _("Too many failed logins. Try again in a quarter of an hour."))
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             if user is None:
                 form.add_error(None, _("The username or password is not right."))
@@ -96,7 +90,7 @@ def register(request):
                 display_name=form.cleaned_data.get("display_name", ""),
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,7 +101,7 @@ def register(request):
                 email=data["email"],
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Tongxing. Thank you for caring."))
@@ -119,11 +113,15 @@ def register(request):
 @allow(*ACCOUNT_ADMIN_ROLES)
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
-    users = selectors.search_users(request.user, role=role, query=request.GET.get("q", "")[:50])
+    errors, status = [], 200
+    try:
+        users = selectors.search_users(request.user, role=role, query=request.GET.get("q", ""))
+    except ValidationError as exc:
+        errors, status = exc.messages, 400
+        users = User.objects.none()
     page = page_of(request, users, PAGE_SIZE)
-    return render(
-        request, "accounts/users.html", {"page": page, "roles": Role.choices, "role": role}
-    )
+    context = {"page": page, "roles": Role.choices, "role": role, "errors": errors}
+    return render(request, "accounts/users.html", context, status=status)
 
 
 def grantable_roles(user) -> list[str]:
@@ -148,7 +146,7 @@ def user_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         except PermissionDenied:
             form.add_error("role", _("You cannot give this role in this region."))
         else:
@@ -173,7 +171,7 @@ def audit_log(request):
         try:
             filters = selectors.clean_audit_filters(selectors.AuditFilters(**form.cleaned_data))
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
     # The object and day filters stay unfolded while they are in use or at fault.
     more = any(
         request.GET.get(name) or form.errors.get(name)

@@ -33,12 +33,14 @@ from tongxing.jobs.models import UNFINISHED, Job, JobStatus
 from tongxing.jobs.selectors import heartbeat_of
 from tongxing.personal_data import DataKeyError
 from tongxing.tabular import TableError
+from tongxing.text import clean_text
 
 logger = logging.getLogger(__name__)
 
 # A job whose heartbeat is older than this has died with its process.
 STALE_AFTER = datetime.timedelta(minutes=2)
 HEARTBEAT_SECONDS = 2.0
+INPUT_NAME_LENGTH = Job._meta.get_field("input_name").max_length
 _places: dict[int, threading.Semaphore] = {}
 _places_lock = threading.Lock()
 
@@ -70,6 +72,8 @@ def create_job(
         raise PermissionDenied
     if kind not in RUNNERS:
         raise ValueError(f"No runner for jobs of kind {kind!r}.")
+    # A file's name is shown on the job's page: one too long is refused, never cut.
+    input_name = clean_text(input_name, max_length=INPUT_NAME_LENGTH, field="file")
     with transaction.atomic():
         job = Job.objects.create(
             owner=owner,
@@ -77,7 +81,7 @@ def create_job(
             roles=sorted(roles),
             params=params or {},
             total=total,
-            input_name=input_name[:255],
+            input_name=input_name,
         )
         job.directory = files.new_directory(job.pk)
         job.file_key = files.new_key()

@@ -6,8 +6,8 @@ the audit log and the notifications in step; the review rules have their own pag
 
 from django.contrib import admin
 
+from tongxing.admin_base import ReadOnlyAdmin
 from tongxing.needs.models import BannedTerm, Feedback, Need, Pledge, ValueCap
-from tongxing.registry.admin import ReadOnlyAdmin
 
 
 @admin.register(Need)

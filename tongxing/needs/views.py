@@ -58,13 +58,13 @@ from tongxing.needs.models import (
     Status,
 )
 from tongxing.numbers import thousands
+from tongxing.pages import cleaned, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import regions_visible_to
 from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Household, Relation
-from tongxing.registry.views import cleaned, wants_fragment
 
 PAGE_SIZE = 20
 # Who reads the needs of a region: its staff, and a household its own.
@@ -106,19 +106,6 @@ EVENT_DETAILS = (
 
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def show_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
-    """Put an action's errors beside the form's fields (the rest above the form)."""
-    rename = rename or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, messages_ in exc.message_dict.items():
-        name = rename.get(field, field)
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def staff_may_open(user, need: Need) -> bool:

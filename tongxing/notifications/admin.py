@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from tongxing.admin_base import ReadOnlyAdmin
 from tongxing.notifications.models import Notification
-from tongxing.registry.admin import ReadOnlyAdmin
 
 
 @admin.register(Notification)

@@ -7,6 +7,7 @@ Only masked numbers are shown, never the ciphertext or its hash.
 
 from django.contrib import admin
 
+from tongxing.admin_base import ReadOnlyAdmin
 from tongxing.registry.models import (
     HelperAssignment,
     Household,
@@ -15,17 +16,6 @@ from tongxing.registry.models import (
     Organisation,
     Person,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MemberInline(admin.TabularInline):

@@ -627,9 +627,8 @@ def linkable_account(user, account_id: int | None, person=None):
         return None
     found = selectors.linkable_accounts(user, person).filter(pk=account_id).first()
     if found is None:
-        raise ValidationError(
-            {"account": [_("Choose an active account of staff, a cadre or an organisation of your region.")]}
-        )
+        message = _("Choose an active account of staff, a cadre or an organisation of your region.")
+        raise ValidationError({"account": [message]})
     return found
 
 

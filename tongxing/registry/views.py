@@ -25,11 +25,11 @@ from tongxing.accounts.models import (
     PERSONAL_DATA_READERS,
     REGION_SCOPED_ROLES,
 )
-from tongxing.accounts.views import add_action_errors
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import selectors as jobs_selectors
 from tongxing.jobs.kinds import STAGES
 from tongxing.jobs.models import JobStatus
+from tongxing.pages import cleaned, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
@@ -76,20 +76,6 @@ def villages_in_scope(user):
         .select_related("parent")
         .order_by("code")
     )
-
-
-def wants_fragment(request) -> bool:
-    """Return whether htmx asks for the part of the page it swaps, not the whole page."""
-    # On Back, htmx may fetch a pushed URL again to restore it: that needs the whole page.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-
-
-def cleaned(form) -> dict:
-    """Return the valid fields of a filter form; a bad filter is ignored, not an error."""
-    form.is_valid()
-    return getattr(form, "cleaned_data", {})
 
 
 def household_data(user, data: dict) -> actions.HouseholdData:
@@ -254,8 +240,8 @@ def household_create(request):
             )
         except ValidationError as exc:
             household_errors, head_errors = split_head_errors(exc, head_form)
-            add_action_errors(form, household_errors)
-            add_action_errors(head_form, head_errors)
+            show_errors(form, household_errors)
+            show_errors(head_form, head_errors)
         else:
             messages.success(
                 request,
@@ -290,7 +276,7 @@ def household_edit(request, household_id: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:household", household.pk)
@@ -318,7 +304,7 @@ def member_create(request, household_id: int):
                 household=household, data=member_data(form.cleaned_data), by=request.user
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": member.name})
             return redirect("registry:household", household.pk)
@@ -347,7 +333,7 @@ def member_edit(request, member_id: int):
                 member=member, data=member_data(form.cleaned_data), by=request.user
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:household", member.household_id)
@@ -390,7 +376,7 @@ def helper_create(request, household_id: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s assigned.") % {"name": person.name})
             return redirect("registry:household", household.pk)
@@ -444,7 +430,7 @@ def organisation_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": organisation.name})
             return redirect("registry:organisations")
@@ -481,7 +467,7 @@ def organisation_edit(request, organisation_id: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:organisations")
@@ -536,7 +522,7 @@ def person_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.name})
             return redirect("registry:people")
@@ -567,7 +553,7 @@ def person_account(request, person_id: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s's login is saved.") % {"name": person.name})
             return redirect("registry:people")
@@ -659,6 +645,8 @@ def household_import(request):
             )
         except TableError as exc:
             form.add_error("file", str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             if not job.finished:
                 return follow_job(request, "registry:household_import_job", job)
@@ -752,7 +740,7 @@ def household_export(request):
                 households=households, by=request.user, full_numbers=full, reason=reason
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            show_errors(form, exc)
         else:
             return xlsx_response(content, registry_jobs.EXPORT_NAME)
     context = {"form": form, "count": count, "background": settings.TONGXING_BACKGROUND_ROWS}

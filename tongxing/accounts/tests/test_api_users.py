@@ -2,7 +2,17 @@
 
 import pytest
 
-from conftest import VILLAGE_A1, VILLAGE_B1, api_client_for
+from conftest import (
+    CITY,
+    OTHER_CITY,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    add_other_city,
+    api_client_for,
+    make_user,
+)
 from tongxing.accounts.models import AuditEvent, Role, User
 
 
@@ -108,6 +118,40 @@ def test_account_lists_are_scoped(alice, tina, tom, vera):
     assert names(tom) == {"tom"}
 
 
+# Every role against the account of vera, the village admin of A1: (name, role, region,
+# status of GET /users/{vera}, status of GET /users, whether that list holds vera).
+ACCOUNT_READERS = [
+    ("anonymous", None, None, 401, 401, False),
+    ("donor", Role.DONOR, None, 403, 403, False),
+    ("org_rep", Role.ORG_REP, None, 403, 403, False),
+    ("household", Role.HOUSEHOLD, None, 403, 403, False),
+    ("viewer", Role.VIEWER, TOWNSHIP_A, 403, 403, False),
+    ("cadre", Role.CADRE, VILLAGE_A1, 403, 403, False),
+    ("village", Role.VILLAGE_ADMIN, VILLAGE_A1, 403, 403, False),
+    ("township_b", Role.TOWNSHIP_ADMIN, TOWNSHIP_B, 404, 200, False),
+    ("township", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, 200, 200, True),
+    ("city", Role.CITY_ADMIN, CITY, 200, 200, True),
+    ("other_city", Role.CITY_ADMIN, OTHER_CITY, 404, 200, False),
+]
+
+
+@pytest.mark.parametrize(("name", "role", "region", "one", "many", "listed"), ACCOUNT_READERS)
+def test_accounts_are_read_by_the_offices_of_their_region_only(
+    vera, name, role, region, one, many, listed
+):
+    if region == OTHER_CITY:
+        add_other_city()
+    reader = make_user(f"reader-{name}", role, region) if role else None
+    client = api_client_for(reader)
+    response = client.get(f"/api/v1/users/{vera.pk}")
+    assert response.status_code == one
+    assert ("vera" in response.content.decode()) == (one == 200)
+    response = client.get("/api/v1/users")
+    assert response.status_code == many
+    usernames = {u["username"] for u in response.json()["items"]} if many == 200 else set()
+    assert ("vera" in usernames) == listed
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("dora", 403), ("cody", 403), ("victor", 403), ("tom", 404), ("tina", 200)],
@@ -138,6 +182,8 @@ def test_the_audit_log_is_for_the_city_office_and_scoped(alice, tina, vera):
 
 
 def test_another_citys_office_sees_none_of_our_log(alice, vera, carl):
-    items = api_client_for(carl).get("/api/v1/audit?action=account.create").json()["items"]
+    response = api_client_for(carl).get("/api/v1/audit?action=account.create")
+    assert response.status_code == 200
+    items = response.json()["items"]
     assert [item["after"]["username"] for item in items] == ["carl"]
     assert VILLAGE_B1 not in {item["region_code"] for item in items}

@@ -2,8 +2,17 @@
 
 import pytest
 
-from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, api_client_for
-from tongxing.accounts.models import AuditEvent
+from conftest import (
+    CITY,
+    OTHER_CITY,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    VILLAGE_A1,
+    add_other_city,
+    api_client_for,
+    make_user,
+)
+from tongxing.accounts.models import AuditEvent, Role
 from tongxing.regions.models import Region
 
 
@@ -186,3 +195,30 @@ def test_an_api_import_of_an_unreadable_file_is_400(alice):
     response = post_file(api_client_for(alice), b"%PDF", name="x.pdf")
     assert response.status_code == 400
     assert response.json()["detail"] == "Unsupported file type: use .xlsx, .xls or .csv."
+
+
+# Every role against village A1: staff whose region holds it read it, others get 404 (a
+# code outside one's region does not leak), and roles without a region get 403.
+REGION_READERS = [
+    ("anonymous", None, None, 401),
+    ("donor", Role.DONOR, None, 403),
+    ("org_rep", Role.ORG_REP, None, 403),
+    ("household", Role.HOUSEHOLD, None, 403),
+    ("viewer", Role.VIEWER, TOWNSHIP_A, 200),
+    ("cadre", Role.CADRE, VILLAGE_A1, 200),
+    ("village", Role.VILLAGE_ADMIN, VILLAGE_A1, 200),
+    ("township_b", Role.TOWNSHIP_ADMIN, TOWNSHIP_B, 404),
+    ("township", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, 200),
+    ("city", Role.CITY_ADMIN, CITY, 200),
+    ("other_city", Role.CITY_ADMIN, OTHER_CITY, 404),
+]
+
+
+@pytest.mark.parametrize(("name", "role", "region", "status"), REGION_READERS)
+def test_a_region_is_read_by_the_staff_of_its_region_only(tree, name, role, region, status):
+    if region == OTHER_CITY:
+        add_other_city()
+    reader = make_user(f"reader-{name}", role, region) if role else None
+    response = api_client_for(reader).get(f"/api/v1/regions/{VILLAGE_A1}")
+    assert response.status_code == status
+    assert (VILLAGE_A1 in response.content.decode()) == (status == 200)
