@@ -8,8 +8,7 @@ def test_it_runs_every_daily_step_and_says_what_each_did(db):
     out = io.StringIO()
     call_command("daily", "--today", "2026-03-01", stdout=out)
     assert out.getvalue().splitlines() == [
-        "Completed 0 contributions left half-way; released 0 the provider refused; "
-        "0 still wait.",
+        "Completed 0 contributions left half-way; released 0 the provider refused; 0 still wait.",
         "Warned 0 needs about to expire; expired 0.",
         "Paid back 0 returned contributions; 0 refunds still wait.",
         "Deleted 0 background jobs older than 7 days, with their files; "
