@@ -132,12 +132,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache --------------------------------------------------------------------------------
 # The public answers (tongxing.public_cache), kept in each server process's memory: the
 # version in the database keeps the processes in step. A board page is about 30 KB.
+# 0 turns it off: every answer is built (the benchmark measures both).
+PUBLIC_CACHE_ENTRIES = env_int("TONGXING_PUBLIC_CACHE_ENTRIES", 1000)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tongxing-public",
-        "OPTIONS": {"MAX_ENTRIES": env_int("TONGXING_PUBLIC_CACHE_ENTRIES", 1000)},
+        "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_ENTRIES},
     }
+    if PUBLIC_CACHE_ENTRIES > 0
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 }
 
 # --- Accounts ---------------------------------------------------------------------------
