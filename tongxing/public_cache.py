@@ -46,8 +46,13 @@ def bump(name: str) -> None:
     An UPDATE, so on PostgreSQL it holds the row until the commit: writers of the same
     name queue there for the rest of their transaction, which is short.
     """
-    if not PublicVersion.objects.filter(name=name).update(version=F("version") + 1):
-        PublicVersion.objects.get_or_create(name=name, defaults={"version": 1})
+    versions = PublicVersion.objects.filter(name=name)
+    if not versions.update(version=F("version") + 1):
+        # Its row is made by a migration; should it be missing, of two first writers the
+        # one that finds the other's row still moves the version.
+        _row, created = PublicVersion.objects.get_or_create(name=name, defaults={"version": 1})
+        if not created:
+            versions.update(version=F("version") + 1)
 
 
 def changes(*names: str) -> Callable:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from conftest import CITY, TOWNSHIP_A, client_for, make_user
 from tongxing import public_cache
 from tongxing.accounts.models import Role
+from tongxing.models import PublicVersion
 from tongxing.needs import actions
 from tongxing.needs.models import Need
 from tongxing.needs.tests import factories as f
@@ -170,6 +171,14 @@ def test_a_refused_change_leaves_the_version_as_it_was(quilts, dora):
     with pytest.raises(Exception):  # noqa: B017 - any refusal
         actions.pledge_goods(need=quilts, by=dora, quantity=9)
     assert board_version() == before
+
+
+def test_a_missing_version_row_is_made_by_the_first_bump(db):
+    PublicVersion.objects.filter(name="board").delete()
+    assert board_version() == 0
+    public_cache.bump("board")
+    public_cache.bump("board")
+    assert board_version() == 2
 
 
 # --- Never stale after a commit --------------------------------------------------------------
