@@ -88,6 +88,7 @@ def grow(target: int) -> dict:
     """
     from django.db import connection, transaction
 
+    from tongxing import public_cache
     from tongxing.needs.models import Need, Status
 
     before = Need.objects.filter(status=Status.PUBLISHED).count()
@@ -96,6 +97,8 @@ def grow(target: int) -> dict:
     table = connection.ops.quote_name(Need._meta.db_table)
     status = connection.ops.quote_name(Need._meta.get_field("status").column)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Written behind the actions' back: the kept public answers are old now.
+        public_cache.bump("board")
         count = before
         while 0 < count < target:
             limit = target - count

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxing import public_cache
 from tongxing.accounts.audit import record, record_history, redact_events, snapshot
 from tongxing.accounts.models import (
     HOUSEHOLD_PROXIES,
@@ -111,6 +112,14 @@ def _manage_url(need: Need) -> str:
 
 
 def _event(by: User | None, action: str, need: Need, before=None, after=None) -> None:
+    """Audit a step of a need, and make the public answers that may show it old.
+
+    Every change of a need writes its event here, in its own transaction, so bumping the
+    board's version here too keeps a writer that forgot `public_cache.changes` correct
+    (if not in the order of its locks). A draft's steps bump it too: an answer built
+    again costs less than a rule of which steps the public sees.
+    """
+    public_cache.bump("board")  # already done first by the action: see public_cache.changes
     record(
         actor=by,
         action=f"need.{action}",
@@ -362,7 +371,7 @@ def public_name_for(need_values: dict) -> str:
     return masked_name(person.name) if person is not None else ""
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def create_need(
     *, data: NeedData, by: User | None, submit: bool = False, idempotency_key: str = ""
 ) -> Need:
@@ -400,7 +409,7 @@ def create_need(
     return need
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
     """Change a draft or a rejected need; a rejected one goes back to draft."""
     need = _locked(need)
@@ -424,7 +433,7 @@ def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
     return need
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def submit_need(*, need: Need, by: User | None) -> Need:
     need = _locked(need)
     if not may_edit(by, need):
@@ -467,7 +476,7 @@ def offices_of(need: Need) -> list[User]:
     return list(User.objects.filter(role=Role.CITY_ADMIN, region_id__in=above, is_active=True))
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def review_need(
     *, need: Need, by: User | None, approve: bool, reason: str = "", override_reason: str = ""
 ) -> Need:
@@ -565,7 +574,7 @@ def _check_public_text_at_review(need: Need) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def review_needs(
     *, needs: list[Need], by: User | None, approve: bool, reason: str = ""
 ) -> list[Need]:
@@ -594,7 +603,7 @@ def _posters(need: Need) -> list[User]:
     return list(User.objects.filter(whose))
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
     """Withdraw a need from the board. Pledges not yet delivered are released (money is
     returned); deliveries already made can still be confirmed."""
@@ -622,7 +631,7 @@ def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
     return need
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def reopen_need(*, need: Need, by: User | None, deadline: datetime.date) -> Need:
     """Put an expired need back on the board with a new deadline (the office's answer to
     an escalation)."""
@@ -937,7 +946,7 @@ def _release_reservation(*, request: IdempotentRequest, lease: datetime.datetime
     pledge.delete()
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def _record_contribution(*, pledge_id: int, payment: Payment, by: User) -> PledgeResult:
     """Step 3 of a contribution, the money collected: count it on the need; or return it
     if the need closed (was cancelled, expired) while it was being paid."""
@@ -980,6 +989,7 @@ def _add_pledge(
     if by is None or not by.has_role(*PLEDGERS):
         raise PermissionDenied
     with transaction.atomic():
+        public_cache.bump("board")
         if idempotency_key:
             digest = request_digest({"need": need.pk, **digest_of})
             earlier = _claim_key(by, idempotency_key, operation, digest)
@@ -1102,7 +1112,7 @@ def _release_funds(need: Need, by: User | None) -> None:
     _mark_fully_delivered(need.pk)
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def withdraw_pledge(*, pledge: Pledge, by: User, reason: str = "") -> Pledge:
     """The donor takes back a pledge of goods not yet delivered."""
     pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
@@ -1230,6 +1240,7 @@ def _refund(pledge_id: int) -> bool:
         logger.exception("The refund of pledge %s failed; it stays pending.", pledge.pk)
         return False
     with transaction.atomic():
+        public_cache.bump("board")
         done = Pledge.objects.filter(pk=pledge.pk, refunded_at__isnull=True).update(
             refunded_at=_now()
         )
@@ -1270,7 +1281,7 @@ def _move_target(need: Need, amount: int) -> Need | None:
 # --- Delivery, confirmation, thanks ---------------------------------------------------------
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
     """The donor says the goods (or the service) reached the household."""
     pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
@@ -1315,7 +1326,7 @@ def _mark_fully_delivered(need_id: int) -> None:
     )
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def confirm_pledge(
     *, pledge: Pledge, by: User, note: str = "", evidence: UploadedFile | None = None
 ) -> Pledge:
@@ -1397,7 +1408,7 @@ def _close_if_done(need_id: int, by: User | None) -> None:
     _event(by, "closed", need)
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") -> Feedback:
     """The household thanks the donor and rates the help (1 to 5)."""
     pledge = Pledge.objects.select_for_update().select_related("need").get(pk=pledge.pk)
@@ -1435,7 +1446,7 @@ def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") ->
 # --- Personal data left in public text -----------------------------------------------------
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def mask_public_text(*, need: Need, by: User | None) -> list[str]:
     """Mask the personal data in what the public and donors read of a need, and in the
     copies its audit events keep; return where it masked (`story`, `pledge 7 note`, …).
@@ -1538,7 +1549,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     return result
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def expire_need(*, need_id: int, today: datetime.date) -> bool:
     """Expire one need past its deadline unmatched, and escalate it; False if it isn't."""
     need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
@@ -1623,7 +1634,7 @@ class NeedHistory:
     gifts: list[GiftHistory] = field(default_factory=list)
 
 
-@transaction.atomic
+@public_cache.changes("board")
 def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]:
     """Record needs whose lives have ended, many at once: the bulk path of the actions
     above, for the demo's year (and, later, the records an office brings with it).

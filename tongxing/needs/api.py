@@ -20,11 +20,13 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from tongxing import public_cache
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import (
     HOUSEHOLD_PROXIES,
@@ -595,6 +597,7 @@ def need_data(user: User, payload: NeedIn) -> actions.NeedData:
     summary="The public board: published needs, filtered and sorted",
 )
 @public
+@decorate_view(public_cache.cached("board"))
 @paginate(Pages, page_size=20)
 def list_board(request, filters: Query[BoardFilters]):
     cleaned = selectors.clean_board_filters(selectors.BoardFilters(**filters.model_dump()))
@@ -763,6 +766,7 @@ def remove_term(request, term_id: int):
     summary="A need: its public face for anyone, with its record for staff of its region",
 )
 @public
+@decorate_view(public_cache.cached("board"))
 def get_need(request, need_id: int):
     user = caller(request)
     try:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from tongxing import photos
+from tongxing import photos, public_cache
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import (
     HOUSEHOLD_PROXIES,
@@ -166,6 +166,7 @@ def board_filters(form: BoardFilterForm) -> selectors.BoardFilters:
 
 
 @public
+@public_cache.cached("board")
 def board(request):
     """The published needs, filtered and sorted, 20 a page; htmx swaps only the results."""
     form = BoardFilterForm(request.GET or None, regions=board_regions())
@@ -204,6 +205,7 @@ def render_detail(request, need: Need, *, form=None, status: int = 200):
 
 
 @public
+@public_cache.cached("board")
 def detail(request, need_id: int):
     """A need's public page: its story and progress, and for donors the pledge form."""
     try:

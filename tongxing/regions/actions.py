@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tongxing import public_cache
 from tongxing.accounts.audit import record, record_many, snapshot
 from tongxing.accounts.models import Role, User
 from tongxing.regions import codes
@@ -121,6 +122,8 @@ def import_regions(
         result.errors.sort(key=lambda error: error.row)
         return result
     with transaction.atomic():
+        # The board shows the names of villages, townships and counties.
+        public_cache.bump("board")
         _apply(sorted(parsed.values(), key=lambda r: (r.level, r.code)), by, result, progress)
     return result
 
@@ -285,6 +288,7 @@ def update_region(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        public_cache.bump("board")  # the board shows the names of regions
         region = Region.objects.select_for_update().get(code=region.code)
         before = snapshot(region, REGION_FIELDS)
         if name is not None:
