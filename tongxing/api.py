@@ -72,7 +72,7 @@ def schema_message(error: dict) -> str:
     if kind == "string_too_long":
         return _("Keep it to %(max)s characters.") % {"max": f"{context.get('max_length', 0):,}"}
     if kind == "missing":
-        return _("This field is required.")
+        return _("Fill in this field.")
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return _("Give a whole number.")
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
