@@ -1,5 +1,6 @@
 """Default deny: every page and API operation must declare who may open it."""
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tongxing.api import api
@@ -44,3 +45,13 @@ def test_every_api_operation_declares_its_roles_and_needs_auth_unless_public():
                 elif access != "public" and not operation.auth_callbacks:
                     problems.append(f"{name}: open to anonymous callers")
     assert problems == []
+
+
+def test_allow_takes_the_named_role_sets_and_single_roles():
+    from tongxing.accounts.access import allow
+    from tongxing.accounts.models import NEED_REVIEWERS, Role
+
+    view = allow(NEED_REVIEWERS, Role.DONOR)(lambda request: None)
+    assert view.access == {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.DONOR}
+    with pytest.raises(ValueError):
+        allow(frozenset())

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import Role
+from tongxing.accounts.models import EVERY_ROLE, Role
 from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
 from tongxing.selectors import assigned_households, home_figures, workspace_figures
@@ -18,7 +18,7 @@ def home(request):
     return render(request, "home.html", {"figures": home_figures()})
 
 
-@allow(*Role.values)
+@allow(EVERY_ROLE)
 def workspace(request):
     user = request.user
     root = region_selectors.scope_root(user)

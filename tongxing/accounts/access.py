@@ -15,7 +15,10 @@ from django.core.exceptions import PermissionDenied
 PUBLIC = "public"
 
 
-def allow(*roles: str) -> Callable:
+def allow(*roles: "str | frozenset[str]") -> Callable:
+    """Open a view to the accounts of these roles: role names, or the named role sets of
+    `accounts.models` (`@allow(NEED_REVIEWERS)`), or both."""
+    roles = tuple(role for item in roles for role in ((item,) if isinstance(item, str) else item))
     if not roles:
         raise ValueError("allow() needs at least one role; use @public for open pages.")
 

@@ -7,13 +7,12 @@ from ninja.pagination import paginate
 
 from tongxing.accounts import actions, events, selectors
 from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, EVERY_ROLE, Role
 from tongxing.addresses import client_address
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 
 router = Router(tags=["accounts"])
-EVERY_ROLE = tuple(Role.values)
 
 
 class UserOut(Schema):
@@ -127,7 +126,7 @@ def obtain_token(request, credentials: Credentials):
 
 
 @router.delete("/auth/token", response={204: None}, summary="Log out: revoke this token")
-@allow(*EVERY_ROLE)
+@allow(EVERY_ROLE)
 def revoke_token(request):
     token = getattr(request, "api_token", None)
     if token is None:
@@ -137,7 +136,7 @@ def revoke_token(request):
 
 
 @router.get("/me", response=UserOut, summary="The account making the request")
-@allow(*EVERY_ROLE)
+@allow(EVERY_ROLE)
 def me(request):
     return request.user
 
@@ -155,14 +154,14 @@ def register(request, payload: Registration):
 
 
 @router.get("/users", response=list[UserOut], summary="Accounts in my region")
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 @paginate(Pages, page_size=50)
 def list_users(request, filters: Query[UserFilters]):
     return selectors.search_users(request.user, role=filters.role, query=filters.q)
 
 
 @router.post("/users", response={201: UserOut}, summary="Create a staff account")
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 def create_user(request, payload: NewUser):
     region = None
     if payload.region:
@@ -180,13 +179,13 @@ def create_user(request, payload: NewUser):
 
 
 @router.get("/users/{user_id}", response=UserOut, summary="An account in my region")
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 def get_user(request, user_id: int):
     return selectors.access_user_by_id(request.user, user_id)
 
 
 @router.patch("/users/{user_id}", response=UserOut, summary="Rename or (de)activate an account")
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 def patch_user(request, user_id: int, payload: UserPatch):
     user = selectors.access_user_by_id(request.user, user_id)
     return actions.update_user(

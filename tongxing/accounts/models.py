@@ -44,6 +44,12 @@ HOUSEHOLD_PROXIES = frozenset(
 )
 # Who keeps the review rules (value caps, banned terms) of their region.
 RULE_EDITORS = frozenset({Role.CITY_ADMIN})
+# Every role: pages any signed-in account may open (its own notifications, its logout).
+EVERY_ROLE = frozenset(Role.values)
+# Who reads a need's record beyond its public face: staff of its region, and its household.
+NEED_READERS = REGION_SCOPED_ROLES | {Role.HOUSEHOLD}
+# Who confirms receipt and thanks: the household, or staff for it.
+NEED_RECEIVERS = HOUSEHOLD_PROXIES | {Role.HOUSEHOLD}
 
 
 class TongxingUserManager(UserManager):

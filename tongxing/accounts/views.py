@@ -110,7 +110,7 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form}, status=status)
 
 
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
     errors, status = [], 200
@@ -130,7 +130,7 @@ def grantable_roles(user) -> list[str]:
     return [r for r in Role.values if r not in (Role.DONOR, Role.HOUSEHOLD)]
 
 
-@allow(*ACCOUNT_ADMIN_ROLES)
+@allow(ACCOUNT_ADMIN_ROLES)
 def user_create(request):
     regions = regions_visible_to(request.user).order_by("code")
     form = NewUserForm(request.POST or None, roles=grantable_roles(request.user), regions=regions)

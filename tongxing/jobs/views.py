@@ -1,9 +1,10 @@
 """The file a background job made, fetched by its owner (each fetch is audited)."""
 
 from tongxing.accounts.access import allow
-from tongxing.jobs.api import OWNERS, job_file_response
+from tongxing.accounts.models import REGION_SCOPED_ROLES
+from tongxing.jobs.api import job_file_response
 
 
-@allow(*OWNERS)
+@allow(REGION_SCOPED_ROLES)
 def download(request, job_id: int):
     return job_file_response(request, job_id)

@@ -29,8 +29,9 @@ from pydantic import ConfigDict
 from tongxing import public_cache
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import (
-    HOUSEHOLD_PROXIES,
     NEED_POSTERS,
+    NEED_READERS,
+    NEED_RECEIVERS,
     NEED_REVIEWERS,
     PLEDGERS,
     REGION_SCOPED_ROLES,
@@ -61,14 +62,6 @@ CODE = r"^\d{12}$"
 LARGEST = 10**12
 # The first day the figures may be asked for: the board did not exist before.
 EARLIEST_FIGURES = datetime.date(2000, 1, 1)
-POSTERS = tuple(NEED_POSTERS)
-REVIEWERS = tuple(NEED_REVIEWERS)
-DONORS = tuple(PLEDGERS)
-# Who may read a need's record and its events: staff of its region, and the household.
-RECORD_READERS = (*REGION_SCOPED_ROLES, Role.HOUSEHOLD)
-# Who confirms receipt and thanks: the household, or staff of its region on its behalf.
-RECEIVERS = (*HOUSEHOLD_PROXIES, Role.HOUSEHOLD)
-STAFF = tuple(REGION_SCOPED_ROLES)
 
 
 # --- Schemas ------------------------------------------------------------------------------
@@ -609,7 +602,7 @@ def list_board(request, filters: Query[BoardFilters]):
     response={201: NeedDetailOut},
     summary="Post a need for a household (or a village), as a draft or submitted at once",
 )
-@allow(*POSTERS)
+@allow(NEED_POSTERS)
 def create_need(
     request,
     payload: NeedIn,
@@ -636,7 +629,7 @@ def create_need(
     response=list[ReviewRowOut],
     summary="Needs waiting for my review, oldest first, with the personal data in their text",
 )
-@allow(*REVIEWERS)
+@allow(NEED_REVIEWERS)
 @paginate(Pages, page_size=50)
 def review_queue(request):
     # The households' members come with the page: their names are checked in the text.
@@ -648,7 +641,7 @@ def review_queue(request):
     response=list[NeedRowOut],
     summary="Needs of my region that expired without a full match, newest first",
 )
-@allow(*REVIEWERS)
+@allow(NEED_REVIEWERS)
 @paginate(Pages, page_size=50)
 def escalated(request):
     return staff_list(selectors.escalated_needs(request.user))
@@ -659,7 +652,7 @@ def escalated(request):
     response=list[NeedRowOut],
     summary="Every need of my region (a household account: of my household), newest first",
 )
-@allow(*RECORD_READERS)
+@allow(NEED_READERS)
 @paginate(Pages, page_size=50)
 def needs_of_my_region(request, filters: Query[NeedListFilters]):
     needs = selectors.needs_visible_to(request.user)
@@ -673,7 +666,7 @@ def needs_of_my_region(request, filters: Query[NeedListFilters]):
     response=FiguresOut,
     summary="The needs board's indicators for a region of mine, as of a date",
 )
-@allow(*STAFF)
+@allow(REGION_SCOPED_ROLES)
 def figures(request, filters: Query[FiguresFilters]):
     user = request.user
     code = filters.region or user.region_id
@@ -703,7 +696,7 @@ def figures(request, filters: Query[FiguresFilters]):
 @router.get(
     "/needs/rules/caps", response=list[CapOut], summary="Value caps of the review in my region"
 )
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def list_caps(request):
     return selectors.value_caps_visible_to(request.user)
 
@@ -713,7 +706,7 @@ def list_caps(request):
     response={200: CapOut, 204: None},
     summary="Set the value cap of a category in a region (cap_fen null removes it: 204)",
 )
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def set_cap(request, payload: CapIn):
     cap = actions.set_value_cap(
         region=access_region_by_code(request.user, payload.region),
@@ -729,13 +722,13 @@ def set_cap(request, payload: CapIn):
 @router.get(
     "/needs/rules/terms", response=list[TermOut], summary="Words the review flags in my region"
 )
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def list_terms(request):
     return selectors.banned_terms_visible_to(request.user)
 
 
 @router.post("/needs/rules/terms", response={201: TermOut}, summary="Flag a word in a region")
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def add_term(request, payload: TermIn):
     banned = actions.add_banned_term(
         region=access_region_by_code(request.user, payload.region),
@@ -747,7 +740,7 @@ def add_term(request, payload: TermIn):
 
 
 @router.delete("/needs/rules/terms/{term_id}", response={204: None}, summary="Stop flagging a word")
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def remove_term(request, term_id: int):
     banned = selectors.banned_terms_visible_to(request.user).filter(pk=term_id).first()
     if banned is None:
@@ -776,7 +769,7 @@ def get_need(request, need_id: int):
 
 
 @router.post("/needs/{need_id}/submit", response=NeedDetailOut, summary="Submit a draft for review")
-@allow(*POSTERS)
+@allow(NEED_POSTERS)
 def submit_need(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     return with_record(actions.submit_need(need=need, by=request.user))
@@ -787,7 +780,7 @@ def submit_need(request, need_id: int):
     response=NeedDetailOut,
     summary="Publish a submitted need, or reject it with a reason",
 )
-@allow(*REVIEWERS)
+@allow(NEED_REVIEWERS)
 def review_need(request, need_id: int, payload: ReviewIn):
     need = selectors.access_need(request.user, need_id)
     reviewed = actions.review_need(
@@ -805,7 +798,7 @@ def review_need(request, need_id: int, payload: ReviewIn):
     response=NeedDetailOut,
     summary="Withdraw a need; pledges not yet delivered are released",
 )
-@allow(*POSTERS)
+@allow(NEED_POSTERS)
 def cancel_need(request, need_id: int, payload: CancelIn):
     need = selectors.access_need(request.user, need_id)
     return with_record(actions.cancel_need(need=need, by=request.user, reason=payload.reason))
@@ -816,7 +809,7 @@ def cancel_need(request, need_id: int, payload: CancelIn):
     response=NeedDetailOut,
     summary="Put an expired need back on the board with a new deadline",
 )
-@allow(*REVIEWERS)
+@allow(NEED_REVIEWERS)
 def reopen_need(request, need_id: int, payload: ReopenIn):
     need = selectors.access_need(request.user, need_id)
     return with_record(actions.reopen_need(need=need, by=request.user, deadline=payload.deadline))
@@ -827,7 +820,7 @@ def reopen_need(request, need_id: int, payload: ReopenIn):
     response=list[EventOut],
     summary="Everything that happened to a need, oldest first",
 )
-@allow(*RECORD_READERS)
+@allow(NEED_READERS)
 def need_events(request, need_id: int):
     return selectors.need_events(selectors.access_need(request.user, need_id))
 
@@ -840,7 +833,7 @@ def need_events(request, need_id: int):
     response={201: PledgeOut},
     summary="Pledge goods, a service or a wish; or contribute money (Idempotency-Key needed)",
 )
-@allow(*DONORS)
+@allow(PLEDGERS)
 def pledge(
     request,
     response: HttpResponse,
@@ -893,7 +886,7 @@ def pledge(
     response=PledgeOut,
     summary="Say the goods (or the service) reached the household",
 )
-@allow(*DONORS)
+@allow(PLEDGERS)
 def deliver(request, pledge_id: int, payload: NoteIn | None = None):
     pledge = selectors.access_pledge(request.user, pledge_id)
     note = payload.note if payload is not None else ""
@@ -905,7 +898,7 @@ def deliver(request, pledge_id: int, payload: NoteIn | None = None):
     response=PledgeOut,
     summary="Take back a pledge of goods not yet delivered",
 )
-@allow(*DONORS)
+@allow(PLEDGERS)
 def withdraw(request, pledge_id: int, payload: WithdrawIn | None = None):
     pledge = selectors.access_pledge(request.user, pledge_id)
     reason = payload.reason if payload is not None else ""
@@ -917,7 +910,7 @@ def withdraw(request, pledge_id: int, payload: WithdrawIn | None = None):
     response=PledgeRecordOut,
     summary="Confirm receipt (multipart); staff confirming for the household add a photo or note",
 )
-@allow(*RECEIVERS)
+@allow(NEED_RECEIVERS)
 def confirm(
     request,
     pledge_id: int,
@@ -933,7 +926,7 @@ def confirm(
     response={201: FeedbackOut},
     summary="Thank the donor and rate the help (1 to 5)",
 )
-@allow(*RECEIVERS)
+@allow(NEED_RECEIVERS)
 def feedback(request, pledge_id: int, payload: FeedbackIn):
     pledge = selectors.access_pledge(request.user, pledge_id)
     given = actions.give_feedback(
@@ -947,13 +940,13 @@ def feedback(request, pledge_id: int, payload: FeedbackIn):
     response=list[MyPledgeOut],
     summary="My pledges and contributions, newest first, with their needs and thanks",
 )
-@allow(*DONORS)
+@allow(PLEDGERS)
 @paginate(Pages, page_size=20)
 def my_pledges(request):
     return selectors.pledges_of(request.user).select_related("need__village__parent")
 
 
 @router.get("/me/impact", response=ImpactOut, summary="What my help added up to")
-@allow(*DONORS)
+@allow(PLEDGERS)
 def my_impact(request):
     return selectors.impact_of(request.user)

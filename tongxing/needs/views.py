@@ -20,8 +20,10 @@ from django.views.decorators.http import require_POST
 from tongxing import photos, public_cache
 from tongxing.accounts.access import allow, public
 from tongxing.accounts.models import (
-    HOUSEHOLD_PROXIES,
+    EVERY_ROLE,
     NEED_POSTERS,
+    NEED_READERS,
+    NEED_RECEIVERS,
     NEED_REVIEWERS,
     PLEDGERS,
     REGION_SCOPED_ROLES,
@@ -67,10 +69,6 @@ from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Household, Relation
 
 PAGE_SIZE = 20
-# Who reads the needs of a region: its staff, and a household its own.
-NEED_READERS = tuple(REGION_SCOPED_ROLES | {Role.HOUSEHOLD})
-# Who confirms receipt and thanks: the household, or staff of its region for it.
-HOUSEHOLD_SIDE = tuple(HOUSEHOLD_PROXIES | {Role.HOUSEHOLD})
 # The board's filters as the selector names them, and the inputs that show their errors.
 FILTER_FIELDS = {"min_value_fen": "min_yuan", "max_value_fen": "max_yuan"}
 EVENT_LABELS = {
@@ -221,7 +219,7 @@ def detail(request, need_id: int):
 
 
 @require_POST
-@allow(*PLEDGERS)
+@allow(PLEDGERS)
 def pledge(request, need_id: int):
     """Pledge goods, take a wish, or contribute; the form's key makes a resubmit count once."""
     need = selectors.access_public_need(need_id)
@@ -278,14 +276,14 @@ def render_my_pledges(request, *, status: int = 200):
     return render(request, "needs/my_pledges.html", context, status=status)
 
 
-@allow(*PLEDGERS)
+@allow(PLEDGERS)
 def my_pledges(request):
     """The donor's pledges and contributions, the households' thanks, and their impact."""
     return render_my_pledges(request)
 
 
 @require_POST
-@allow(*PLEDGERS)
+@allow(PLEDGERS)
 def pledge_deliver(request, pledge_id: int):
     pledge_ = selectors.access_pledge(request.user, pledge_id)
     form = DeliverForm(request.POST)
@@ -302,7 +300,7 @@ def pledge_deliver(request, pledge_id: int):
 
 
 @require_POST
-@allow(*PLEDGERS)
+@allow(PLEDGERS)
 def pledge_withdraw(request, pledge_id: int):
     pledge_ = selectors.access_pledge(request.user, pledge_id)
     form = WithdrawForm(request.POST)
@@ -318,7 +316,7 @@ def pledge_withdraw(request, pledge_id: int):
     return redirect("needs:my_pledges")
 
 
-@allow(*Role.values)
+@allow(EVERY_ROLE)
 def pledge_photo(request, pledge_id: int):
     """The photo of a delivery, to the pledge's donor and to staff who see its need."""
     pledge_ = selectors.access_pledge(request.user, pledge_id)
@@ -414,7 +412,7 @@ def render_picker(request):
     return render(request, "needs/pick_household.html", context)
 
 
-@allow(*NEED_POSTERS)
+@allow(NEED_POSTERS)
 def need_create(request):
     """Post a need for a household of one's region (or one's own), or for a whole village."""
     user = request.user
@@ -457,7 +455,7 @@ def _form_status(request) -> int:
     return 400 if request.method == "POST" else 200
 
 
-@allow(*NEED_POSTERS)
+@allow(NEED_POSTERS)
 def need_edit(request, need_id: int):
     """Change a draft or a rejected need (and send it for review again)."""
     need = selectors.access_need(request.user, need_id)
@@ -503,7 +501,7 @@ def need_edit(request, need_id: int):
 # --- Staff: the needs of a region, and one need -------------------------------------------
 
 
-@allow(*NEED_READERS)
+@allow(NEED_READERS)
 def region_needs(request):
     """The needs of the user's region (or a household's own), by status, kind and title."""
     form = RegionNeedsFilterForm(request.GET or None)
@@ -588,7 +586,7 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     return render(request, "needs/manage.html", context, status=status)
 
 
-@allow(*NEED_READERS)
+@allow(NEED_READERS)
 def manage(request, need_id: int):
     """A need as its region's staff (or its household) see it: everything, and the buttons."""
     need = selectors.access_need(request.user, need_id)
@@ -596,7 +594,7 @@ def manage(request, need_id: int):
 
 
 @require_POST
-@allow(*NEED_POSTERS)
+@allow(NEED_POSTERS)
 def need_submit(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     try:
@@ -609,7 +607,7 @@ def need_submit(request, need_id: int):
 
 
 @require_POST
-@allow(*NEED_POSTERS)
+@allow(NEED_POSTERS)
 def need_cancel(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     form = ReasonForm(request.POST, prefix="cancel")
@@ -627,7 +625,7 @@ def need_cancel(request, need_id: int):
 
 
 @require_POST
-@allow(*NEED_REVIEWERS)
+@allow(NEED_REVIEWERS)
 def need_reopen(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     form = ReopenForm(request.POST)
@@ -649,7 +647,7 @@ def need_reopen(request, need_id: int):
 
 
 @require_POST
-@allow(*NEED_REVIEWERS)
+@allow(NEED_REVIEWERS)
 def need_review(request, need_id: int):
     """Approve (with a reason when the rules flag it) or reject (with a reason)."""
     need = selectors.access_need(request.user, need_id)
@@ -714,7 +712,7 @@ def pledge_for_household(request, pledge_id: int):
     return pledge_
 
 
-@allow(*HOUSEHOLD_SIDE)
+@allow(NEED_RECEIVERS)
 def pledge_confirm(request, pledge_id: int):
     """Confirm receipt: the household itself, or staff for it with a photo or a note."""
     pledge_ = pledge_for_household(request, pledge_id)
@@ -744,7 +742,7 @@ def pledge_confirm(request, pledge_id: int):
     return render(request, "needs/pledge_form.html", context, status=_form_status(request))
 
 
-@allow(*HOUSEHOLD_SIDE)
+@allow(NEED_RECEIVERS)
 def pledge_thank(request, pledge_id: int):
     """Thank the donor and rate the help, 1 to 5."""
     pledge_ = pledge_for_household(request, pledge_id)
@@ -824,14 +822,14 @@ def render_queue(request, *, forms: dict | None = None, status: int = 200):
     return render(request, "needs/review_queue.html", context, status=status)
 
 
-@allow(*NEED_REVIEWERS)
+@allow(NEED_REVIEWERS)
 def review_queue(request):
     """Needs waiting for review, oldest first, with what the rules found in each."""
     return render_queue(request)
 
 
 @require_POST
-@allow(*NEED_REVIEWERS)
+@allow(NEED_REVIEWERS)
 def review_approve_many(request):
     """Approve the needs ticked in the queue: first a confirmation that lists them, then all
     of them are published, or none (each refusal named with its need)."""
@@ -871,7 +869,7 @@ def render_escalated(request, *, forms: dict | None = None, status: int = 200):
     return render(request, "needs/escalated.html", {"page": page}, status=status)
 
 
-@allow(*NEED_REVIEWERS)
+@allow(NEED_REVIEWERS)
 def escalated(request):
     """Needs that expired unmatched in the user's region: the office's queue."""
     return render_escalated(request)
@@ -883,7 +881,7 @@ def rules_region(user) -> Region:
     return user.region
 
 
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def review_rules(request):
     """The city's value caps by category and its banned words."""
     region = rules_region(request.user)
@@ -930,7 +928,7 @@ def review_rules(request):
 
 
 @require_POST
-@allow(*RULE_EDITORS)
+@allow(RULE_EDITORS)
 def review_rule_term_remove(request, term_id: int):
     region = rules_region(request.user)
     banned = selectors.rules_in_force(region.code)[1].filter(region=region, pk=term_id).first()

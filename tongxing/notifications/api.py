@@ -12,12 +12,11 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from tongxing.accounts.access import allow
-from tongxing.accounts.models import Role
+from tongxing.accounts.models import EVERY_ROLE
 from tongxing.notifications import actions, selectors
 from tongxing.paging import Pages
 
 router = Router(tags=["notifications"])
-EVERY_ROLE = tuple(Role.values)
 # An id the database can hold (a 64-bit integer): a larger one would overflow into a 500.
 NotificationId = Annotated[int, Field(gt=0, lt=2**63)]
 
@@ -62,14 +61,14 @@ class ReadOut(Schema):
     response=list[NotificationOut],
     summary="My notifications, newest first, and how many are unread",
 )
-@allow(*EVERY_ROLE)
+@allow(EVERY_ROLE)
 @paginate(NotificationPages, page_size=50)
 def list_notifications(request):
     return selectors.notifications_of(request.user).order_by("-created_at", "-id")
 
 
 @router.post("/notifications/read", response=ReadOut, summary="Mark notifications read")
-@allow(*EVERY_ROLE)
+@allow(EVERY_ROLE)
 def mark_read(request, payload: ReadIn):
     if not payload.all and not payload.ids:
         raise ValidationError({"ids": [_("Give the notifications to mark read, or all: true.")]})

@@ -6,15 +6,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tongxing.accounts.access import allow
-from tongxing.accounts.models import Role
+from tongxing.accounts.models import EVERY_ROLE
 from tongxing.notifications import actions, selectors
 from tongxing.paging import page_of
 
 PAGE_SIZE = 30
-EVERYONE = tuple(Role.values)
 
 
-@allow(*EVERYONE)
+@allow(EVERY_ROLE)
 def notification_list(request):
     notifications = selectors.notifications_of(request.user).order_by("-created_at", "-pk")
     page = page_of(request, notifications, PAGE_SIZE)
@@ -22,14 +21,14 @@ def notification_list(request):
 
 
 @require_POST
-@allow(*EVERYONE)
+@allow(EVERY_ROLE)
 def mark_all_read(request):
     actions.mark_read(user=request.user)
     return redirect("notifications:list")
 
 
 @require_POST
-@allow(*EVERYONE)
+@allow(EVERY_ROLE)
 def mark_read(request, notification_id: int):
     """Mark one notification read; with `open`, go on to the page it is about."""
     notification = selectors.notifications_of(request.user).filter(pk=notification_id).first()

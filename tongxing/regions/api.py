@@ -13,7 +13,6 @@ from tongxing.regions.models import TAGS, Region
 from tongxing.tabular import FileTooLarge, TableError, read_table
 
 router = Router(tags=["regions"])
-READERS = tuple(REGION_SCOPED_ROLES)
 
 
 class RegionOut(Schema):
@@ -67,7 +66,7 @@ class RegionPatch(Schema):
 
 
 @router.get("", response=list[RegionOut], summary="Regions in my scope")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 @paginate(Pages, page_size=100)
 def list_regions(request, filters: Query[RegionFilters]):
     if filters.tag and filters.tag not in TAGS:
@@ -116,7 +115,7 @@ def import_regions(request, file: File[UploadedFile]):
 
 
 @router.get("/{code}", response=RegionDetail, summary="A region, its path and its children")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def get_region(request, code: str):
     region = selectors.access_region_by_code(request.user, code)
     return {

@@ -8,7 +8,7 @@ from tongxing.regions import actions, selectors
 from tongxing.tabular import TableError, read_table
 
 
-@allow(*REGION_SCOPED_ROLES)
+@allow(REGION_SCOPED_ROLES)
 def tree(request, code: str | None = None):
     """Show a region of the user's scope with its children and their counts."""
     if code is None:

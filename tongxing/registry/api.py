@@ -41,9 +41,6 @@ from tongxing.registry.models import (
 from tongxing.tabular import FileTooLarge, TableError
 
 router = Router(tags=["registry"])
-READERS = tuple(REGION_SCOPED_ROLES)
-EDITORS = tuple(HOUSEHOLD_EDITORS)
-DIRECTORY = tuple(DIRECTORY_EDITORS)
 CODE = r"^\d{12}$"
 # `flag` may repeat (?flag=a&flag=b). As a parameter of its own rather than a field of
 # HouseholdFilters, its errors are named like the others' ("query.flag.0").
@@ -326,7 +323,7 @@ def member_data(payload: MemberIn) -> actions.MemberData:
 
 
 @router.get("/households", response=list[HouseholdOut], summary="Households in my region")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 @paginate(Pages, page_size=50)
 def list_households(
     request,
@@ -359,7 +356,7 @@ def list_households(
     response=list[HouseholdOut],
     summary="Search households in my region, by ID or phone number too (kept out of the address)",
 )
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 @paginate(Pages, page_size=50)
 def search_households(request, search: HouseholdSearch):
     return selectors.search_households(
@@ -376,7 +373,7 @@ def search_households(request, search: HouseholdSearch):
     response={201: HouseholdDetail},
     summary="Register a household with its members (exactly one head)",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def create_household(request, payload: HouseholdIn):
     data = actions.HouseholdData(
         village=access_region_by_code(request.user, payload.village),
@@ -421,7 +418,7 @@ class FileErrorOut(Schema):
     summary="Import a roster (.xlsx, .xls, .csv): all or nothing unless partial; "
     "a large file is imported in the background (202 and the job)",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def import_roster(
     request, file: File[UploadedFile], partial: Form[bool] = False, dry_run: Form[bool] = False
 ):
@@ -448,7 +445,7 @@ def import_roster(
     response=HouseholdDetail,
     summary="A household with its members (numbers masked), helpers and status history",
 )
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def get_household(request, household_id: int):
     return with_members(selectors.access_household(request.user, household_id))
 
@@ -458,7 +455,7 @@ def get_household(request, household_id: int):
     response=HouseholdDetail,
     summary="Change a household; a new status is kept in its history",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def patch_household(request, household_id: int, payload: HouseholdPatch):
     household = selectors.access_household(request.user, household_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
@@ -476,7 +473,7 @@ def patch_household(request, household_id: int, payload: HouseholdPatch):
     response={201: MemberOut},
     summary="Add a member to a household",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def add_member(request, household_id: int, payload: MemberIn):
     household = selectors.access_household(request.user, household_id)
     return 201, actions.add_member(household=household, data=member_data(payload), by=request.user)
@@ -487,7 +484,7 @@ def add_member(request, household_id: int, payload: MemberIn):
     response={201: HelperOut},
     summary="Assign a person of the directory to help a household",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def assign_helper(request, household_id: int, payload: HelperIn):
     household = selectors.access_household(request.user, household_id)
     person = selectors.access_person(request.user, payload.person)
@@ -502,7 +499,7 @@ def assign_helper(request, household_id: int, payload: HelperIn):
     response=MemberRevealed | MemberOut,
     summary="A member, masked; with reveal=true the full numbers (audited)",
 )
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def get_member(request, response: HttpResponse, member_id: int, reveal: bool = False):
     member = selectors.access_member(request.user, member_id)
     if not reveal:
@@ -519,7 +516,7 @@ def get_member(request, response: HttpResponse, member_id: int, reveal: bool = F
     response=MemberOut,
     summary="Change a member; an absent or empty ID or phone keeps the number on file",
 )
-@allow(*EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def patch_member(request, member_id: int, payload: MemberPatch):
     member = selectors.access_member(request.user, member_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
@@ -543,7 +540,7 @@ def patch_member(request, member_id: int, payload: MemberPatch):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations in my region")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 @paginate(Pages, page_size=50)
 def list_organisations(request, filters: Query[OrganisationFilters]):
     return selectors.search_organisations(
@@ -552,7 +549,7 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="Add an organisation")
-@allow(*DIRECTORY)
+@allow(DIRECTORY_EDITORS)
 def create_organisation(request, payload: OrganisationIn):
     organisation = actions.create_organisation(
         name=payload.name,
@@ -569,7 +566,7 @@ def create_organisation(request, payload: OrganisationIn):
     response=OrganisationOut,
     summary="An organisation in my region",
 )
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def get_organisation(request, organisation_id: int):
     return selectors.access_organisation(request.user, organisation_id)
 
@@ -577,7 +574,7 @@ def get_organisation(request, organisation_id: int):
 @router.patch(
     "/organisations/{organisation_id}", response=OrganisationOut, summary="Change an organisation"
 )
-@allow(*DIRECTORY)
+@allow(DIRECTORY_EDITORS)
 def patch_organisation(request, organisation_id: int, payload: OrganisationPatch):
     organisation = selectors.access_organisation(request.user, organisation_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
@@ -595,7 +592,7 @@ def patch_organisation(request, organisation_id: int, payload: OrganisationPatch
 
 
 @router.get("/people", response=list[PersonOut], summary="People of the directory in my region")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 @paginate(Pages, page_size=50)
 def list_people(request, filters: Query[PersonFilters]):
     return selectors.search_people(
@@ -604,7 +601,7 @@ def list_people(request, filters: Query[PersonFilters]):
 
 
 @router.post("/people", response={201: PersonOut}, summary="Add a person to the directory")
-@allow(*DIRECTORY)
+@allow(DIRECTORY_EDITORS)
 def create_person(request, payload: PersonIn):
     organisation = None
     if payload.organisation is not None:
@@ -637,7 +634,7 @@ def linkable_account(user, account_id: int | None, person=None):
     response=PersonOut,
     summary="Let a person of the directory log in with an account (null: with none)",
 )
-@allow(*DIRECTORY)
+@allow(DIRECTORY_EDITORS)
 def link_person_account(request, person_id: int, payload: PersonAccountIn):
     person = selectors.access_person(request.user, person_id)
     account = linkable_account(request.user, payload.account, person)
@@ -645,6 +642,6 @@ def link_person_account(request, person_id: int, payload: PersonAccountIn):
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="A person in my region")
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def get_person(request, person_id: int):
     return selectors.access_person(request.user, person_id)

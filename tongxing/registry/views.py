@@ -52,7 +52,6 @@ from tongxing.registry.models import HardshipCause, Relation
 from tongxing.tabular import TableError, xlsx_response
 
 PAGE_SIZE = 50
-READERS = tuple(REGION_SCOPED_ROLES)
 HOUSEHOLD_FIELDS = (
     "registry_number",
     "status",
@@ -162,7 +161,7 @@ def search_address(form, *, with_search_text: bool = True) -> QueryDict:
     return query
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def household_list(request):
     """List the households of the user's region, searched and filtered, 50 a page.
 
@@ -205,7 +204,7 @@ def household_list(request):
     return response
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def household_detail(request, household_id: int):
     household = selectors.access_household(request.user, household_id)
     members = sorted(household.members.all(), key=lambda m: m.relation != Relation.HEAD)
@@ -226,7 +225,7 @@ def household_detail(request, household_id: int):
     return render(request, "registry/household_detail.html", context)
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def household_create(request):
     """Register a household and its head in one form; the other members come after."""
     form = HouseholdForm(request.POST or None, villages=villages_in_scope(request.user))
@@ -259,7 +258,7 @@ def household_create(request):
     )
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def household_edit(request, household_id: int):
     household = selectors.access_household(request.user, household_id)
     initial = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
@@ -294,7 +293,7 @@ def household_edit(request, household_id: int):
 # --- Members ------------------------------------------------------------------------------
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def member_create(request, household_id: int):
     household = selectors.access_household(request.user, household_id)
     form = MemberForm(request.POST or None)
@@ -319,7 +318,7 @@ def member_create(request, household_id: int):
     )
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def member_edit(request, member_id: int):
     member = selectors.access_member(request.user, member_id)
     initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
@@ -349,7 +348,7 @@ def member_edit(request, member_id: int):
 
 
 @require_POST
-@allow(*PERSONAL_DATA_READERS)
+@allow(PERSONAL_DATA_READERS)
 def member_reveal(request, member_id: int):
     """Show a member's full numbers on explicit request; the action audits the viewing."""
     member = selectors.access_member(request.user, member_id)
@@ -362,7 +361,7 @@ def member_reveal(request, member_id: int):
     return response
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def helper_create(request, household_id: int):
     household = selectors.access_household(request.user, household_id)
     form = HelperForm(request.POST or None, people=selectors.people_visible_to(request.user))
@@ -394,7 +393,7 @@ def helper_create(request, household_id: int):
 # --- Organisations and people -------------------------------------------------------------
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def organisation_list(request):
     form = OrganisationFilterForm(request.GET or None)
     data = cleaned(form)
@@ -416,7 +415,7 @@ def organisation_form(request, **kwargs) -> OrganisationForm:
     return OrganisationForm(request.POST or None, regions=regions, **kwargs)
 
 
-@allow(*DIRECTORY_EDITORS)
+@allow(DIRECTORY_EDITORS)
 def organisation_create(request):
     form = organisation_form(request)
     if request.method == "POST" and form.is_valid():
@@ -445,7 +444,7 @@ def organisation_create(request):
     )
 
 
-@allow(*DIRECTORY_EDITORS)
+@allow(DIRECTORY_EDITORS)
 def organisation_edit(request, organisation_id: int):
     organisation = selectors.access_organisation(request.user, organisation_id)
     initial = {
@@ -482,7 +481,7 @@ def organisation_edit(request, organisation_id: int):
     )
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def person_list(request):
     form = PersonFilterForm(request.GET or None)
     data = cleaned(form)
@@ -497,7 +496,7 @@ def person_list(request):
     return render(request, "registry/person_list.html", context)
 
 
-@allow(*DIRECTORY_EDITORS)
+@allow(DIRECTORY_EDITORS)
 def person_create(request):
     accounts = selectors.linkable_accounts(request.user)
     form = PersonForm(
@@ -537,7 +536,7 @@ def person_create(request):
     )
 
 
-@allow(*DIRECTORY_EDITORS)
+@allow(DIRECTORY_EDITORS)
 def person_account(request, person_id: int):
     """Choose the account a person of the directory logs in with (or none)."""
     person = selectors.access_person(request.user, person_id)
@@ -628,7 +627,7 @@ def render_job(request, job, template: str, extra: dict | None = None) -> HttpRe
     return response
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def household_import(request):
     """Upload a roster: every row checked, the result as a table, the file marked; a large
     file goes on in the background and the page follows it."""
@@ -655,7 +654,7 @@ def household_import(request):
     return render(request, "registry/import.html", {"form": form}, status=status)
 
 
-@allow(*HOUSEHOLD_EDITORS)
+@allow(HOUSEHOLD_EDITORS)
 def household_import_job(request, job_id: int):
     """Follow an import in the background; its result, and the marked copy, when done."""
     job = jobs_selectors.access_job(request.user, job_id, kind=registry_jobs.IMPORT)
@@ -710,7 +709,7 @@ def export_filters(request) -> dict:
     )
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def household_export(request):
     """Export the households of the list's filters as an .xlsx roster: masked, or with full
     numbers for the offices that may, with a reason and a confirmation. A large export
@@ -747,7 +746,7 @@ def household_export(request):
     return render(request, "registry/export.html", context, status=400 if form.errors else 200)
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def household_export_job(request, job_id: int):
     """Follow an export in the background; the link to its file when it is ready."""
     job = jobs_selectors.access_job(request.user, job_id, kind=registry_jobs.EXPORT)
@@ -755,7 +754,7 @@ def household_export_job(request, job_id: int):
     return render_job(request, job, "registry/job.html")
 
 
-@allow(*READERS)
+@allow(REGION_SCOPED_ROLES)
 def organisation_export(request):
     """Download the organisations of the list's filters as an .xlsx file."""
     form = OrganisationFilterForm(request.GET or None)
