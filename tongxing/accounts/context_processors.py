@@ -6,9 +6,25 @@ from tongxing.accounts.models import (
     NEED_REVIEWERS,
     PLEDGERS,
     REGION_SCOPED_ROLES,
+    RULE_EDITORS,
     Role,
 )
 from tongxing.notifications.selectors import unread_count
+
+# What a template may ask of the signed-in account (`{% if can.review %}`), from the named
+# role sets the views themselves allow: templates never spell a role.
+RIGHTS = {
+    "review": NEED_REVIEWERS,
+    "manage_accounts": ACCOUNT_ADMIN_ROLES,
+    "edit_rules": RULE_EDITORS,
+    "run_city_office": frozenset({Role.CITY_ADMIN}),
+    "pledge": PLEDGERS,
+    # Who the workspace speaks to: one's own household, or the households one is assigned.
+    "act_as_household": frozenset({Role.HOUSEHOLD}),
+    "help_assigned_households": frozenset({Role.CADRE}),
+    "give": frozenset({Role.DONOR}),
+    "speak_for_organisation": frozenset({Role.ORG_REP}),
+}
 
 # (label, url name, roles that see it[, other url names under which it is current]); the
 # pages themselves enforce the same roles.
@@ -31,7 +47,7 @@ NAVIGATION = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "can": {}}
     path = request.path
     items = []
     for label, name, roles, *also in NAVIGATION:
@@ -48,4 +64,5 @@ def navigation(request):
         match = item.pop("match")
         item["active"] = bool(match) and match == best
         item["badge"] = unread if item["name"] == "notifications:list" else 0
-    return {"nav_items": items, "unread_notifications": unread}
+    can = {right: user.role in roles for right, roles in RIGHTS.items()}
+    return {"nav_items": items, "unread_notifications": unread, "can": can}
