@@ -130,4 +130,4 @@ def test_anonymous_visitors_cost_no_query(db, django_assert_num_queries):
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     with django_assert_num_queries(0):
-        assert navigation(request) == {"nav_items": []}
+        assert navigation(request) == {"nav_items": [], "can": {}}
