@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import translation
 
 from tongxing.accounts.actions import create_user, issue_token
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.regions.actions import import_regions
 from tongxing.regions.models import Region
 

@@ -124,7 +124,8 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from tongxing.accounts.models import AuditEvent, User
+    from tongxing.accounts.models import User
+    from tongxing.audit.models import AuditEvent
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     if connection.vendor == "postgresql":

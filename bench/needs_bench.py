@@ -122,7 +122,8 @@ def contrib_setup(path: Path) -> None:
     from django.utils import timezone
 
     from tongxing.accounts.actions import issue_token
-    from tongxing.accounts.models import Role, User
+    from tongxing.access import Role
+    from tongxing.accounts.models import User
     from tongxing.needs import actions
     from tongxing.needs.models import Category, FundingPolicy, Kind
     from tongxing.regions.codes import Level

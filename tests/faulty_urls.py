@@ -4,7 +4,7 @@ see how an unexpected exception is logged and answered."""
 from django.urls import path
 
 from tongxing import urls as site_urls
-from tongxing.accounts.access import public
+from tongxing.access import public
 
 
 @public

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client, RequestFactory, override_settings
 
 from conftest import PASSWORD, TOWNSHIP_A, make_user
-from tongxing.accounts.models import LoginFailure, Role
+from tongxing.access import Role
+from tongxing.accounts.models import LoginFailure
 from tongxing.addresses import client_address
 
 PROXY = "10.0.0.2"

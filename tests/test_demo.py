@@ -10,8 +10,10 @@ from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from tongxing import demo
+from tongxing.access import Role
 from tongxing.accounts.demo import GIVEN
-from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.accounts.models import User
+from tongxing.audit.models import AuditEvent
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     BannedTerm,

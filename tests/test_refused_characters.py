@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from conftest import PASSWORD, VILLAGE_A1, api_client_for, client_for, make_user
-from tongxing.accounts.models import LoginFailure, Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import LoginFailure, User
 from tongxing.needs.models import Need
 from tongxing.needs.tests import factories as needs_factories
 from tongxing.registry.models import Member

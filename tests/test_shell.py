@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from conftest import VILLAGE_A2, client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs.tests import factories
 from tongxing.regions.actions import import_regions
 from tongxing.registry.models import Household

@@ -4,7 +4,7 @@ live beside the views' own role sets (`accounts.context_processors.RIGHTS`)."""
 import re
 from pathlib import Path
 
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tongxing"
 

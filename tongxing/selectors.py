@@ -3,7 +3,8 @@
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from tongxing.accounts.models import Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import User
 from tongxing.accounts.selectors import count_donors
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import public_figures, scope_root, subtree_counts

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "tongxing",
+    "tongxing.audit",
     "tongxing.regions",
     "tongxing.accounts",
     "tongxing.jobs",

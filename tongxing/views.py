@@ -6,8 +6,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import EVERY_ROLE, Role
+from tongxing.access import EVERY_ROLE, Role, allow, public
 from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
 from tongxing.selectors import assigned_households, home_figures, workspace_figures

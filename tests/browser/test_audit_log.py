@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from conftest import CITY, PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.test_shell import log_in
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.tests import factories as f
 from tongxing.registry.tests.factories import register

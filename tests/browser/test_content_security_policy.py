@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, make_user
 from tests.browser.test_shell import log_in, switch_language
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.registry.tests import factories
 
 pytestmark = pytest.mark.browser

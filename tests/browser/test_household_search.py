@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, TOWNSHIP_A, make_user
 from tests.browser.test_shell import log_in
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.conftest import PHONE, TIMEOUT_MS
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs.models import Need, Pledge, PledgeStatus, Status
 from tongxing.needs.tests import factories
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.test_needs_loop import log_in
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories

@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.registry.models import Household
 from tongxing.registry.tests.factories import id_number
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import CITY, PASSWORD, TOWNSHIP_A, TOWNSHIP_B, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 
 pytestmark = pytest.mark.browser
 

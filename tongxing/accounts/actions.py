@@ -15,15 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.audit import record, record_many, snapshot
-from tongxing.accounts.models import (
-    ACCOUNT_ADMIN_ROLES,
-    REGION_SCOPED_ROLES,
-    ApiToken,
-    LoginFailure,
-    Role,
-    User,
-)
+from tongxing.access import ACCOUNT_ADMIN_ROLES, REGION_SCOPED_ROLES, Role, scope_prefix
+from tongxing.accounts.models import ApiToken, LoginFailure, User
+from tongxing.audit.log import record, record_many, snapshot
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.text import clean_text
@@ -114,7 +108,7 @@ def _check_grant(by: User | None, role: str, region: Region | None) -> None:
     if (
         role in REGION_SCOPED_ROLES
         and region is not None
-        and not region.code.startswith(by.scope_prefix)
+        and not region.code.startswith(scope_prefix(by) or "")
     ):
         raise PermissionDenied
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from tongxing.accounts.models import AuditEvent, User
+from tongxing.accounts.models import User
 
 
 @admin.register(User)
@@ -15,21 +15,3 @@ class TongxingUserAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         ("Tongxing", {"fields": ("role", "region", "display_name")}),
     )
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only, even for superusers."""
-
-    list_display = ("at", "actor", "action", "object_type", "object_id", "region_code")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_id", "region_code")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,10 +5,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from tongxing.accounts import actions, events, selectors
-from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, EVERY_ROLE, Role
+from tongxing.access import ACCOUNT_ADMIN_ROLES, EVERY_ROLE, Role, allow, public
+from tongxing.accounts import actions, selectors
 from tongxing.addresses import client_address
+from tongxing.audit import events
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 

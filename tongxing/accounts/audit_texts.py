@@ -1,10 +1,10 @@
-"""The words of the accounts' own audit events (see `accounts.events`)."""
+"""The words of the accounts' own audit events (see `audit.events`)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.accounts import events
-from tongxing.accounts.events import Action, Key, Named
 from tongxing.accounts.models import User
+from tongxing.audit import events
+from tongxing.audit.events import Action, Key, Named
 
 
 def account_names(viewer: User, ids: list[str]) -> dict[str, Named]:

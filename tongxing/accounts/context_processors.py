@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.accounts.models import (
+from tongxing.access import (
     ACCOUNT_ADMIN_ROLES,
     NEED_REVIEWERS,
     PLEDGERS,

@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext as _
 
+from tongxing.access import Role
 from tongxing.accounts.actions import DonorRow, create_donors_in_bulk, create_user
-from tongxing.accounts.models import Role, User
+from tongxing.accounts.models import User
 from tongxing.demo import DEMO_PASSWORD
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region

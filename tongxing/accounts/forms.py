@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.accounts.passwords import password_rules
 
 

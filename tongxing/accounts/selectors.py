@@ -11,8 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxing.access import ACCOUNT_ADMIN_ROLES, AUDIT_READERS, Role, scope_prefix
 from tongxing.accounts.actions import token_digest
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, ApiToken, AuditEvent, Role, User
+from tongxing.accounts.models import ApiToken, User
+from tongxing.audit.models import AuditEvent
 from tongxing.queries import prefix_q
 from tongxing.text import clean_text, search_text
 
@@ -21,9 +23,10 @@ def users_visible_to(user: User) -> QuerySet[User]:
     """Return the accounts an account administrator may see: staff of their subtree."""
     if user.is_superuser:
         return User.objects.all()
-    if not user.has_role(*ACCOUNT_ADMIN_ROLES) or user.scope_prefix is None:
+    scope = scope_prefix(user, ACCOUNT_ADMIN_ROLES)
+    if scope is None:
         return User.objects.none()
-    return User.objects.filter(prefix_q("region__code", user.scope_prefix))
+    return User.objects.filter(prefix_q("region__code", scope))
 
 
 def access_user_by_id(viewer: User, user_id: int) -> User:
@@ -125,10 +128,11 @@ def audit_events_visible_to(
     """
     if user.is_superuser:
         return _filtered(AuditEvent.objects.all(), filters)
-    if not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
+    scope = scope_prefix(user, AUDIT_READERS)
+    if scope is None:
         return AuditEvent.objects.none()
     events = AuditEvent.objects.alias(actor_key=F("actor_id") + 0).filter(
-        prefix_q("region_code", user.scope_prefix) | Q(actor_key=user.pk)
+        prefix_q("region_code", scope) | Q(actor_key=user.pk)
     )
     return _filtered(events, filters)
 
@@ -142,9 +146,9 @@ def count_audit_events_visible_to(user: User, filters: AuditFilters | None = Non
     of 684,258 events), where with the code's range it counted every event of the action in
     the subtree from (action, region_code) and read each one's row for its day (97 ms).
     """
-    if user.is_superuser or not user.has_role(Role.CITY_ADMIN) or user.scope_prefix is None:
+    prefix = scope_prefix(user, AUDIT_READERS)
+    if user.is_superuser or prefix is None:
         return audit_events_visible_to(user, filters).count()
-    prefix = user.scope_prefix
     subtree = prefix_q("region_code", prefix)
     in_subtree = AuditEvent.objects.filter(subtree)
     if filters is not None and filters.action and (filters.since or filters.until):

@@ -5,8 +5,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tongxing.accounts import actions, events, selectors
-from tongxing.accounts.access import allow, public
+from tongxing.access import ACCOUNT_ADMIN_ROLES, Role, allow, public
+from tongxing.accounts import actions, selectors
 from tongxing.accounts.forms import (
     AuditFilterForm,
     LoginForm,
@@ -14,8 +14,9 @@ from tongxing.accounts.forms import (
     NewUserForm,
     RegistrationForm,
 )
-from tongxing.accounts.models import ACCOUNT_ADMIN_ROLES, Role, User
+from tongxing.accounts.models import User
 from tongxing.addresses import client_address
+from tongxing.audit import events
 from tongxing.pages import show_errors
 from tongxing.paging import page_of
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to

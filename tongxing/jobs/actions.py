@@ -25,8 +25,8 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.audit import record
 from tongxing.accounts.models import User
+from tongxing.audit.log import record
 from tongxing.jobs import files
 from tongxing.jobs.kinds import RUNNERS, Outcome, Progress
 from tongxing.jobs.models import UNFINISHED, Job, JobStatus

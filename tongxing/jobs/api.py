@@ -6,8 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 from ninja import Router, Schema
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import REGION_SCOPED_ROLES
+from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.jobs import actions, selectors
 from tongxing.jobs.files import JobFileError
 from tongxing.jobs.models import Job

@@ -1,9 +1,9 @@
-"""The words of the background jobs' audit events (see `accounts.events`)."""
+"""The words of the background jobs' audit events (see `audit.events`)."""
 
 from django.utils.translation import gettext_lazy, ngettext
 
-from tongxing.accounts import events
-from tongxing.accounts.events import Action, Key
+from tongxing.audit import events
+from tongxing.audit.events import Action, Key
 
 
 def _size(value, data: dict) -> str:

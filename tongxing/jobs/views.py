@@ -1,7 +1,6 @@
 """The file a background job made, fetched by its owner (each fetch is audited)."""
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import REGION_SCOPED_ROLES
+from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.jobs.api import job_file_response
 
 

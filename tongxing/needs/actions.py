@@ -23,17 +23,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.accounts.audit import record, record_history, redact_events, snapshot
-from tongxing.accounts.models import (
+from tongxing.access import (
     HOUSEHOLD_PROXIES,
     NEED_POSTERS,
     NEED_REVIEWERS,
     PLEDGERS,
     RULE_EDITORS,
-    AuditEvent,
     Role,
-    User,
+    scope_prefix,
 )
+from tongxing.accounts.models import User
+from tongxing.audit.log import record, record_history, redact_events, snapshot
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import public_text
 from tongxing.needs.amounts import amount_text, yuan
 from tongxing.needs.models import (
@@ -134,7 +135,8 @@ def _event(by: User | None, action: str, need: Need, before=None, after=None) ->
 
 
 def _in_scope(by: User, code: str, roles) -> bool:
-    return by.has_role(*roles) and by.scope_prefix is not None and code.startswith(by.scope_prefix)
+    scope = scope_prefix(by, roles)
+    return scope is not None and code.startswith(scope)
 
 
 def _is_own_household(by: User | None, household_id: int | None) -> bool:

@@ -27,8 +27,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from tongxing import public_cache
-from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import (
+from tongxing.access import (
     NEED_POSTERS,
     NEED_READERS,
     NEED_RECEIVERS,
@@ -37,8 +36,10 @@ from tongxing.accounts.models import (
     REGION_SCOPED_ROLES,
     RULE_EDITORS,
     Role,
-    User,
+    allow,
+    public,
 )
+from tongxing.accounts.models import User
 from tongxing.accounts.selectors import user_for_token
 from tongxing.needs import actions, selectors
 from tongxing.needs.amounts import amount_text

@@ -1,4 +1,4 @@
-"""The words of the needs board's audit events (see `accounts.events`).
+"""The words of the needs board's audit events (see `audit.events`).
 
 A need is named by its title and number and links to its staff page, for a reader whose
 region holds it; amounts read in the need's own unit (¥500, 2 床, 1 place).
@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongxing.accounts import events
-from tongxing.accounts.events import Action, Key, Named
 from tongxing.accounts.models import User
+from tongxing.audit import events
+from tongxing.audit.events import Action, Key, Named
 from tongxing.needs.amounts import amount_text
 from tongxing.needs.models import Need
 from tongxing.needs.selectors import needs_visible_to

@@ -39,7 +39,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.models import Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import User
 from tongxing.needs import actions
 from tongxing.needs.models import (
     BannedTerm,

@@ -12,14 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.models import (
-    NEED_REVIEWERS,
-    PLEDGERS,
-    REGION_SCOPED_ROLES,
-    AuditEvent,
-    Role,
-    User,
-)
+from tongxing.access import NEED_REVIEWERS, PLEDGERS, Role, scope_prefix
+from tongxing.accounts.models import User
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import public_text
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
@@ -50,12 +45,6 @@ BOARD_QUERY_LENGTH = 50
 BOARD_QUERY_WORDS = 5
 
 
-def _scope(user: User) -> str | None:
-    if not (user.is_authenticated and user.is_active and user.role in REGION_SCOPED_ROLES):
-        return None
-    return user.scope_prefix
-
-
 # --- Staff and households -------------------------------------------------------------------
 
 
@@ -68,7 +57,7 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
     """
     if user.is_authenticated and user.is_active and user.role == Role.HOUSEHOLD:
         return Need.objects.filter(household__account=user)
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return Need.objects.none()
     needs = Need.objects.filter(prefix_q("village__code", prefix))
@@ -137,14 +126,14 @@ def pledges_of_need(need: Need) -> QuerySet[Pledge]:
 
 def value_caps_visible_to(user: User) -> QuerySet[ValueCap]:
     """The value caps of the user's region and of the regions below it."""
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return ValueCap.objects.none()
     return ValueCap.objects.filter(prefix_q("region__code", prefix)).select_related("region")
 
 
 def banned_terms_visible_to(user: User) -> QuerySet[BannedTerm]:
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return BannedTerm.objects.none()
     return BannedTerm.objects.filter(prefix_q("region__code", prefix)).select_related("region")

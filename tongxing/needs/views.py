@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from tongxing import photos, public_cache
-from tongxing.accounts.access import allow, public
-from tongxing.accounts.models import (
+from tongxing.access import (
     EVERY_ROLE,
     NEED_POSTERS,
     NEED_READERS,
@@ -29,6 +28,8 @@ from tongxing.accounts.models import (
     REGION_SCOPED_ROLES,
     RULE_EDITORS,
     Role,
+    allow,
+    public,
 )
 from tongxing.needs import actions, selectors
 from tongxing.needs.forms import (

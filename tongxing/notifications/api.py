@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import EVERY_ROLE
+from tongxing.access import EVERY_ROLE, allow
 from tongxing.notifications import actions, selectors
 from tongxing.paging import Pages
 

@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import EVERY_ROLE
+from tongxing.access import EVERY_ROLE, allow
 from tongxing.notifications import actions, selectors
 from tongxing.paging import page_of
 

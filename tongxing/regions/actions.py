@@ -1,19 +1,25 @@
 """Changes to the region tree. Each action is one transaction and writes the audit log."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.accounts.audit import record, record_many, snapshot
-from tongxing.accounts.models import Role, User
+from tongxing.access import Role, acting_scope
+from tongxing.audit.log import record, record_many, record_update, snapshot
 from tongxing.regions import codes
 from tongxing.regions.models import TAGS, Region
 from tongxing.tabular import RowError
 from tongxing.text import clean_text
+
+if TYPE_CHECKING:  # the accounts lie above the regions
+    from tongxing.accounts.models import User
 
 # Column names the import accepts, first the one our export writes.
 COLUMN_ALIASES = {
@@ -95,9 +101,9 @@ def import_regions(
     _require_import_right(by)
     result = ImportResult()
     parsed = _parse_rows(rows, result)
-    scope = None if by is None or by.is_superuser else by.scope_prefix
+    scope = acting_scope(by)
     for code, row in list(parsed.items()):
-        if scope is not None and not code.startswith(scope):
+        if not code.startswith(scope or ""):
             result.errors.append(
                 RowError(row.number, "code", _("%(code)s is outside your region.") % {"code": code})
             )
@@ -290,19 +296,14 @@ def update_region(
     with transaction.atomic():
         public_cache.bump("board")  # the board shows the names of regions
         region = Region.objects.select_for_update().get(code=region.code)
-        before = snapshot(region, REGION_FIELDS)
-        if name is not None:
-            region.name = name
-        for tag, value in (tags or {}).items():
-            setattr(region, tag, value)
-        region.full_clean()
-        region.save()
-        record(
+        values = dict(tags or {}) if name is None else {"name": name, **(tags or {})}
+        record_update(
+            region,
+            values,
             actor=by,
             action="region.update",
-            target=region,
+            fields=REGION_FIELDS,
             region_code=region.code,
-            before=before,
-            after=snapshot(region, REGION_FIELDS),
+            validate=True,
         )
     return region

@@ -4,8 +4,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
+from tongxing.access import REGION_SCOPED_ROLES, Role, allow
 from tongxing.paging import Pages
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level

@@ -1,13 +1,19 @@
-"""The words of the regions' audit events (see `accounts.events`)."""
+"""The words of the regions' audit events (see `audit.events`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.accounts import events
-from tongxing.accounts.events import Action, Named
-from tongxing.accounts.models import User
+from tongxing.audit import events
+from tongxing.audit.events import Action, Named
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import regions_visible_to
+
+if TYPE_CHECKING:  # the accounts lie above the regions
+    from tongxing.accounts.models import User
 
 
 def region_names(viewer: User, codes: list[str]) -> dict[str, Named]:

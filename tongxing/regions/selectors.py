@@ -1,14 +1,21 @@
 """Reads of the region tree. Everything a user asked for is cut to their scope here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from tongxing.accounts.models import User
+from tongxing.access import scope_prefix
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import SEGMENT_END, Level
 from tongxing.regions.models import TAGS, Region
 from tongxing.text import search_text
+
+if TYPE_CHECKING:  # the accounts lie above the regions
+    from tongxing.accounts.models import User
 
 
 def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
@@ -28,13 +35,13 @@ def region_path(region: Region) -> list[Region]:
 
 def path_visible_to(user: User, region: Region) -> list[Region]:
     """Return the region's path, without the ancestors above the user's own scope."""
-    scope = user.scope_prefix or region.prefix
+    scope = scope_prefix(user) or region.prefix
     return [r for r in region_path(region) if r.code.startswith(scope)]
 
 
 def regions_visible_to(user: User) -> QuerySet[Region]:
     """Return the regions a user may see: the subtree of their scope, or nothing."""
-    prefix = user.scope_prefix if user.is_authenticated and user.is_active else None
+    prefix = scope_prefix(user)
     if prefix is None:
         return Region.objects.none()
     return Region.objects.filter(prefix_q("code", prefix))
@@ -49,7 +56,7 @@ def access_region_by_code(user: User, code: str) -> Region:
 
 
 def scope_root(user: User) -> Region | None:
-    return user.region if user.scope_prefix is not None else None
+    return user.region if scope_prefix(user) is not None else None
 
 
 def children_with_counts(region: Region) -> list[dict]:

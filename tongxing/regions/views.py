@@ -2,8 +2,7 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
+from tongxing.access import REGION_SCOPED_ROLES, Role, allow
 from tongxing.regions import actions, selectors
 from tongxing.tabular import TableError, read_table
 

@@ -13,17 +13,19 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from tongxing import personal_data
-from tongxing.accounts.audit import event_fields, record, snapshot
-from tongxing.accounts.models import (
+from tongxing.access import (
     DIRECTORY_EDITORS,
     FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
     REGION_SCOPED_ROLES,
-    AuditEvent,
     Role,
-    User,
+    acting_scope,
+    require_scope,
 )
+from tongxing.accounts.models import User
+from tongxing.audit.log import event_fields, record, snapshot
+from tongxing.audit.models import AuditEvent
 from tongxing.queries import bulk_write_cache, column_index, insert_rows, prepare_rows
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
@@ -92,20 +94,16 @@ LINKABLE_ROLES = REGION_SCOPED_ROLES - {Role.VIEWER} | {Role.ORG_REP}
 
 def require_region_right(by: User | None, roles, region: Region) -> None:
     """Refuse unless the actor has one of the roles and the region lies in their scope."""
-    if by is None or by.is_superuser:  # a command or the demo, run by the server's admin
-        return
-    if not by.has_role(*roles) or by.scope_prefix is None:
-        raise PermissionDenied
-    if not region.code.startswith(by.scope_prefix):
-        raise PermissionDenied
+    require_scope(by, roles, region.code)
 
 
 def require_related_region(by: User | None, region: Region, field: str) -> None:
     """Refuse a person or organisation from elsewhere: theirs must lie in the actor's region,
     or above it (a township's cadre helps in its villages; a city bureau sends secretaries)."""
-    if by is None or by.is_superuser or by.scope_prefix is None:
+    scope = acting_scope(by)
+    if not scope:
         return
-    if not (region.code.startswith(by.scope_prefix) or by.scope_prefix.startswith(region.prefix)):
+    if not (region.code.startswith(scope) or scope.startswith(region.prefix)):
         raise ValidationError({field: [_("This one belongs to another region.")]})
 
 
@@ -615,11 +613,10 @@ def _check_account(
     if account.role not in LINKABLE_ROLES or not account.is_active:
         errors["account"] = [_("Choose an active account of staff, a cadre or an organisation.")]
         return
-    if by is not None and not by.is_superuser:
-        scope = by.scope_prefix or ""
-        if account.region_id is None or not account.region_id.startswith(scope):
-            errors["account"] = [_("This one belongs to another region.")]
-            return
+    scope = acting_scope(by)
+    if scope != "" and (account.region_id is None or not account.region_id.startswith(scope or "")):
+        errors["account"] = [_("This one belongs to another region.")]
+        return
     others = Person.objects.filter(account=account)
     if person is not None:
         others = others.exclude(pk=person.pk)
@@ -1057,7 +1054,7 @@ def import_households(
 
     if by is not None and not by.is_superuser and not by.has_role(*HOUSEHOLD_EDITORS):
         raise PermissionDenied
-    scope = "" if by is None or by.is_superuser else by.scope_prefix
+    scope = acting_scope(by)
     if scope is None:
         raise PermissionDenied
     roster = imports.parse_roster(rows, scope_prefix=scope)
@@ -1514,7 +1511,7 @@ def check_full_export(*, by: User | None, households, reason: str) -> str:
     if by is not None:
         if not by.is_superuser and not by.has_role(*FULL_EXPORTERS):
             raise PermissionDenied
-        scope = "" if by.is_superuser else by.scope_prefix
+        scope = acting_scope(by)
         if scope is None or households.exclude(village__code__startswith=scope).exists():
             raise PermissionDenied
     if not reason:

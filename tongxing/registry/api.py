@@ -19,8 +19,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
+from tongxing.access import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES, allow
 from tongxing.jobs.api import JobOut, job_out
 from tongxing.jobs.models import JobStatus
 from tongxing.paging import Pages

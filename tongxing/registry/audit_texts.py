@@ -1,4 +1,4 @@
-"""The words of the registry's audit events (see `accounts.events`).
+"""The words of the registry's audit events (see `audit.events`).
 
 Members are named as the public pages name people, by surname and stars (朱**); households
 by their registry number. Both link to the household's page, and only for a reader whose
@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tongxing.accounts import events
-from tongxing.accounts.events import Action, Key, Named
-from tongxing.accounts.models import DIRECTORY_EDITORS, User
+from tongxing.access import DIRECTORY_EDITORS
+from tongxing.accounts.models import User
+from tongxing.audit import events
+from tongxing.audit.events import Action, Key, Named
 from tongxing.registry.models import HardshipCause, HelperAssignment, Member, Relation
 from tongxing.registry.selectors import (
     households_visible_to,

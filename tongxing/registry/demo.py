@@ -8,7 +8,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from tongxing.accounts.models import Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import User
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.actions import (

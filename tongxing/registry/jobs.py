@@ -12,7 +12,8 @@ import io
 
 from django.conf import settings
 
-from tongxing.accounts.models import FULL_EXPORTERS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES, User
+from tongxing.access import FULL_EXPORTERS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
+from tongxing.accounts.models import User
 from tongxing.jobs import actions as jobs
 from tongxing.jobs import files
 from tongxing.jobs.kinds import Outcome, Progress, runner

@@ -7,7 +7,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from tongxing.accounts.models import PERSONAL_DATA_READERS, REGION_SCOPED_ROLES, Role, User
+from tongxing.access import PERSONAL_DATA_READERS, Role, scope_prefix
+from tongxing.accounts.models import User
 from tongxing.queries import prefix_q
 from tongxing.registry import protection
 from tongxing.registry.models import (
@@ -23,12 +24,6 @@ from tongxing.registry.validators import normalize_id_number, validate_id_number
 from tongxing.text import find_personal_data, search_text
 
 HOUSEHOLD_FLAGS = ("disability", "serious_illness", "left_behind_children", "elderly_living_alone")
-
-
-def _scope(user: User) -> str | None:
-    if not (user.is_authenticated and user.is_active and user.role in REGION_SCOPED_ROLES):
-        return None
-    return user.scope_prefix
 
 
 def assigned_household_ids(user: User) -> QuerySet:
@@ -48,7 +43,7 @@ def assigned_household_ids(user: User) -> QuerySet:
 
 def households_visible_to(user: User) -> QuerySet[Household]:
     """The households of the user's region; for a cadre only those assigned to them today."""
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return Household.objects.none()
     households = Household.objects.filter(prefix_q("village__code", prefix))
@@ -90,7 +85,7 @@ def access_member(user: User, member_id: int) -> Member:
 
 def may_see_personal_data(user: User, household: Household) -> bool:
     """Return whether the user may ask to see this household's full numbers."""
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     return (
         user.role in PERSONAL_DATA_READERS
         and prefix is not None
@@ -202,7 +197,7 @@ def helpers_of(household: Household) -> QuerySet[HelperAssignment]:
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(prefix_q("region__code", prefix)).select_related("region")
@@ -216,7 +211,7 @@ def access_organisation(user: User, organisation_id: int) -> Organisation:
 
 
 def people_visible_to(user: User) -> QuerySet[Person]:
-    prefix = _scope(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         return Person.objects.none()
     return Person.objects.filter(prefix_q("region__code", prefix)).select_related(

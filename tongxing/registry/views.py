@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxing.accounts import events
-from tongxing.accounts.access import allow
-from tongxing.accounts.models import (
+from tongxing.access import (
     DIRECTORY_EDITORS,
     FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
     REGION_SCOPED_ROLES,
+    allow,
 )
+from tongxing.audit import events
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import selectors as jobs_selectors
 from tongxing.jobs.kinds import STAGES

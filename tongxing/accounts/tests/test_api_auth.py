@@ -4,7 +4,8 @@ import pytest
 from django.test import Client, override_settings
 
 from conftest import PASSWORD, make_user
-from tongxing.accounts.models import ApiToken, LoginFailure, Role
+from tongxing.access import Role
+from tongxing.accounts.models import ApiToken, LoginFailure
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from conftest import (
     api_client_for,
     make_user,
 )
-from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import User
+from tongxing.audit.models import AuditEvent
 
 
 def register(body):

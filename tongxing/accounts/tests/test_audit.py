@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from conftest import VILLAGE_A1
-from tongxing.accounts.audit import record, record_history, record_many, redact_events
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.log import record, record_history, record_many, redact_events
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
 
 ID = "427101198001011234"

@@ -1,6 +1,6 @@
 """The audit log as people read it: each action a sentence in the page's language, its
 changes field by field, filters by who, what, which object and which days, and who may
-read it (`accounts.events`, the page `/accounts/audit/` and `GET /api/v1/audit`).
+read it (`audit.events`, the page `/accounts/audit/` and `GET /api/v1/audit`).
 
 A month of work in township A, made through the actions: Vera (village A1) registers a
 household and posts its needs, Tina (township A) reviews them and keeps the directory,
@@ -18,11 +18,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, api_client_for, client_for, make_user
+from tongxing.access import Role
 from tongxing.accounts import actions as account_actions
-from tongxing.accounts import events
-from tongxing.accounts.audit import record, record_history
-from tongxing.accounts.models import AuditEvent, Role
 from tongxing.accounts.selectors import audit_events_visible_to
+from tongxing.audit import events
+from tongxing.audit.log import record, record_history
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions as need_actions
 from tongxing.needs.models import FundingPolicy
 from tongxing.needs.tests import factories as f

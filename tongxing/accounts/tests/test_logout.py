@@ -3,9 +3,11 @@
 from django.test import Client
 
 from conftest import PASSWORD, TOWNSHIP_A, client_for, make_user
+from tongxing.access import Role
 from tongxing.accounts.actions import issue_token
-from tongxing.accounts.events import describe_event
-from tongxing.accounts.models import ApiToken, AuditEvent, Role
+from tongxing.accounts.models import ApiToken
+from tongxing.audit.events import describe_event
+from tongxing.audit.models import AuditEvent
 
 
 def bearer(raw: str) -> Client:

@@ -4,7 +4,9 @@ import pytest
 from django.test import Client, override_settings
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.access import Role
+from tongxing.accounts.models import User
+from tongxing.audit.models import AuditEvent
 
 
 @pytest.fixture
@@ -140,7 +142,7 @@ def test_the_audit_log_page_is_the_city_offices(alice, tina):
 
 def test_the_audit_log_page_counts_the_subtree_and_the_offices_own_events(alice, tina, carl):
     from tongxing.accounts import selectors
-    from tongxing.accounts.audit import record
+    from tongxing.audit.log import record
 
     # An event of the office outside its subtree (a donor has no region), and one of
     # another city, which the office does not see.

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from conftest import api_client_for, client_for
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.jobs import actions, files
 from tongxing.jobs.models import Job, JobStatus
 from tongxing.registry import jobs as registry_jobs

@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from conftest import VILLAGE_A1
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import FundingPolicy, Kind
 from tongxing.regions.models import Region

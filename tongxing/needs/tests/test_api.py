@@ -13,7 +13,8 @@ import pytest
 from ninja.responses import NinjaJSONEncoder
 
 from conftest import CITY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, api_client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as f

@@ -8,7 +8,7 @@ assigned to it, Wade the village admin of B1.
 import pytest
 
 from conftest import CITY, OTHER_CITY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import BannedTerm, ValueCap
 from tongxing.needs.tests import factories as f

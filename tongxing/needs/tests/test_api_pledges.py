@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ninja.responses import NinjaJSONEncoder
 
 from conftest import TOWNSHIP_A, VILLAGE_B1, api_client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import (
     Feedback,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conftest import CITY, TOWNSHIP_A, client_for, make_user
 from tongxing import public_cache
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.models import PublicVersion
 from tongxing.needs import actions
 from tongxing.needs.models import Need

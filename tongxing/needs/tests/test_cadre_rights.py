@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, VILLAGE_A2, VILLAGE_B1, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions, selectors
 from tongxing.needs.models import Feedback, Need, PledgeStatus, Status
 from tongxing.needs.tests import factories as f

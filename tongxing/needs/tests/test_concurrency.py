@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import override_settings
 
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import ACTIVE_PLEDGE, IdempotentRequest, Need, Pledge
 from tongxing.needs.tests import factories as f

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import VILLAGE_B1, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions, selectors
 from tongxing.needs.models import Need, Pledge
 from tongxing.needs.tests import factories as f

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from conftest import make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions, selectors
 from tongxing.needs.demo import demo_clock
 from tongxing.needs.models import Feedback, FundingPolicy, Need, Pledge, Status

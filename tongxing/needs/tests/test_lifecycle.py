@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions, selectors
 from tongxing.needs.models import (
     FundingPolicy,

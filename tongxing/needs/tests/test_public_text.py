@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from conftest import VILLAGE_A1, api_client_for, client_for
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import Feedback, Need, Pledge, Status
 from tongxing.needs.tests import factories

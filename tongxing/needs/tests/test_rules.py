@@ -4,7 +4,7 @@ of one open need per household and category and of no duplicates."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import BannedTerm, Status, ValueCap
 from tongxing.needs.tests import factories as f

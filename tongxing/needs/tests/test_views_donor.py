@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import client_for
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import IdempotentRequest, Need, Pledge, PledgeStatus
 from tongxing.needs.tests import factories

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import CITY, OTHER_CITY, VILLAGE_B1, client_for
-from tongxing.accounts.models import AuditEvent
+from tongxing.access import scope_prefix
+from tongxing.audit.models import AuditEvent
 from tongxing.needs import actions
 from tongxing.needs.models import BannedTerm, Need, Status, ValueCap
 from tongxing.needs.tests import factories
@@ -602,13 +603,13 @@ def test_a_banned_word_flags_a_need_in_the_queue(home, alice, vera, tina):
 
 
 def test_a_denied_review_of_another_township_leaves_no_trace(submitted, tom):
-    from tongxing.accounts.models import AuditEvent
+    from tongxing.audit.models import AuditEvent
 
     before = AuditEvent.objects.count()
     client_for(tom).post(f"/needs/{submitted.pk}/review/", {"decision": "approve"})
     assert AuditEvent.objects.count() == before
     assert Need.objects.get(pk=submitted.pk).status == Status.SUBMITTED
-    assert VILLAGE_B1.startswith(tom.scope_prefix)
+    assert VILLAGE_B1.startswith(scope_prefix(tom))
 
 
 def test_reopening_a_need_already_back_says_why_above_the_list(expired, tina, alice):

@@ -7,7 +7,7 @@ from django.utils import translation
 from ninja.responses import NinjaJSONEncoder
 
 from conftest import VILLAGE_B1, api_client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.needs import actions as need_actions
 from tongxing.needs.tests import factories
 from tongxing.notifications.actions import notify

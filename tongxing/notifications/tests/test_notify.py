@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import translation
 
 from conftest import make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.notifications.actions import mark_read, notify
 from tongxing.notifications.models import Notification
 from tongxing.notifications.selectors import notifications_of, unread_count

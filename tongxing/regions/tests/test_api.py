@@ -12,7 +12,8 @@ from conftest import (
     api_client_for,
     make_user,
 )
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
 
 

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from conftest import TREE
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.actions import import_regions
 from tongxing.regions.models import Region
 

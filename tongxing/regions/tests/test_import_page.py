@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import client_for
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
 
 NEW_VILLAGES = "区划代码,名称,标签\n590101001003,新建村,移民村\n590101002002,新松村,\n"

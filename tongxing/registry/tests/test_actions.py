@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_B1
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.registry import actions
 from tongxing.registry.models import HelperAssignment, Person, Relation
 from tongxing.registry.selectors import status_as_of

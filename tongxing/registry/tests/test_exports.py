@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import files
 from tongxing.jobs.models import Job, JobStatus

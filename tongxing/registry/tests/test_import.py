@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import VILLAGE_A1
 from tongxing import personal_data
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.registry.actions import import_households
 from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
 from tongxing.registry.models import Household, HouseholdStatus, Member

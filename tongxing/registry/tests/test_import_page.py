@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from conftest import VILLAGE_A1, api_client_for, client_for, make_user
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import files
 from tongxing.jobs.models import Job, JobStatus

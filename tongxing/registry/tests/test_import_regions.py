@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, client_for, make_user
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
 from tongxing.registry import actions
 from tongxing.registry.actions import import_households

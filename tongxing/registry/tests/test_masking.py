@@ -10,7 +10,8 @@ import datetime
 import pytest
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, api_client_for, client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.registry.actions import MemberData
 from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number, phone

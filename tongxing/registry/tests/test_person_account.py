@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, api_client_for, client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
 from tongxing.registry import actions
 from tongxing.registry.models import Person

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from conftest import TEST_DATA_KEY, TEST_INDEX_KEY
 from tongxing import personal_data
-from tongxing.accounts.models import AuditEvent
+from tongxing.audit.models import AuditEvent
 from tongxing.registry.actions import RotationRefused, rotate_data_key
 from tongxing.registry.models import Household, Member, Person
 from tongxing.registry.selectors import search_households

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, client_for, make_user
-from tongxing.accounts.models import Role
+from tongxing.access import Role
 from tongxing.registry.models import Household
 from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number

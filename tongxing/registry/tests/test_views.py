@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, client_for, make_user
-from tongxing.accounts.models import AuditEvent, Role
+from tongxing.access import Role
+from tongxing.audit.models import AuditEvent
 from tongxing.registry.models import (
     HelperAssignment,
     Household,

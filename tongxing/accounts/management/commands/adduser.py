@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from tongxing.access import REGION_SCOPED_ROLES, Role
 from tongxing.accounts.actions import create_user
-from tongxing.accounts.models import REGION_SCOPED_ROLES, Role
 from tongxing.regions.codes import CodeError, normalize
 from tongxing.regions.models import Region
 

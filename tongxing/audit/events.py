@@ -19,12 +19,14 @@ objects are named (`register_object_type`).
   generic sentence that names its code.
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -39,8 +41,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from tongxing.accounts.models import AuditEvent, Role, User
+from tongxing.access import AUDIT_READERS
+from tongxing.audit.models import AuditEvent
 from tongxing.numbers import thousands
+
+if TYPE_CHECKING:  # the accounts lie above the audit log
+    from tongxing.accounts.models import User
 
 # --- What apps register -----------------------------------------------------------------------
 
@@ -56,7 +62,7 @@ class Named:
 
 
 # names(viewer, ids) -> {id: Named}: the objects of one type the viewer may know of.
-Namer = Callable[[User, list[str]], dict[str, Named]]
+Namer = Callable[["User", list[str]], dict[str, Named]]
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def known_action(code: str) -> bool:
 
 def history_url(viewer: User, type_label: str, object_id) -> str:
     """The log of one object, for a reader who may open the log (the city office)."""
-    if not (viewer.is_superuser or viewer.has_role(Role.CITY_ADMIN)):
+    if not (viewer.is_superuser or viewer.has_role(*AUDIT_READERS)):
         return ""
     query = urlencode({"object_type": type_label, "object_id": object_id})
     return f"{reverse('accounts:audit')}?{query}"

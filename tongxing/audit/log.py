@@ -6,15 +6,20 @@ it is stored, so that a number typed into free text (a need's story) does not li
 the log in full. Registry snapshots carry the masked columns, never ciphertexts or hashes.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from tongxing.accounts.models import AuditEvent, User
+from tongxing.audit.models import AuditEvent
 from tongxing.queries import insert_many
 from tongxing.text import mask_personal_data
+
+if TYPE_CHECKING:  # the accounts lie above the audit log
+    from tongxing.accounts.models import User
 
 # Keys whose values are the codes of records, not free text: a household's 16-digit
 # registry number reads like a bank card number, an organisation's credit code like an ID.
@@ -55,6 +60,39 @@ def record(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         **event_fields(actor, action, target, region_code, before, after)
+    )
+
+
+def record_update(
+    instance: models.Model,
+    values: dict[str, Any],
+    *,
+    actor: User | None,
+    action: str,
+    fields: Iterable[str],
+    region_code: str = "",
+    validate: bool = False,
+) -> AuditEvent:
+    """Change an object and log the change: the audited update every app makes.
+
+    Snapshot the fields, set the values, validate (`full_clean`) when asked, save, and
+    record the event with the fields before and after. Call it inside the action's
+    transaction, on the row it locked.
+    """
+    fields = tuple(fields)
+    before = snapshot(instance, fields)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if validate:
+        instance.full_clean()
+    instance.save()
+    return record(
+        actor=actor,
+        action=action,
+        target=instance,
+        region_code=region_code,
+        before=before,
+        after=snapshot(instance, fields),
     )
 
 
