@@ -26,7 +26,7 @@ def main() -> None:
     django.setup()
     from django.db import connection, transaction
 
-    from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
+    from tongxing.registry.roster_columns import COLUMN_ALIASES, REQUIRED_COLUMNS
     from tongxing.tabular import read_table
 
     table = read_table(Path(sys.argv[1]), aliases=COLUMN_ALIASES, required=REQUIRED_COLUMNS)

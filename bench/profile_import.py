@@ -33,7 +33,7 @@ def main() -> None:
 
     django.setup()
     from tongxing.registry.actions import import_households
-    from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
+    from tongxing.registry.roster_columns import COLUMN_ALIASES, REQUIRED_COLUMNS
     from tongxing.tabular import read_table
 
     started = time.perf_counter()

@@ -236,17 +236,17 @@ def refusal_of(call) -> dict:
 @pytest.mark.parametrize("char", ["\x07", "\u202e"])
 def test_the_registry_refuses_the_character_in_every_text(household, char):
     from tongxing.regions.models import Region
-    from tongxing.registry import actions
+    from tongxing.registry import actions, records
     from tongxing.registry.models import Organisation, Person
 
     village = Region.objects.get(code=VILLAGE_A1)
-    data = actions.HouseholdData(
+    data = records.HouseholdData(
         registry_number=f"H-{char}2",
         village=village,
         status="registered_poor",
         status_since=datetime.date(2019, 3, 1),
     )
-    member = actions.MemberData(name=f"李{char}强", relation="head")
+    member = records.MemberData(name=f"李{char}强", relation="head")
     assert refusal_of(lambda: actions.register_household(data=data, members=[member], by=None)) == {
         "registry_number": [refused_message(char)],
         "members.0.name": [refused_message(char)],

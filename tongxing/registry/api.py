@@ -24,7 +24,7 @@ from tongxing.jobs.api import JobOut, job_out
 from tongxing.jobs.models import JobStatus
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
-from tongxing.registry import actions, selectors
+from tongxing.registry import actions, records, selectors
 from tongxing.registry import jobs as registry_jobs
 from tongxing.registry.models import (
     HardshipCause,
@@ -303,8 +303,8 @@ def with_members(household: Household) -> Household:
     return household
 
 
-def member_data(payload: MemberIn) -> actions.MemberData:
-    return actions.MemberData(
+def member_data(payload: MemberIn) -> records.MemberData:
+    return records.MemberData(
         name=payload.name,
         relation=payload.relation,
         id_number=payload.id_number,
@@ -374,7 +374,7 @@ def search_households(request, search: HouseholdSearch):
 )
 @allow(HOUSEHOLD_EDITORS)
 def create_household(request, payload: HouseholdIn):
-    data = actions.HouseholdData(
+    data = records.HouseholdData(
         village=access_region_by_code(request.user, payload.village),
         **payload.model_dump(exclude={"village", "members"}),
     )
@@ -462,7 +462,7 @@ def patch_household(request, household_id: int, payload: HouseholdPatch):
     if "village" in changes:
         village = access_region_by_code(request.user, changes.pop("village"))
     current = {name: getattr(household, name) for name in HouseholdPatch.model_fields}
-    data = actions.HouseholdData(**{**current, **changes, "village": village})
+    data = records.HouseholdData(**{**current, **changes, "village": village})
     household = actions.update_household(household=household, data=data, by=request.user)
     return with_members(household)
 
@@ -519,7 +519,7 @@ def get_member(request, response: HttpResponse, member_id: int, reveal: bool = F
 def patch_member(request, member_id: int, payload: MemberPatch):
     member = selectors.access_member(request.user, member_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
-    data = actions.MemberData(
+    data = records.MemberData(
         name=changes.get("name", member.name),
         relation=changes.get("relation", member.relation),
         # Empty numbers, birth date and sex keep what is on file (or follow a new ID number).

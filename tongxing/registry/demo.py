@@ -209,7 +209,7 @@ def build_households(ctx, rng, villages, person_name) -> None:
                         "劳动能力": labour,
                     }
                 )
-    from tongxing.registry.imports import COLUMN_ALIASES
+    from tongxing.registry.roster_columns import COLUMN_ALIASES
     from tongxing.tabular import clean
 
     lookup = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}

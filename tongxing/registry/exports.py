@@ -16,8 +16,14 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from tongxing import personal_data
-from tongxing.registry.imports import COLUMN_ALIASES
 from tongxing.registry.models import Household, Member
+from tongxing.registry.roster_columns import (
+    CAUSE_WORDS,
+    LABOUR_WORDS,
+    RELATION_WORDS,
+    STATUS_WORDS,
+    header,
+)
 from tongxing.registry.validators import mask_id_number, mask_phone
 from tongxing.tabular import TableError, clean, raw_rows, sheet_cell, sheet_row
 from tongxing.text import find_personal_data, mask_personal_data
@@ -25,11 +31,6 @@ from tongxing.text import find_personal_data, mask_personal_data
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 BOLD = Font(bold=True)
 REPORT_EVERY = 1000
-
-
-def header(column: str) -> str:
-    """Return the header our files write for a column: the first name the import accepts."""
-    return COLUMN_ALIASES[column][0]
 
 
 # --- The marked copy --------------------------------------------------------------------------
@@ -165,8 +166,6 @@ def export_members(
     the audit row); a masked file cannot be imported back, which is the point. `progress`
     is called with the count of members written every thousand.
     """
-    from tongxing.registry.imports import CAUSE_WORDS, LABOUR_WORDS, RELATION_WORDS, STATUS_WORDS
-
     relations, statuses = _first_words(RELATION_WORDS), _first_words(STATUS_WORDS)
     causes, labour = _first_words(CAUSE_WORDS), _first_words(LABOUR_WORDS)
     workbook = Workbook(write_only=True)

@@ -18,7 +18,7 @@ from tongxing.jobs import actions as jobs
 from tongxing.jobs import files
 from tongxing.jobs.kinds import Outcome, Progress, runner
 from tongxing.jobs.models import Job
-from tongxing.registry import actions, imports, selectors
+from tongxing.registry import actions, roster_columns, selectors
 from tongxing.registry.exports import write_marked_copy
 from tongxing.registry.models import Member
 from tongxing.tabular import RowError, read_table
@@ -42,7 +42,10 @@ def import_roster(*, upload, filename: str, by: User, partial: bool, dry_run: bo
     Raises TableError when the file as a whole is refused (size, format, header, rows).
     """
     table = read_table(
-        upload, filename=filename, aliases=imports.COLUMN_ALIASES, required=imports.REQUIRED_COLUMNS
+        upload,
+        filename=filename,
+        aliases=roster_columns.COLUMN_ALIASES,
+        required=roster_columns.REQUIRED_COLUMNS,
     )
     job = jobs.create_job(
         owner=by,
@@ -65,8 +68,8 @@ def run_import(*, job: Job, owner: User, progress: Progress) -> Outcome:
     table = read_table(
         source,
         filename=job.input_name,
-        aliases=imports.COLUMN_ALIASES,
-        required=imports.REQUIRED_COLUMNS,
+        aliases=roster_columns.COLUMN_ALIASES,
+        required=roster_columns.REQUIRED_COLUMNS,
     )
     total = len(table.rows)
     progress.begin("reading", total)

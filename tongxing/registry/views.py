@@ -33,7 +33,7 @@ from tongxing.pages import cleaned, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
-from tongxing.registry import actions, selectors
+from tongxing.registry import actions, records, selectors
 from tongxing.registry import jobs as registry_jobs
 from tongxing.registry.exports import export_organisations
 from tongxing.registry.forms import (
@@ -77,15 +77,15 @@ def villages_in_scope(user):
     )
 
 
-def household_data(user, data: dict) -> actions.HouseholdData:
-    return actions.HouseholdData(
+def household_data(user, data: dict) -> records.HouseholdData:
+    return records.HouseholdData(
         village=access_region_by_code(user, data["village"]),
         **{name: data[name] for name in HOUSEHOLD_FIELDS},
     )
 
 
-def member_data(data: dict, *, relation: str | None = None) -> actions.MemberData:
-    return actions.MemberData(
+def member_data(data: dict, *, relation: str | None = None) -> records.MemberData:
+    return records.MemberData(
         name=data["name"],
         relation=relation or data["relation"],
         id_number=data["id_number"],

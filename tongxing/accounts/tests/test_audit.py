@@ -128,7 +128,7 @@ def test_the_log_still_refuses_updates_and_deletes_through_the_orm(village):
 
 
 def test_the_registrys_events_hold_no_full_number_nor_ciphertext(tree):
-    from tongxing.registry import actions
+    from tongxing.registry import actions, records
     from tongxing.registry.models import Member
     from tongxing.registry.tests import factories
 
@@ -137,7 +137,7 @@ def test_the_registrys_events_hold_no_full_number_nor_ciphertext(tree):
     full_id, phone = factories.id_number(0), factories.phone(0)
     actions.update_member(
         member=head,
-        data=actions.MemberData(
+        data=records.MemberData(
             name="张建国", relation="head", id_number=factories.id_number(7), phone="13912345678"
         ),
         by=None,

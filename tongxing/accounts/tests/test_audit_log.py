@@ -30,6 +30,7 @@ from tongxing.needs.tests import factories as f
 from tongxing.regions.actions import update_region
 from tongxing.regions.models import Region
 from tongxing.registry import actions as registry_actions
+from tongxing.registry import records as registry_records
 from tongxing.registry.models import Household, Relation
 from tongxing.registry.tests.factories import id_number, register
 
@@ -44,20 +45,20 @@ def month(alice, tina, vera, dora):
     home = register(number="4201-0001", head="朱阳", by=vera)
     spouse = registry_actions.add_member(
         household=home,
-        data=registry_actions.MemberData(
+        data=registry_records.MemberData(
             name="李梅", relation=Relation.SPOUSE, id_number=id_number(77, sex="female")
         ),
         by=vera,
     )
     registry_actions.update_member(
         member=spouse,
-        data=registry_actions.MemberData(name="李梅", relation=Relation.SPOUSE, disabled=True),
+        data=registry_records.MemberData(name="李梅", relation=Relation.SPOUSE, disabled=True),
         by=vera,
     )
     registry_actions.reveal_member(member=spouse, by=vera)
     registry_actions.update_household(
         household=home,
-        data=registry_actions.HouseholdData(
+        data=registry_records.HouseholdData(
             registry_number="4201-0001",
             village=village,
             status="under_monitoring",

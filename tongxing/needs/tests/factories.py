@@ -16,7 +16,7 @@ from tongxing.access import Role
 from tongxing.needs import actions
 from tongxing.needs.models import FundingPolicy, Kind
 from tongxing.regions.models import Region
-from tongxing.registry import actions as registry_actions
+from tongxing.registry import records as registry_records
 from tongxing.registry.models import Relation
 from tongxing.registry.tests.factories import id_number, register
 
@@ -50,7 +50,7 @@ def household(*, village: str = VILLAGE_A1, head: str = "张建国", child: str 
     others = []
     if child:
         others.append(
-            registry_actions.MemberData(
+            registry_records.MemberData(
                 name=child,
                 relation=Relation.CHILD,
                 id_number=id_number(seq, born=datetime.date(2015, 6, 1)),

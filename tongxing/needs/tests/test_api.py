@@ -19,6 +19,7 @@ from tongxing.needs import actions
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
+from tongxing.registry import records as registry_records
 from tongxing.registry.models import Relation
 from tongxing.registry.tests.factories import assign, id_number, register
 
@@ -48,7 +49,7 @@ RECORD_READERS = ("hana", "cleo", "victor", "vera", "tina", "alice")
 @pytest.fixture
 def home(tree):
     """The household in need: 张建国 of village A1 and his left-behind son 张小宝."""
-    child = registry_actions.MemberData(
+    child = registry_records.MemberData(
         name="张小宝", relation=Relation.CHILD, id_number=CHILD_ID, left_behind_child=True
     )
     return register(

@@ -16,6 +16,7 @@ from tongxing.needs.models import Feedback, Need, Pledge, Status
 from tongxing.needs.tests import factories
 from tongxing.notifications.models import Notification
 from tongxing.registry import actions as registry_actions
+from tongxing.registry import records as registry_records
 from tongxing.registry.models import Relation
 
 VALID_ID = "42710119800101247X"  # a right check digit
@@ -181,7 +182,7 @@ def submitted(home, vera):
 def test_a_member_added_after_submission_is_found_at_review(submitted, home, tina):
     registry_actions.add_member(
         household=home,
-        data=registry_actions.MemberData(name="朱阳", relation=Relation.SPOUSE),
+        data=registry_records.MemberData(name="朱阳", relation=Relation.SPOUSE),
         by=None,
     )
     response = client_for(tina).post(
@@ -245,7 +246,7 @@ def test_the_review_card_highlights_what_the_check_finds(submitted, tina):
     )
     registry_actions.add_member(
         household=submitted.household,
-        data=registry_actions.MemberData(name="朱阳", relation=Relation.SPOUSE),
+        data=registry_records.MemberData(name="朱阳", relation=Relation.SPOUSE),
         by=None,
     )
     html = client_for(tina).get("/needs/review/").content.decode()

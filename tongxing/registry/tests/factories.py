@@ -8,7 +8,7 @@ import datetime
 
 from conftest import VILLAGE_A1
 from tongxing.regions.models import Region
-from tongxing.registry import actions
+from tongxing.registry import actions, records
 from tongxing.registry.models import HelperAssignment, Household, HouseholdStatus, Person, Relation
 from tongxing.registry.validators import make_credit_code, make_id_number
 
@@ -31,7 +31,7 @@ def register(
     head: str = "张建国",
     head_id: str | None = None,
     head_phone: str | None = None,
-    others: list[actions.MemberData] = (),
+    others: list[records.MemberData] = (),
     status: str = HouseholdStatus.REGISTERED_POOR,
     since: datetime.date = datetime.date(2019, 3, 1),
     by=None,
@@ -39,7 +39,7 @@ def register(
 ) -> Household:
     """Register a household with its head (ID 0 and phone 13800000000 unless given)."""
     members = [
-        actions.MemberData(
+        records.MemberData(
             name=head,
             relation=Relation.HEAD,
             id_number=id_number(0) if head_id is None else head_id,
@@ -47,7 +47,7 @@ def register(
         ),
         *others,
     ]
-    data = actions.HouseholdData(
+    data = records.HouseholdData(
         registry_number=number,
         village=Region.objects.get(code=village),
         status=status,

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_B1
 from tongxing.audit.models import AuditEvent
-from tongxing.registry import actions
+from tongxing.registry import actions, records
 from tongxing.registry.models import HelperAssignment, Person, Relation
 from tongxing.registry.selectors import status_as_of
 from tongxing.registry.tests.factories import id_number, organisation, person, register
@@ -48,7 +48,7 @@ def test_a_person_cannot_join_an_organisation_of_another_city(alice, carl):
 def test_an_edit_cannot_contradict_the_id_number_on_file(vera):
     household = register(by=vera)
     head = household.members.get(relation=Relation.HEAD)
-    data = actions.MemberData(
+    data = records.MemberData(
         name=head.name, relation=Relation.HEAD, birth_date=datetime.date(1999, 1, 1)
     )
     with pytest.raises(ValidationError) as caught:
@@ -60,7 +60,7 @@ def test_an_edit_cannot_contradict_the_id_number_on_file(vera):
 
 def test_a_status_change_keeps_the_history_for_as_of_questions(vera):
     household = register(by=vera, since=datetime.date(2019, 3, 1))
-    data = actions.HouseholdData(
+    data = records.HouseholdData(
         registry_number=household.registry_number,
         village=household.village,
         status="exited",
@@ -82,7 +82,7 @@ def test_a_village_admin_cannot_register_in_another_village(vera):
 def test_every_fault_of_a_new_household_is_named_at_once(vera):
     with pytest.raises(ValidationError) as caught:
         actions.register_household(
-            data=actions.HouseholdData(
+            data=records.HouseholdData(
                 registry_number="",
                 village=vera.region,
                 status="rich",
@@ -90,8 +90,8 @@ def test_every_fault_of_a_new_household_is_named_at_once(vera):
                 hardship_causes=["laziness"],
             ),
             members=[
-                actions.MemberData(name="", relation="head", id_number="123", phone="12345"),
-                actions.MemberData(name="甲", relation="head", id_number=id_number(1)),
+                records.MemberData(name="", relation="head", id_number="123", phone="12345"),
+                records.MemberData(name="甲", relation="head", id_number=id_number(1)),
             ],
             by=vera,
         )

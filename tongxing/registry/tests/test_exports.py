@@ -13,7 +13,7 @@ from tongxing.audit.models import AuditEvent
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import files
 from tongxing.jobs.models import Job, JobStatus
-from tongxing.registry import actions
+from tongxing.registry import actions, records
 from tongxing.registry.exports import export_members, write_marked_copy
 from tongxing.registry.models import Household, Member
 from tongxing.registry.tests.factories import assign, id_number, organisation, phone, register
@@ -247,7 +247,7 @@ def test_names_that_look_like_formulas_are_exported_as_text(tree, alice):
     from tongxing.registry.models import Relation
 
     others = [
-        actions.MemberData(name=name, relation=Relation.CHILD, id_number=id_number(10 + n))
+        records.MemberData(name=name, relation=Relation.CHILD, id_number=id_number(10 + n))
         for n, name in enumerate(FORMULAS)
     ]
     register(number="=1+1", others=others)

@@ -12,8 +12,8 @@ from conftest import VILLAGE_A1
 from tongxing import personal_data
 from tongxing.audit.models import AuditEvent
 from tongxing.registry.actions import import_households
-from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
 from tongxing.registry.models import Household, HouseholdStatus, Member
+from tongxing.registry.roster_columns import COLUMN_ALIASES, REQUIRED_COLUMNS
 from tongxing.registry.validators import make_id_number
 from tongxing.tabular import read_table
 

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, client_for, make_user
 from tongxing.audit.models import AuditEvent
 from tongxing.regions.models import Region
-from tongxing.registry import actions
+from tongxing.registry import actions, records
 from tongxing.registry.actions import import_households
 from tongxing.registry.models import Household, HouseholdStatusChange, Member, Relation
 from tongxing.registry.tests.factories import id_number, phone, register
@@ -35,7 +35,7 @@ def victim(tree):
         number=VICTIM_NUMBER,
         village=VILLAGE_B1,
         others=[
-            actions.MemberData(
+            records.MemberData(
                 name="王秀英", relation=Relation.SPOUSE, id_number=WIFE_ID, phone=phone(1)
             )
         ],
@@ -241,7 +241,7 @@ def test_a_household_moved_out_of_the_region_while_the_file_is_checked_is_not_wr
     ]  # fmt: skip
 
     def move_away(_rows):
-        moved = actions.HouseholdData(
+        moved = records.HouseholdData(
             registry_number="A1-0100",
             village=Region.objects.get(code=VILLAGE_B1),
             status=household.status,

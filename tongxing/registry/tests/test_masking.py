@@ -12,7 +12,7 @@ import pytest
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, api_client_for, client_for, make_user
 from tongxing.access import Role
 from tongxing.audit.models import AuditEvent
-from tongxing.registry.actions import MemberData
+from tongxing.registry.records import MemberData
 from tongxing.registry.tests import factories
 from tongxing.registry.tests.factories import id_number, phone
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, client_for, make_user
 from tongxing.access import Role
 from tongxing.audit.models import AuditEvent
+from tongxing.registry import records
 from tongxing.registry.models import (
     HelperAssignment,
     Household,
@@ -252,7 +253,7 @@ def test_the_household_page_shows_fields_members_history_and_helpers(vera, tree)
         hardship_causes=["illness", "lack_of_skills"],
         elderly_living_alone=True,
         others=[
-            factories.actions.MemberData(
+            records.MemberData(
                 name="张小红",
                 relation="child",
                 id_number=id_number(5, born=datetime.date(2012, 9, 1), sex="female"),

@@ -11,7 +11,7 @@ from tongxing.progress import progress_display
 from tongxing.queries import refresh_statistics
 from tongxing.registry.actions import import_households
 from tongxing.registry.exports import write_marked_copy
-from tongxing.registry.imports import COLUMN_ALIASES, REQUIRED_COLUMNS
+from tongxing.registry.roster_columns import COLUMN_ALIASES, REQUIRED_COLUMNS
 from tongxing.tabular import TableError, read_table, rejected_rows_table
 
 
