@@ -1,7 +1,15 @@
-"""What every app's pages share: an action's refusal put on its form, the htmx question,
-and a filter form's valid fields. It lives here so that no app's views import another's."""
+"""What every app's pages share: an action's refusal put on its form, an uploaded file read
+or refused on its form, the htmx question, and a filter form's valid fields. It lives here
+so that no app's views import another's."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+
+from tongxing.tabular import TableError
+
+T = TypeVar("T")
 
 
 def show_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
@@ -19,6 +27,20 @@ def show_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
         name = rename.get(field, field)
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+
+
+def read_upload(form, read: Callable[..., T], *, field: str = "file") -> T | None:
+    """Return what `read` makes of the form's uploaded file, or None with the refusal on the
+    form: a file refused as a whole (size, format, header) beside its field, an action's
+    errors where `show_errors` puts them."""
+    upload = form.cleaned_data[field]
+    try:
+        return read(upload)
+    except TableError as exc:
+        form.add_error(field, str(exc))
+    except ValidationError as exc:
+        show_errors(form, exc)
+    return None
 
 
 def wants_fragment(request) -> bool:

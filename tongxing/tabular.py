@@ -23,17 +23,19 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TypeVar
 from xml.parsers import expat
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 
 # How far down to look for the header row.
 HEADER_SEARCH_ROWS = 10
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,6 +69,18 @@ class TableError(ValueError):
 
 class FileTooLarge(TableError):
     """The file is over the size any upload may have (the API answers 413)."""
+
+
+def read_upload_for_api(read: Callable[[], T]) -> tuple[T | None, tuple[int, dict] | None]:
+    """Read an uploaded file for the API: (what `read` returned, None), or (None, the 413
+    answer) for a file over the size limit; a file refused otherwise as a whole is a 400."""
+    try:
+        return read(), None
+    except FileTooLarge as exc:
+        detail = str(exc)
+        return None, (413, {"detail": detail, "errors": [{"field": "file", "message": detail}]})
+    except TableError as exc:
+        raise HttpError(400, str(exc)) from exc
 
 
 # --- Limits ---------------------------------------------------------------------------------

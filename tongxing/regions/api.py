@@ -9,7 +9,7 @@ from tongxing.paging import Pages
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
-from tongxing.tabular import FileTooLarge, TableError, read_table
+from tongxing.tabular import read_table, read_upload_for_api
 
 router = Router(tags=["regions"])
 
@@ -101,14 +101,13 @@ class FileErrorOut(Schema):
 )
 @allow(Role.CITY_ADMIN)
 def import_regions(request, file: File[UploadedFile]):
-    try:
-        table = read_table(
+    table, refused = read_upload_for_api(
+        lambda: read_table(
             file, filename=file.name, aliases=actions.COLUMN_ALIASES, required=("code", "name")
         )
-    except FileTooLarge as exc:
-        return 413, {"detail": str(exc), "errors": [{"field": "file", "message": str(exc)}]}
-    except TableError as exc:
-        raise HttpError(400, str(exc)) from exc
+    )
+    if refused:
+        return refused
     result = actions.import_regions(rows=table.rows, by=request.user)
     return (200 if result.ok else 400), result.as_dict()
 

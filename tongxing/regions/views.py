@@ -3,8 +3,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
 from tongxing.access import REGION_SCOPED_ROLES, Role, allow
+from tongxing.pages import read_upload
 from tongxing.regions import actions, selectors
-from tongxing.tabular import TableError, read_table
+from tongxing.tabular import read_table
 
 
 @allow(REGION_SCOPED_ROLES)
@@ -38,18 +39,17 @@ def import_file(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = table = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            # Checks the size, the rows and what an .xlsx unpacks to before reading a row.
-            table = read_table(
+        # Checks the size, the rows and what an .xlsx unpacks to before reading a row.
+        table = read_upload(
+            form,
+            lambda upload: read_table(
                 upload,
                 filename=upload.name,
                 aliases=actions.COLUMN_ALIASES,
                 required=("code", "name"),
-            )
-        except TableError as exc:
-            form.add_error("file", str(exc))
-        else:
+            ),
+        )
+        if table is not None:
             result = actions.import_regions(rows=table.rows, by=request.user)
     columns = table.columns if table else {}
     errors = (

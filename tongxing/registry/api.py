@@ -37,7 +37,7 @@ from tongxing.registry.models import (
     Relation,
     Sex,
 )
-from tongxing.tabular import FileTooLarge, TableError
+from tongxing.tabular import read_upload_for_api
 
 router = Router(tags=["registry"])
 CODE = r"^\d{12}$"
@@ -421,14 +421,13 @@ class FileErrorOut(Schema):
 def import_roster(
     request, file: File[UploadedFile], partial: Form[bool] = False, dry_run: Form[bool] = False
 ):
-    try:
-        job = registry_jobs.import_roster(
+    job, refused = read_upload_for_api(
+        lambda: registry_jobs.import_roster(
             upload=file, filename=file.name, by=request.user, partial=partial, dry_run=dry_run
         )
-    except FileTooLarge as exc:
-        return 413, {"detail": str(exc), "errors": [{"field": "file", "message": str(exc)}]}
-    except TableError as exc:
-        raise HttpError(400, str(exc)) from exc
+    )
+    if refused:
+        return refused
     if not job.finished:
         return 202, job_out(job)
     if job.status == JobStatus.FAILED:

@@ -29,7 +29,7 @@ from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import selectors as jobs_selectors
 from tongxing.jobs.kinds import STAGES
 from tongxing.jobs.models import JobStatus
-from tongxing.pages import cleaned, show_errors, wants_fragment
+from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
@@ -49,7 +49,7 @@ from tongxing.registry.forms import (
     flag_choices,
 )
 from tongxing.registry.models import HardshipCause, Relation
-from tongxing.tabular import TableError, xlsx_response
+from tongxing.tabular import xlsx_response
 
 PAGE_SIZE = 50
 HOUSEHOLD_FIELDS = (
@@ -633,20 +633,17 @@ def household_import(request):
     file goes on in the background and the page follows it."""
     form = RosterImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = registry_jobs.import_roster(
+        job = read_upload(
+            form,
+            lambda upload: registry_jobs.import_roster(
                 upload=upload,
                 filename=upload.name,
                 by=request.user,
                 partial=form.cleaned_data["partial"],
                 dry_run=form.cleaned_data["dry_run"],
-            )
-        except TableError as exc:
-            form.add_error("file", str(exc))
-        except ValidationError as exc:
-            show_errors(form, exc)
-        else:
+            ),
+        )
+        if job is not None:
             if not job.finished:
                 return follow_job(request, "registry:household_import_job", job)
             return render_job(request, job, "registry/import.html", {"form": form})
