@@ -72,3 +72,16 @@ def parent_code_of(code: str) -> str | None:
         return None
     start = SEGMENT_END[level - 1]
     return code[:start].ljust(CODE_LENGTH, "0")
+
+
+# registry
+def county_code_of(code: str) -> str:
+    """Return the six digits of the county a code lies in: an ID number's or a credit code's
+    region part."""
+    return prefix_of(code, Level.COUNTY)
+
+
+# registry
+def township_prefix_of(code: str) -> str:
+    """Return the prefix of the township a village's (or a township's) code lies in."""
+    return prefix_of(code, Level.TOWNSHIP)
