@@ -15,20 +15,15 @@ from django.utils.translation import gettext as _
 from tongxing import personal_data
 from tongxing.access import (
     DIRECTORY_EDITORS,
-    FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
-    REGION_SCOPED_ROLES,
-    Role,
-    acting_scope,
-    require_scope,
 )
 from tongxing.accounts.models import User
 from tongxing.audit.log import event_fields, record, snapshot
 from tongxing.audit.models import AuditEvent
 from tongxing.queries import bulk_write_cache, column_index, insert_rows, prepare_rows
 from tongxing.regions.models import Region
-from tongxing.registry import imports, protection
+from tongxing.registry import imports, protection, rights
 from tongxing.registry.exports import export_members
 from tongxing.registry.models import (
     HelperAssignment,
@@ -75,27 +70,6 @@ ORGANISATION_FIELDS = ("name", "kind", "credit_code", "region")
 # What a new household's audit event records of each member.
 MEMBER_SUMMARY = ("name", "relation", "id_number_masked")
 PERSON_FIELDS = ("name", "position", "organisation", "region", "account", "phone_masked")
-# The accounts a person of the directory may log in with.
-# (An organisation's representative speaks for the organisation of its person.)
-LINKABLE_ROLES = REGION_SCOPED_ROLES - {Role.VIEWER} | {Role.ORG_REP}
-
-
-# --- Rights -----------------------------------------------------------------------------
-
-
-def require_region_right(by: User | None, roles, region: Region) -> None:
-    """Refuse unless the actor has one of the roles and the region lies in their scope."""
-    require_scope(by, roles, region.code)
-
-
-def require_related_region(by: User | None, region: Region, field: str) -> None:
-    """Refuse a person or organisation from elsewhere: theirs must lie in the actor's region,
-    or above it (a township's cadre helps in its villages; a city bureau sends secretaries)."""
-    scope = acting_scope(by)
-    if not scope:
-        return
-    if not (region.code.startswith(scope) or scope.startswith(region.prefix)):
-        raise ValidationError({field: [_("This one belongs to another region.")]})
 
 
 # --- Households and members ---------------------------------------------------------------
@@ -146,7 +120,7 @@ def register_household(
 ) -> Household:
     """Register a household with its members (at least the head)."""
     if data.village is not None:
-        require_region_right(by, HOUSEHOLD_EDITORS, data.village)
+        rights.require_region_right(by, HOUSEHOLD_EDITORS, data.village)
     errors = clean_household(data)
     if not members:
         errors["members"] = [_("Give at least the head of household.")]
@@ -206,9 +180,9 @@ def _create_member(
 
 def update_household(*, household: Household, data: HouseholdData, by: User | None) -> Household:
     """Change a household's own fields; a new status is kept in its history from its date."""
-    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
     if data.village is not None:
-        require_region_right(by, HOUSEHOLD_EDITORS, data.village)
+        rights.require_region_right(by, HOUSEHOLD_EDITORS, data.village)
     errors = clean_household(data)
     number = " ".join((data.registry_number or "").split())
     if not errors.get("registry_number") and (
@@ -255,7 +229,7 @@ def _save_household(household: Household, values: dict, before: dict, by: User |
 
 
 def add_member(*, household: Household, data: MemberData, by: User | None) -> Member:
-    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
     values, errors = clean_member(data)
     if (
         values["relation"] == Relation.HEAD
@@ -272,7 +246,7 @@ def add_member(*, household: Household, data: MemberData, by: User | None) -> Me
 
 def update_member(*, member: Member, data: MemberData, by: User | None) -> Member:
     """Change a member; an empty ID or phone entry keeps the number on file."""
-    require_region_right(by, HOUSEHOLD_EDITORS, member.household.village)
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, member.household.village)
     values, errors = clean_member(data)
     if not data.id_number:
         for key in ("id_number_ciphertext", "id_number_hash", "id_number_masked"):
@@ -336,7 +310,7 @@ def reveal_member(*, member: Member, by: User) -> dict[str, str]:
     Only roles allowed to see personal data, in their own region, may (PIPL: access to
     sensitive personal information is limited and recorded).
     """
-    require_region_right(by, PERSONAL_DATA_READERS, member.household.village)
+    rights.require_region_right(by, PERSONAL_DATA_READERS, member.household.village)
     if by is None:
         raise PermissionDenied
     with transaction.atomic():
@@ -379,7 +353,7 @@ def clean_organisation(
 def create_organisation(
     *, name: str, kind: str, region: Region, credit_code: str = "", by: User | None
 ) -> Organisation:
-    require_region_right(by, DIRECTORY_EDITORS, region)
+    rights.require_region_right(by, DIRECTORY_EDITORS, region)
     values, errors = clean_organisation(
         name=name, kind=kind, credit_code=credit_code, region=region
     )
@@ -411,8 +385,8 @@ def update_organisation(
     credit_code: str = "",
     by: User | None,
 ) -> Organisation:
-    require_region_right(by, DIRECTORY_EDITORS, organisation.region)
-    require_region_right(by, DIRECTORY_EDITORS, region)
+    rights.require_region_right(by, DIRECTORY_EDITORS, organisation.region)
+    rights.require_region_right(by, DIRECTORY_EDITORS, region)
     values, errors = clean_organisation(
         name=name, kind=kind, credit_code=credit_code, region=region
     )
@@ -452,9 +426,9 @@ def create_person(
     account: User | None = None,
     by: User | None,
 ) -> Person:
-    require_region_right(by, DIRECTORY_EDITORS, region)
+    rights.require_region_right(by, DIRECTORY_EDITORS, region)
     if organisation is not None:
-        require_related_region(by, organisation.region, "organisation")
+        rights.require_related_region(by, organisation.region, "organisation")
     errors: dict[str, list[str]] = {}
     name = clean_text(name, max_length=50, field="name", errors=errors)
     if not name and not errors:
@@ -496,12 +470,9 @@ def _check_account(
     account of the actor's own region, not yet another person's."""
     if account is None:
         return
-    if account.role not in LINKABLE_ROLES or not account.is_active:
-        errors["account"] = [_("Choose an active account of staff, a cadre or an organisation.")]
-        return
-    scope = acting_scope(by)
-    if scope != "" and (account.region_id is None or not account.region_id.startswith(scope or "")):
-        errors["account"] = [_("This one belongs to another region.")]
+    refusal = rights.account_refusal(account, by)
+    if refusal:
+        errors["account"] = [refusal]
         return
     others = Person.objects.filter(account=account)
     if person is not None:
@@ -515,7 +486,7 @@ def link_person_account(*, person: Person, account: User | None, by: User | None
     """Let a person of the directory log in with an account (or with none): a cadre's
     login then reaches the households the person is assigned to help."""
     person = Person.objects.select_for_update().select_related("region").get(pk=person.pk)
-    require_region_right(by, DIRECTORY_EDITORS, person.region)
+    rights.require_region_right(by, DIRECTORY_EDITORS, person.region)
     errors: dict[str, list[str]] = {}
     _check_account(account, person, by, errors)
     if errors:
@@ -540,8 +511,8 @@ def assign_helper(
     *, person: Person, household: Household, since: datetime.date, by: User | None
 ) -> HelperAssignment:
     """Make a person the assigned helper (帮扶责任人) of a household from a date."""
-    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
-    require_related_region(by, person.region, "person")
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    rights.require_related_region(by, person.region, "person")
     if since > datetime.date.today():
         raise ValidationError({"since": [_("The date lies in the future.")]})
     with transaction.atomic():
@@ -560,7 +531,7 @@ def assign_helper(
 
 
 def end_assignment(*, assignment: HelperAssignment, until: datetime.date, by: User | None) -> None:
-    require_region_right(by, HOUSEHOLD_EDITORS, assignment.household.village)
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, assignment.household.village)
     if until < assignment.since:
         raise ValidationError({"until": [_("The end lies before the start.")]})
     with transaction.atomic():
@@ -579,8 +550,8 @@ def link_household_account(
     *, household: Household, account: User | None, by: User | None
 ) -> Household:
     """Give a household its own login (role household), or take it away with None."""
-    require_region_right(by, HOUSEHOLD_EDITORS, household.village)
-    if account is not None and account.role != Role.HOUSEHOLD:
+    rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+    if account is not None and not rights.may_log_in_for_household(account):
         raise ValidationError({"account": [_("Choose an account with the household role.")]})
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
@@ -644,8 +615,7 @@ def rotate_data_key(
     is read and its hashes made again with the index key, whatever key wrote it.
     `progress(label, rows, total)` is called after each batch has committed.
     """
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
+    rights.require_key_rotation(by)
     _check_rotation_keys(reindex)
     sets = {model: _rows_to_rotate(model, kinds, reindex) for model, kinds in ROTATED}
     totals = {model: rows.count() for model, rows in sets.items()}
@@ -936,11 +906,7 @@ def import_households(
     since it was read (if one did, the import prepares again). `progress(n)` is called, outside
     any transaction, as n more rows are prepared; the rows add up to the roster's.
     """
-    if by is not None and not by.is_superuser and not by.has_role(*HOUSEHOLD_EDITORS):
-        raise PermissionDenied
-    scope = acting_scope(by)
-    if scope is None:
-        raise PermissionDenied
+    scope = rights.require_importer(by)
     roster = imports.parse_roster(rows, scope_prefix=scope)
     for attempt in range(IMPORT_ATTEMPTS):
         plan = _plan_import(
@@ -1317,7 +1283,7 @@ def _write_import(plan: _ImportPlan, by: User | None) -> None:
     with bulk_write_cache(), transaction.atomic():
         # The region of every object written to, as it is now, whatever the file said.
         for village in plan.villages.values():
-            require_region_right(by, HOUSEHOLD_EDITORS, village)
+            rights.require_region_right(by, HOUSEHOLD_EDITORS, village)
         _check_unchanged(plan, by)
         insert_rows(Household, plan.new_households)
         keys = {}
@@ -1369,7 +1335,7 @@ def _check_unchanged(plan: _ImportPlan, by: User | None) -> None:
         if len(households) != len(pks):
             raise _RegistryChanged  # one was removed
         for household in households:
-            require_region_right(by, HOUSEHOLD_EDITORS, household.village)
+            rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
             now = (
                 household.village_id,
                 household.updated_at,
@@ -1392,12 +1358,7 @@ def check_full_export(*, by: User | None, households, reason: str) -> str:
     reason is needed, for the audit log.
     """
     reason = clean_text(reason, max_length=EXPORT_REASON_MAX, field="reason")
-    if by is not None:
-        if not by.is_superuser and not by.has_role(*FULL_EXPORTERS):
-            raise PermissionDenied
-        scope = acting_scope(by)
-        if scope is None or households.exclude(village__code__startswith=scope).exists():
-            raise PermissionDenied
+    rights.require_full_export(by, households)
     if not reason:
         raise ValidationError({"reason": [_("Say why the full ID and phone numbers are needed.")]})
     return reason

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tongxing.access import DIRECTORY_EDITORS
 from tongxing.accounts.models import User
 from tongxing.audit import events
 from tongxing.audit.events import Action, Key, Named
+from tongxing.registry import rights
 from tongxing.registry.models import HardshipCause, HelperAssignment, Member, Relation
 from tongxing.registry.selectors import (
     households_visible_to,
@@ -52,7 +52,7 @@ def member_names(viewer: User, ids: list[str]) -> dict[str, Named]:
 
 
 def organisation_names(viewer: User, ids: list[str]) -> dict[str, Named]:
-    editor = viewer.role in DIRECTORY_EDITORS
+    editor = rights.may_edit_directory(viewer)
     return {
         str(o.pk): Named(
             o.name, reverse("registry:organisation_edit", args=[o.pk]) if editor else ""

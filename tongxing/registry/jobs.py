@@ -170,7 +170,3 @@ def run_export(*, job: Job, owner: User, progress: Progress) -> Outcome:
     )
     result = {"households": households.count(), "members": members, "full_numbers": full_numbers}
     return Outcome(result=result, file=content, filename=EXPORT_NAME)
-
-
-def may_export_full(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.role in FULL_EXPORTERS)

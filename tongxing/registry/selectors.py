@@ -7,10 +7,13 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from tongxing.access import PERSONAL_DATA_READERS, Role, scope_prefix
+from tongxing.access import Role, scope_prefix
 from tongxing.accounts.models import User
 from tongxing.queries import prefix_q
-from tongxing.registry import protection
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+from tongxing.regions.selectors import regions_visible_to
+from tongxing.registry import protection, rights
 from tongxing.registry.models import (
     HelperAssignment,
     Household,
@@ -47,15 +50,24 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     if prefix is None:
         return Household.objects.none()
     households = Household.objects.filter(prefix_q("village__code", prefix))
-    if user.role == Role.CADRE:
-        # product.md scopes a cadre to the households assigned to them (结对帮扶).
+    if rights.sees_assigned_only(user):
         households = households.filter(pk__in=assigned_household_ids(user))
     return households
 
 
 def has_nothing_assigned(user: User) -> bool:
     """Whether the user is a cadre with no household to help today, which their pages say."""
-    return user.role == Role.CADRE and not households_visible_to(user).exists()
+    return rights.sees_assigned_only(user) and not households_visible_to(user).exists()
+
+
+def villages_visible_to(user: User) -> QuerySet[Region]:
+    """The villages of the user's region, with their townships, in code order."""
+    return (
+        regions_visible_to(user)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def access_household(user: User, household_id: int) -> Household:
@@ -81,16 +93,6 @@ def access_member(user: User, member_id: int) -> Member:
         )
     except Member.DoesNotExist:
         raise Http404 from None
-
-
-def may_see_personal_data(user: User, household: Household) -> bool:
-    """Return whether the user may ask to see this household's full numbers."""
-    prefix = scope_prefix(user)
-    return (
-        user.role in PERSONAL_DATA_READERS
-        and prefix is not None
-        and household.village_id.startswith(prefix)
-    )
 
 
 def with_head(households: QuerySet[Household]) -> QuerySet[Household]:
@@ -230,9 +232,8 @@ def linkable_accounts(user: User, person: Person | None = None) -> QuerySet[User
     """The accounts a directory editor may let a person log in with: staff and cadres of
     the editor's region that are active and not another person's already."""
     from tongxing.accounts.selectors import users_visible_to
-    from tongxing.registry.actions import LINKABLE_ROLES
 
-    accounts = users_visible_to(user).filter(role__in=LINKABLE_ROLES, is_active=True)
+    accounts = users_visible_to(user).filter(role__in=rights.LINKABLE_ROLES, is_active=True)
     taken = Person.objects.filter(account__isnull=False)
     if person is not None:
         taken = taken.exclude(pk=person.pk)

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from tongxing.access import (
     DIRECTORY_EDITORS,
-    FULL_EXPORTERS,
     HOUSEHOLD_EDITORS,
     PERSONAL_DATA_READERS,
     REGION_SCOPED_ROLES,
@@ -31,9 +30,8 @@ from tongxing.jobs.kinds import STAGES
 from tongxing.jobs.models import JobStatus
 from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
-from tongxing.regions.codes import Level
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
-from tongxing.registry import actions, records, selectors
+from tongxing.registry import actions, records, rights, selectors
 from tongxing.registry import jobs as registry_jobs
 from tongxing.registry.exports import export_organisations
 from tongxing.registry.forms import (
@@ -66,15 +64,6 @@ MEMBER_FIELDS = ("name", "relation", "labour_ability", "left_behind_child", "stu
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def villages_in_scope(user):
-    return (
-        regions_visible_to(user)
-        .filter(level=Level.VILLAGE)
-        .select_related("parent")
-        .order_by("code")
-    )
 
 
 def household_data(user, data: dict) -> records.HouseholdData:
@@ -127,7 +116,7 @@ def filtered_households(request, data):
     A search for an ID or phone number comes only by POST: in an address (a GET) it is
     refused, with a word on the search field, and selects nothing.
     """
-    form = HouseholdFilterForm(data or None, villages=villages_in_scope(request.user))
+    form = HouseholdFilterForm(data or None, villages=selectors.villages_visible_to(request.user))
     values = cleaned(form)
     query = values.get("q", "")
     if request.method != "POST" and selectors.search_goes_by_post(query):
@@ -183,8 +172,8 @@ def household_list(request):
     context = {
         "form": form,
         "page": page_of(request, households, PAGE_SIZE),
-        "can_edit": request.user.role in HOUSEHOLD_EDITORS,
-        "can_export_full": request.user.role in FULL_EXPORTERS,
+        "can_edit": rights.may_edit_households(request.user),
+        "can_export_full": rights.may_export_full(request.user),
         "export_query": address.urlencode(),
         "nothing_assigned": selectors.has_nothing_assigned(request.user),
     }
@@ -218,8 +207,8 @@ def household_detail(request, household_id: int):
         "flags": [label for flag, label in flag_choices() if getattr(household, flag)],
         "history": household.status_changes.select_related("recorded_by"),
         "helpers": selectors.helpers_of(household),
-        "may_reveal": selectors.may_see_personal_data(request.user, household),
-        "can_edit": request.user.role in HOUSEHOLD_EDITORS,
+        "may_reveal": rights.may_see_personal_data(request.user, household),
+        "can_edit": rights.may_edit_households(request.user),
         "log_url": events.history_url(request.user, "registry.household", household.pk),
     }
     return render(request, "registry/household_detail.html", context)
@@ -228,7 +217,7 @@ def household_detail(request, household_id: int):
 @allow(HOUSEHOLD_EDITORS)
 def household_create(request):
     """Register a household and its head in one form; the other members come after."""
-    form = HouseholdForm(request.POST or None, villages=villages_in_scope(request.user))
+    form = HouseholdForm(request.POST or None, villages=selectors.villages_visible_to(request.user))
     head_form = MemberForm(request.POST or None, prefix="head", head=True)
     if request.method == "POST" and all([form.is_valid(), head_form.is_valid()]):
         try:
@@ -265,7 +254,7 @@ def household_edit(request, household_id: int):
     form = HouseholdForm(
         request.POST or None,
         initial={**initial, "village": household.village_id},
-        villages=villages_in_scope(request.user),
+        villages=selectors.villages_visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,7 +393,7 @@ def organisation_list(request):
     context = {
         "form": form,
         "page": page,
-        "can_edit": request.user.role in DIRECTORY_EDITORS,
+        "can_edit": rights.may_edit_directory(request.user),
         "tab": "organisations",
     }
     return render(request, "registry/organisation_list.html", context)
@@ -490,7 +479,7 @@ def person_list(request):
     context = {
         "form": form,
         "page": page,
-        "can_edit": request.user.role in DIRECTORY_EDITORS,
+        "can_edit": rights.may_edit_directory(request.user),
         "tab": "people",
     }
     return render(request, "registry/person_list.html", context)
@@ -696,7 +685,9 @@ class ExportForm(forms.Form):
 
 def export_filters(request) -> dict:
     """Return the household list's filters (from the query string) as an export keeps them."""
-    form = HouseholdFilterForm(request.GET or None, villages=villages_in_scope(request.user))
+    form = HouseholdFilterForm(
+        request.GET or None, villages=selectors.villages_visible_to(request.user)
+    )
     data = cleaned(form)
     return registry_jobs.export_filters(
         query=data.get("q", ""),
@@ -715,7 +706,7 @@ def household_export(request):
     households = selectors.search_households(
         request.user, **registry_jobs.search_arguments(filters)
     )
-    may_full = registry_jobs.may_export_full(request.user)
+    may_full = rights.may_export_full(request.user)
     if request.POST.get("full_numbers") and not may_full:
         raise PermissionDenied
     initial = {"full_numbers": may_full and request.GET.get("full") == "1"}
