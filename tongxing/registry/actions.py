@@ -19,7 +19,7 @@ from tongxing.access import (
     PERSONAL_DATA_READERS,
 )
 from tongxing.accounts.models import User
-from tongxing.audit.log import event_fields, record, snapshot
+from tongxing.audit.log import event_fields, record, record_update, snapshot
 from tongxing.audit.models import AuditEvent
 from tongxing.queries import bulk_write_cache, column_index, insert_rows, prepare_rows
 from tongxing.regions.models import Region
@@ -401,17 +401,13 @@ def update_organisation(
         raise ValidationError(errors)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        before = snapshot(organisation, ORGANISATION_FIELDS)
-        for key, value in values.items():
-            setattr(organisation, key, value)
-        organisation.save()
-        record(
+        record_update(
+            organisation,
+            values,
             actor=by,
             action="organisation.update",
-            target=organisation,
+            fields=ORGANISATION_FIELDS,
             region_code=region.code,
-            before=before,
-            after=snapshot(organisation, ORGANISATION_FIELDS),
         )
     return organisation
 
@@ -493,16 +489,13 @@ def link_person_account(*, person: Person, account: User | None, by: User | None
         raise ValidationError(errors)
     if person.account_id == (account.pk if account is not None else None):
         return person
-    before = person.account_id
-    person.account = account
-    person.save(update_fields=["account"])
-    record(
+    record_update(
+        person,
+        {"account": account},
         actor=by,
         action="person.link_account",
-        target=person,
+        fields=("account",),
         region_code=person.region_id,
-        before={"account": before},
-        after={"account": account.pk if account is not None else None},
     )
     return person
 
@@ -555,18 +548,15 @@ def link_household_account(
         raise ValidationError({"account": [_("Choose an account with the household role.")]})
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
-        before = household.account_id
         if account is not None:
             Household.objects.filter(account=account).exclude(pk=household.pk).update(account=None)
-        household.account = account
-        household.save(update_fields=["account", "updated_at"])
-        record(
+        record_update(
+            household,
+            {"account": account},
             actor=by,
             action="household.link_account",
-            target=household,
+            fields=("account",),
             region_code=household.village_id,
-            before={"account": before},
-            after={"account": account.pk if account is not None else None},
         )
     return household
 
