@@ -6,7 +6,7 @@ writes the audit log. Views, the API, the import and the demo all come through h
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
@@ -16,7 +16,6 @@ from tongxing import personal_data
 from tongxing.access import (
     DIRECTORY_EDITORS,
     HOUSEHOLD_EDITORS,
-    PERSONAL_DATA_READERS,
 )
 from tongxing.accounts.models import User
 from tongxing.audit.log import event_fields, record, record_update, snapshot
@@ -310,9 +309,7 @@ def reveal_member(*, member: Member, by: User) -> dict[str, str]:
     Only roles allowed to see personal data, in their own region, may (PIPL: access to
     sensitive personal information is limited and recorded).
     """
-    rights.require_region_right(by, PERSONAL_DATA_READERS, member.household.village)
-    if by is None:
-        raise PermissionDenied
+    rights.require_personal_data(by, member.household)
     with transaction.atomic():
         record(
             actor=by,
@@ -544,7 +541,7 @@ def link_household_account(
 ) -> Household:
     """Give a household its own login (role household), or take it away with None."""
     rights.require_region_right(by, HOUSEHOLD_EDITORS, household.village)
-    if account is not None and not rights.may_log_in_for_household(account):
+    if account is not None and not rights.is_household_login(account):
         raise ValidationError({"account": [_("Choose an account with the household role.")]})
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)

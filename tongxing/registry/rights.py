@@ -70,6 +70,15 @@ def may_see_personal_data(user: User, household) -> bool:
     )
 
 
+def require_personal_data(by: User | None, household) -> None:
+    """Refuse to show a household's full numbers unless a person of a role that may see them
+    asks, in their region (PIPL: access to sensitive personal information is limited and
+    recorded); a command has no one to show them to."""
+    require_region_right(by, PERSONAL_DATA_READERS, household.village)
+    if by is None:
+        raise PermissionDenied
+
+
 def require_importer(by: User | None) -> str:
     """Refuse unless the actor may import rosters; return the scope they import into."""
     if by is not None and not by.is_superuser and not by.has_role(*HOUSEHOLD_EDITORS):
@@ -97,8 +106,8 @@ def require_full_export(by: User | None, households) -> None:
         raise PermissionDenied
 
 
-def may_log_in_for_household(account: User) -> bool:
-    """Whether an account may be a household's own login."""
+def is_household_login(account: User) -> bool:
+    """Whether an account is (or may become) a household's own login: the household role."""
     return account.role == Role.HOUSEHOLD
 
 

@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from tongxing.access import Role, scope_prefix
+from tongxing.access import scope_prefix
 from tongxing.accounts.models import User
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level
@@ -79,7 +79,7 @@ def access_household(user: User, household_id: int) -> Household:
 
 def household_of_account(user: User) -> Household | None:
     """The household a household account belongs to, if one is linked."""
-    if not (user.is_authenticated and user.is_active and user.role == Role.HOUSEHOLD):
+    if not (user.is_authenticated and user.is_active and rights.is_household_login(user)):
         return None
     return Household.objects.select_related("village").filter(account=user).first()
 
