@@ -121,8 +121,8 @@ def contrib_setup(path: Path) -> None:
 
     from django.utils import timezone
 
-    from tongxing.accounts.actions import issue_token
     from tongxing.access import Role
+    from tongxing.accounts.actions import issue_token
     from tongxing.accounts.models import User
     from tongxing.needs import actions
     from tongxing.needs.models import Category, FundingPolicy, Kind
