@@ -72,3 +72,15 @@ def parent_code_of(code: str) -> str | None:
         return None
     start = SEGMENT_END[level - 1]
     return code[:start].ljust(CODE_LENGTH, "0")
+
+
+# regions: the codes of a region's path, and a prefix written out in full.
+def full_code(prefix: str) -> str:
+    """Return the 12-digit code whose significant prefix this is (zeros after it)."""
+    return prefix.ljust(CODE_LENGTH, "0")
+
+
+def path_codes(code: str, level: Level | None = None) -> list[str]:
+    """Return the codes of a region's ancestors from the top down, ending with its own."""
+    level = level or level_of(code)
+    return [full_code(code[: SEGMENT_END[upper]]) for upper in Level if upper <= level]
