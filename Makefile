@@ -1,4 +1,4 @@
-# Tongxing: `make demo` runs it, `make test` tests it, `make bench` measures it.
+# Tongxing: `make demo` runs it, `make test` tests it (and its layers), `make bench` measures it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,6 +26,7 @@ demo: $(STAMP) messages
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) messages lint
 	$(BIN)/pytest -m "not browser" -q $(ARGS)

@@ -1,5 +1,5 @@
 """Templates ask what an account may do (`can.review`), never which role it has: the rights
-live beside the views' own role sets (`accounts.context_processors.RIGHTS`)."""
+live beside the views' own role sets (`tongxing.navigation.RIGHTS`)."""
 
 import re
 from pathlib import Path

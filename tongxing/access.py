@@ -70,6 +70,10 @@ HOUSEHOLD_PROXIES = frozenset(
 )
 # Who keeps the review rules (value caps, banned terms) of their region.
 RULE_EDITORS = frozenset({Role.CITY_ADMIN})
+# Who shapes the region tree (imports, renames, tags villages): the city office.
+REGION_EDITORS = frozenset({Role.CITY_ADMIN})
+# Staff assigned to help some households of their region, whose workspace lists them.
+ASSIGNED_HELPERS = frozenset({Role.CADRE})
 # Who reads the audit log of their region.
 AUDIT_READERS = frozenset({Role.CITY_ADMIN})
 # Every role: pages any signed-in account may open (its own notifications, its logout).

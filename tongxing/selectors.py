@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from tongxing.access import Role
+from tongxing.access import ASSIGNED_HELPERS
 from tongxing.accounts.models import User
 from tongxing.accounts.selectors import count_donors
 from tongxing.regions.codes import Level
@@ -34,13 +34,13 @@ def workspace_figures(user: User) -> dict:
     root = scope_root(user)
     if root is None:
         return {}
-    if root.level == Level.VILLAGE or user.role == Role.CADRE:
+    if root.level == Level.VILLAGE or user.role in ASSIGNED_HELPERS:
         return {"households": households_visible_to(user).count()}
     return {"villages": subtree_counts(root)["villages"]}
 
 
 def assigned_households(user: User) -> QuerySet[Household]:
     """The first households a cadre helps, with their heads, for the workspace."""
-    if user.role != Role.CADRE:
+    if user.role not in ASSIGNED_HELPERS:
         return Household.objects.none()
     return search_households(user)[:ASSIGNED_SHOWN]

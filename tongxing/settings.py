@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tongxing.accounts.context_processors.navigation",
+                "tongxing.navigation.navigation",
                 # After Django's own CSRF processor: see tongxing.public_cache.
                 "tongxing.public_cache.csrf_placeholder",
             ],

@@ -6,7 +6,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from tongxing.access import EVERY_ROLE, Role, allow, public
+from tongxing.access import ASSIGNED_HELPERS, EVERY_ROLE, allow, public
 from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
 from tongxing.selectors import assigned_households, home_figures, workspace_figures
@@ -25,7 +25,7 @@ def workspace(request):
     if root is not None:
         context["figures"] = workspace_figures(user)
         context["path"] = region_selectors.path_visible_to(user, root)
-        if user.role == Role.CADRE:
+        if user.role in ASSIGNED_HELPERS:
             context["assigned"] = assigned_households(user)
     return render(request, "workspace.html", context)
 

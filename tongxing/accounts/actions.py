@@ -9,31 +9,21 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxing.access import ACCOUNT_ADMIN_ROLES, REGION_SCOPED_ROLES, Role, scope_prefix
+from tongxing.access import REGION_SCOPED_ROLES, Role
+from tongxing.accounts import rights
 from tongxing.accounts.models import ApiToken, LoginFailure, User
-from tongxing.audit.log import record, record_many, snapshot
+from tongxing.audit.log import record, record_many, record_update, snapshot
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.text import clean_text
 
 USER_FIELDS = ("username", "role", "region", "display_name", "email", "is_active")
-
-# The levels a role's scope may sit at: a township station serves one township, and so on.
-SCOPE_LEVELS = {
-    Role.CITY_ADMIN: {Level.PROVINCE, Level.CITY, Level.COUNTY},
-    Role.TOWNSHIP_ADMIN: {Level.TOWNSHIP},
-    Role.VILLAGE_ADMIN: {Level.VILLAGE},
-    Role.CADRE: {Level.TOWNSHIP, Level.VILLAGE},
-    Role.VIEWER: set(Level),
-}
-# The roles a township station may give; the city office may give every role.
-TOWNSHIP_GRANTABLE = {Role.VILLAGE_ADMIN, Role.CADRE, Role.VIEWER}
 
 
 def clean_account_text(
@@ -83,7 +73,7 @@ def check_new_account(
     if role in REGION_SCOPED_ROLES:
         if region is None:
             errors["region"] = [_("This role needs a region.")]
-        elif region.level not in SCOPE_LEVELS[role]:
+        elif not rights.may_scope(role, region.level):
             errors["region"] = [
                 _("A %(role)s cannot be scoped to a %(level)s.")
                 % {"role": Role(role).label, "level": Level(region.level).label}
@@ -97,22 +87,6 @@ def check_new_account(
         raise ValidationError(errors)
 
 
-def _check_grant(by: User | None, role: str, region: Region | None) -> None:
-    """Refuse to create an account the creator could not manage: roles and regions in scope."""
-    if by is None or by.is_superuser:  # a command run by an administrator of the server
-        return
-    if not by.has_role(*ACCOUNT_ADMIN_ROLES):
-        raise PermissionDenied
-    if by.role == Role.TOWNSHIP_ADMIN and role not in TOWNSHIP_GRANTABLE:
-        raise PermissionDenied
-    if (
-        role in REGION_SCOPED_ROLES
-        and region is not None
-        and not region.code.startswith(scope_prefix(by) or "")
-    ):
-        raise PermissionDenied
-
-
 def create_user(
     *,
     username: str,
@@ -124,7 +98,7 @@ def create_user(
     by: User | None,
 ) -> User:
     """Create an account; without a password it cannot log in until one is set."""
-    _check_grant(by, role, region)
+    rights.require_grant(by, role, region)
     check_new_account(
         username=username,
         role=role,
@@ -198,7 +172,7 @@ def create_donors_in_bulk(*, rows: list[DonorRow], by: User | None) -> int:
 
     The accounts have no usable password: each person sets one through password reset.
     """
-    _check_grant(by, Role.DONOR, None)
+    rights.require_grant(by, Role.DONOR, None)
     errors: dict[str, list[str]] = {}
     for number, row in enumerate(rows, start=1):
         found: dict[str, list[str]] = {}
@@ -236,26 +210,21 @@ def update_user(
     is_active: bool | None = None,
 ) -> User:
     """Rename or (de)activate an account within the creator's reach."""
-    _check_grant(by, user.role, user.region)
+    rights.require_manage(by, user)
     if by is not None and by.pk == user.pk and is_active is False:
         raise ValidationError({"is_active": [_("You cannot deactivate your own account.")]})
     if display_name is not None:
         display_name = clean_text(display_name, max_length=100, field="display_name")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        before = snapshot(user, USER_FIELDS)
-        if display_name is not None:
-            user.display_name = display_name
-        if is_active is not None:
-            user.is_active = is_active
-        user.save(update_fields=["display_name", "is_active"])
-        record(
+        values = {"display_name": display_name, "is_active": is_active}
+        record_update(
+            user,
+            {name: value for name, value in values.items() if value is not None},
             actor=by,
             action="account.update",
-            target=user,
+            fields=USER_FIELDS,
             region_code=user.region_id or "",
-            before=before,
-            after=snapshot(user, USER_FIELDS),
         )
     if not user.is_active:
         ApiToken.objects.filter(user=user).delete()

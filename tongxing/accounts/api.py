@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from tongxing.access import ACCOUNT_ADMIN_ROLES, EVERY_ROLE, Role, allow, public
+from tongxing.access import ACCOUNT_ADMIN_ROLES, AUDIT_READERS, EVERY_ROLE, Role, allow, public
 from tongxing.accounts import actions, selectors
 from tongxing.addresses import client_address
 from tongxing.audit import events
@@ -194,7 +194,7 @@ def patch_user(request, user_id: int, payload: UserPatch):
 
 
 @router.get("/audit", response=list[AuditOut], summary="The audit log of my region")
-@allow(Role.CITY_ADMIN)
+@allow(AUDIT_READERS)
 @paginate(Pages, page_size=50)
 def audit_log(request, filters: Query[AuditFilterIn]):
     cleaned = selectors.clean_audit_filters(selectors.AuditFilters(**filters.model_dump()))

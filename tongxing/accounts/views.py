@@ -5,8 +5,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tongxing.access import ACCOUNT_ADMIN_ROLES, Role, allow, public
-from tongxing.accounts import actions, selectors
+from tongxing.access import ACCOUNT_ADMIN_ROLES, AUDIT_READERS, Role, allow, public
+from tongxing.accounts import actions, rights, selectors
 from tongxing.accounts.forms import (
     AuditFilterForm,
     LoginForm,
@@ -125,16 +125,12 @@ def user_list(request):
     return render(request, "accounts/users.html", context, status=status)
 
 
-def grantable_roles(user) -> list[str]:
-    if user.role == Role.TOWNSHIP_ADMIN:
-        return [r for r in Role.values if r in actions.TOWNSHIP_GRANTABLE]
-    return [r for r in Role.values if r not in (Role.DONOR, Role.HOUSEHOLD)]
-
-
 @allow(ACCOUNT_ADMIN_ROLES)
 def user_create(request):
     regions = regions_visible_to(request.user).order_by("code")
-    form = NewUserForm(request.POST or None, roles=grantable_roles(request.user), regions=regions)
+    form = NewUserForm(
+        request.POST or None, roles=rights.grantable_roles(request.user), regions=regions
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,7 +153,7 @@ def user_create(request):
     return render(request, "accounts/user_form.html", {"form": form}, status=status)
 
 
-@allow(Role.CITY_ADMIN)
+@allow(AUDIT_READERS)
 def audit_log(request):
     """The log of the office's region, in sentences, newest first, narrowed by the filters."""
     form = AuditFilterForm(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from tongxing.accounts.models import User
 from tongxing.audit.log import record
-from tongxing.jobs import files
+from tongxing.jobs import files, rights
 from tongxing.jobs.kinds import RUNNERS, Outcome, Progress
 from tongxing.jobs.models import UNFINISHED, Job, JobStatus
 from tongxing.jobs.selectors import heartbeat_of
@@ -68,7 +68,7 @@ def create_job(
     `roles` are those the owner must hold now and still hold when it runs and when its
     file is fetched. The job waits (queued) until `start_job` or `run_job`.
     """
-    if not _may_hold(owner, roles):
+    if not rights.may_hold(owner, roles):
         raise PermissionDenied
     if kind not in RUNNERS:
         raise ValueError(f"No runner for jobs of kind {kind!r}.")
@@ -101,10 +101,6 @@ def _read_upload(upload) -> bytes:
         return upload
     upload.seek(0)
     return b"".join(upload.chunks()) if hasattr(upload, "chunks") else upload.read()
-
-
-def _may_hold(owner: User, roles) -> bool:
-    return owner.is_active and (owner.is_superuser or owner.role in roles)
 
 
 def start_job(*, job: Job) -> None:
@@ -187,7 +183,7 @@ def run_job(*, job: Job, tracker: Tracker | None = None) -> Job:
     tracker.begin("starting", job.total)
     try:
         owner = User.objects.get(pk=job.owner_id)  # as the owner is now, not as it was
-        if not _may_hold(owner, job.roles):
+        if not rights.may_hold(owner, job.roles):
             raise PermissionDenied
         outcome: Outcome = RUNNERS[job.kind](job=job, owner=owner, progress=tracker)
         if outcome.file is not None:
@@ -243,7 +239,7 @@ def settle_stale(*, job: Job, now: datetime.datetime | None = None) -> Job:
 
 def open_job_file(*, job: Job, by: User) -> tuple[bytes, str]:
     """Return the file a job made, for its owner only, and write the fetch to the audit log."""
-    if by.pk != job.owner_id or not _may_hold(by, job.roles):
+    if not rights.may_fetch(by, job):
         raise PermissionDenied
     if not job.has_file:
         raise files.JobFileError("This job has no file.")

@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.access import Role, acting_scope
 from tongxing.audit.log import record, record_many, record_update, snapshot
-from tongxing.regions import codes
+from tongxing.regions import codes, rights
 from tongxing.regions.models import TAGS, Region
 from tongxing.tabular import RowError
 from tongxing.text import clean_text
@@ -98,12 +97,11 @@ def import_regions(
     tree, the regions of the file's highest level start it (so an office loads its own city
     or county without the province above it), and stay its roots on later loads.
     """
-    _require_import_right(by)
+    rights.require_edit_regions(by)
     result = ImportResult()
     parsed = _parse_rows(rows, result)
-    scope = acting_scope(by)
     for code, row in list(parsed.items()):
-        if not code.startswith(scope or ""):
+        if not rights.may_edit_code(by, code):
             result.errors.append(
                 RowError(row.number, "code", _("%(code)s is outside your region.") % {"code": code})
             )
@@ -132,12 +130,6 @@ def import_regions(
         public_cache.bump("board")
         _apply(sorted(parsed.values(), key=lambda r: (r.level, r.code)), by, result, progress)
     return result
-
-
-def _require_import_right(by: User | None) -> None:
-    # Only the city office (or a script run by an administrator, by=None) shapes the tree.
-    if by is not None and not (by.is_superuser or by.has_role(Role.CITY_ADMIN)):
-        raise PermissionDenied
 
 
 def _parent_codes(parsed: dict[str, _Row]) -> set[str]:
@@ -278,8 +270,7 @@ def update_region(
     *, region: Region, by: User, name: str | None = None, tags: dict[str, bool] | None = None
 ) -> Region:
     """Rename a region or change a village's tags."""
-    if not (by.is_superuser or by.has_role(Role.CITY_ADMIN)):
-        raise PermissionDenied
+    rights.require_edit_regions(by)
     errors: dict[str, list[str]] = {}
     if name is not None:
         name = clean_text(name, max_length=NAME_LENGTH, field="name", errors=errors)

@@ -4,7 +4,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from tongxing.access import REGION_SCOPED_ROLES, Role, allow
+from tongxing.access import REGION_EDITORS, REGION_SCOPED_ROLES, allow
 from tongxing.paging import Pages
 from tongxing.regions import actions, selectors
 from tongxing.regions.codes import Level
@@ -99,7 +99,7 @@ class FileErrorOut(Schema):
     response={200: ImportOut, 400: ImportOut, 413: FileErrorOut},
     summary="Load regions from .xlsx or .csv: every row, or with any bad row none",
 )
-@allow(Role.CITY_ADMIN)
+@allow(REGION_EDITORS)
 def import_regions(request, file: File[UploadedFile]):
     table, refused = read_upload_for_api(
         lambda: read_table(
@@ -125,7 +125,7 @@ def get_region(request, code: str):
 
 
 @router.patch("/{code}", response=RegionOut, summary="Rename a region or change a village's tags")
-@allow(Role.CITY_ADMIN)
+@allow(REGION_EDITORS)
 def patch_region(request, code: str, payload: RegionPatch):
     region = selectors.access_region_by_code(request.user, code)
     tags = {tag: value for tag in TAGS if (value := getattr(payload, tag)) is not None}

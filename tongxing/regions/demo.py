@@ -8,6 +8,7 @@ person's ID number, can be among them.
 from django.utils.translation import gettext as _
 
 from tongxing.regions.actions import import_regions
+from tongxing.regions.codes import full_code
 
 PROVINCE = "42"
 FIRST_CITY = 71
@@ -34,18 +35,18 @@ def region_rows(ctx) -> list[dict]:
     rows = []
     taken: set[str] = set()
     if scale.cities > 1:
-        rows.append({"code": PROVINCE.ljust(12, "0"), "name": "示范省"})
+        rows.append({"code": full_code(PROVINCE), "name": "示范省"})
     for c in range(1, scale.cities + 1):
         city = f"{PROVINCE}{FIRST_CITY + c - 1:02d}"
-        rows.append({"code": city.ljust(12, "0"), "name": place_name(rng, taken) + "市"})
+        rows.append({"code": full_code(city), "name": place_name(rng, taken) + "市"})
         for k in range(1, scale.counties_per_city + 1):
             county = f"{city}{k:02d}"
             suffix = "区" if k == 1 else "县"
-            rows.append({"code": county.ljust(12, "0"), "name": place_name(rng, taken) + suffix})
+            rows.append({"code": full_code(county), "name": place_name(rng, taken) + suffix})
             for t in range(1, scale.townships_per_county + 1):
                 township = f"{county}{t:03d}"
                 name = place_name(rng, taken) + rng.choice(TOWNSHIP_SUFFIXES)
-                rows.append({"code": township.ljust(12, "0"), "name": name})
+                rows.append({"code": full_code(township), "name": name})
                 for v in range(1, scale.villages_per_township + 1):
                     tags = [tag for tag, share in TAG_SHARES.items() if rng.random() < share]
                     rows.append(

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from tongxing.access import scope_prefix
 from tongxing.queries import prefix_q
-from tongxing.regions.codes import SEGMENT_END, Level
+from tongxing.regions.codes import SEGMENT_END, Level, path_codes
 from tongxing.regions.models import TAGS, Region
 from tongxing.text import search_text
 
@@ -26,9 +26,7 @@ def regions_under(region: Region, *, include_self: bool = True) -> QuerySet[Regi
 
 def region_path(region: Region) -> list[Region]:
     """Return the ancestors of a region from the top down, ending with the region itself."""
-    codes = [
-        region.code[: SEGMENT_END[level]].ljust(12, "0") for level in Level if level <= region.level
-    ]
+    codes = path_codes(region.code, Level(region.level))
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}
     return [found[code] for code in codes if code in found]
 

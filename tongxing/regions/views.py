@@ -2,7 +2,7 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from tongxing.access import REGION_SCOPED_ROLES, Role, allow
+from tongxing.access import REGION_EDITORS, REGION_SCOPED_ROLES, allow
 from tongxing.pages import read_upload
 from tongxing.regions import actions, selectors
 from tongxing.tabular import read_table
@@ -33,7 +33,7 @@ class ImportForm(forms.Form):
     )
 
 
-@allow(Role.CITY_ADMIN)
+@allow(REGION_EDITORS)
 def import_file(request):
     """Load regions from an uploaded file: all rows or, with any bad row, none."""
     form = ImportForm(request.POST or None, request.FILES or None)

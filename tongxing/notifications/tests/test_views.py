@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from conftest import client_for
-from tongxing.accounts.context_processors import navigation
+from tongxing.navigation import navigation
 from tongxing.notifications.actions import notify
 from tongxing.notifications.models import Notification
 

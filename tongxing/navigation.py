@@ -1,8 +1,14 @@
+"""The site's navigation and what a template may ask of the signed-in account: a context
+processor for every page. It spans every app (their pages, by URL name, and the unread
+notifications), so it lives with the shell, above them."""
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.access import (
     ACCOUNT_ADMIN_ROLES,
+    ASSIGNED_HELPERS,
+    AUDIT_READERS,
     NEED_REVIEWERS,
     PLEDGERS,
     REGION_SCOPED_ROLES,
@@ -21,7 +27,7 @@ RIGHTS = {
     "pledge": PLEDGERS,
     # Who the workspace speaks to: one's own household, or the households one is assigned.
     "act_as_household": frozenset({Role.HOUSEHOLD}),
-    "help_assigned_households": frozenset({Role.CADRE}),
+    "help_assigned_households": ASSIGNED_HELPERS,
     "give": frozenset({Role.DONOR}),
     "speak_for_organisation": frozenset({Role.ORG_REP}),
 }
@@ -39,7 +45,7 @@ NAVIGATION = [
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
-    (_("Audit log"), "accounts:audit", {Role.CITY_ADMIN}),
+    (_("Audit log"), "accounts:audit", set(AUDIT_READERS)),
     (_("Notifications"), "notifications:list", set(Role.values)),
 ]
 
