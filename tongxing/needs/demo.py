@@ -3,7 +3,7 @@
 About 50,000 needs in the city, in two parts. Most needs of the year lived and ended
 before its last weeks (closed with thanks, expired, rejected, cancelled): they are planned
 as histories, every step with its person and moment, and recorded in bulk by
-`actions.record_needs`, which leaves the rows and audit events the single actions would.
+`records.record_needs`, which leaves the rows and audit events the single actions would.
 The rest, a few a village, are replayed step by step through the single actions, as
 described below: every need still open on the board, and one of each way a need can go,
 notifications and all.
@@ -41,7 +41,8 @@ from django.utils.translation import gettext as _
 
 from tongxing.access import Role
 from tongxing.accounts.models import User
-from tongxing.needs import actions
+from tongxing.needs import records
+from tongxing.needs.actions import common, deadlines, delivery, pledges, posting, review, rules
 from tongxing.needs.models import (
     BannedTerm,
     Category,
@@ -69,7 +70,7 @@ from tongxing.registry.selectors import households_visible_to
 
 # Needs posted per village over the year: about 50,000 in the city, as the needs issue
 # asks. Most of them lived and ended before the year's last weeks; they are recorded in
-# bulk through `actions.record_needs` (each with every step's person, moment and audit
+# bulk through `records.record_needs` (each with every step's person, moment and audit
 # event). The rest, every need still open and one of each way a need can go, are replayed
 # step by step through the single actions, notifications and all (about 45 ms a need).
 NEEDS_PER_VILLAGE = {"small": 12, "city": 100, "province": 100}
@@ -387,7 +388,7 @@ class Plan:
 
     fate: str
     village: Region
-    data: actions.NeedData
+    data: posting.NeedData
     poster: User
     how: dict
     posted_at: datetime.datetime
@@ -448,7 +449,7 @@ class Year:
         self.last = self.days - 1  # the index of the year's last full day
         self.steps: list[Step] = []
         self.plans: list[Plan] = []
-        self.histories: list[actions.NeedHistory] = []  # recorded in bulk
+        self.histories: list[records.NeedHistory] = []  # recorded in bulk
         self.reviews: dict[tuple[str, int], list[Plan]] = defaultdict(list)
         self.used: set[tuple[int, str]] = set()  # (household, category) with a need this year
         self.wished: set[int] = set()  # children with a wish this year
@@ -531,7 +532,7 @@ class Year:
             self.at(self.moment(day, REVIEW_HOUR), lambda plans=plans: self.review(plans))
         for day in range(1, self.days + 1):
             date = self.moment(day, 1).date()
-            self.at(self.moment(day, 1), lambda date=date: actions.sweep(today=date))
+            self.at(self.moment(day, 1), lambda date=date: deadlines.sweep(today=date))
         usernames = sorted(self.donors)
         for start in range(0, len(usernames), 5000):
             for user in User.objects.filter(username__in=usernames[start : start + 5000]):
@@ -552,7 +553,7 @@ class Year:
         posted = self.moment(day, rng.randint(8, 17), rng.randint(0, 59))
         deadline = posted.date() + datetime.timedelta(days=days_given)
         data = self.need_data(village, kind, fate, urgency, deadline, how)
-        history = actions.NeedHistory(
+        history = records.NeedHistory(
             data=data, poster=self.poster(village, data), posted_at=posted, outcome=fate
         )
         self.histories.append(history)
@@ -575,7 +576,7 @@ class Year:
             history.confirmer = self.staff[(Role.VILLAGE_ADMIN, village.code)]
             self.plan_recorded_gifts(history)
 
-    def plan_recorded_gifts(self, history: actions.NeedHistory) -> None:
+    def plan_recorded_gifts(self, history: records.NeedHistory) -> None:
         """Pledges filling a recorded need, delivered, confirmed and mostly thanked."""
         rng, data = self.rng, history.data
         funds = data.kind == Kind.FUNDS
@@ -590,7 +591,7 @@ class Year:
         )
         released = self.later(moments[-1], 24, 96)  # funds: confirmed once they are released
         for part, moment in zip(parts, moments, strict=True):
-            gift = actions.GiftHistory(
+            gift = records.GiftHistory(
                 donor=self.donor(), quantity=part, pledged_at=moment, confirmed_at=released
             )
             if funds:
@@ -633,7 +634,7 @@ class Year:
                     if all(gift.donor is not None for gift in history.gifts):
                         histories.append(history)
                 histories.sort(key=lambda history: history.posted_at)
-                actions.record_needs(histories=histories, by=None)
+                records.record_needs(histories=histories, by=None)
                 advance(len(self.histories))
 
     def at(self, moment: datetime.datetime, run: Callable[[], object]) -> None:
@@ -673,7 +674,7 @@ class Year:
         if fate in LIVE_FATES and fate != "reopened":
             # Still open when the demo is built: a deadline after that day, within a year.
             after_today = self.today + datetime.timedelta(days=rng.randint(20, 60))
-            deadline = min(max(deadline, after_today), posted.date() + actions.LONGEST_DEADLINE)
+            deadline = min(max(deadline, after_today), posted.date() + common.LONGEST_DEADLINE)
         data = self.need_data(village, kind, fate, urgency, deadline, how)
         plan = Plan(
             fate=fate,
@@ -708,7 +709,7 @@ class Year:
         high = max(high, 0)
         return self.rng.randint(max(0, min(low, high)), high)
 
-    def poster(self, village: Region, data: actions.NeedData) -> User:
+    def poster(self, village: Region, data: posting.NeedData) -> User:
         cadre = self.staff.get((Role.CADRE, township_of(village.code)))
         if cadre is not None and self.rng.random() < 0.15:
             # The township's assigned helpers post for their households too, and for the
@@ -718,7 +719,7 @@ class Year:
                 return cadre
         return self.staff[(Role.VILLAGE_ADMIN, village.code)]
 
-    def need_data(self, village, kind, fate, urgency, deadline, how) -> actions.NeedData:
+    def need_data(self, village, kind, fate, urgency, deadline, how) -> posting.NeedData:
         rng = self.rng
         common = {"kind": kind, "urgency": urgency, "deadline": deadline}
         if kind == Kind.WISH:
@@ -727,7 +728,7 @@ class Year:
                 return self.need_data(village, Kind.GOODS, fate, urgency, deadline, how)
             category = rng.choice(list(WISHES))
             title, (low, high) = rng.choice(WISHES[category])
-            return actions.NeedData(
+            return posting.NeedData(
                 **common,
                 category=category,
                 title=title,
@@ -787,7 +788,7 @@ class Year:
                 "place": f"{township.name if township else ''}{village.name}",
                 "value_fen": value * 100,
             }
-        data = actions.NeedData(
+        data = posting.NeedData(
             **common,
             **values,
             category=category,
@@ -974,14 +975,14 @@ class Year:
         for city in self.cities.values():
             office = self.staff.get((Role.CITY_ADMIN, city.code))
             for category, cap in VALUE_CAPS.items():
-                actions.set_value_cap(region=city, category=category, cap_fen=cap * 100, by=office)
+                rules.set_value_cap(region=city, category=category, cap_fen=cap * 100, by=office)
             flagged = set(BannedTerm.objects.filter(region=city).values_list("term", flat=True))
             for term, note in BANNED_TERMS:
                 if term not in flagged:
-                    actions.add_banned_term(region=city, term=term, note=note, by=office)
+                    rules.add_banned_term(region=city, term=term, note=note, by=office)
 
     def post(self, plan: Plan, *, submit: bool) -> None:
-        plan.need = actions.create_need(data=plan.data, by=plan.poster, submit=submit)
+        plan.need = posting.create_need(data=plan.data, by=plan.poster, submit=submit)
 
     def review(self, plans: list[Plan]) -> None:
         """The station's afternoon: the day's queue, approved in one go where it can be."""
@@ -991,17 +992,17 @@ class Year:
         station = self.staff[(Role.TOWNSHIP_ADMIN, township_of(waiting[0].need.village_id))]
         fine = [p for p in waiting if not p.rejection and not p.need.rule_findings]
         if fine:
-            published = actions.review_needs(needs=[p.need for p in fine], by=station, approve=True)
+            published = review.review_needs(needs=[p.need for p in fine], by=station, approve=True)
             for plan, need in zip(fine, published, strict=True):
                 plan.need = need
         for plan in waiting:
             if plan.rejection:
                 reason = FLAGGED_REJECTION if plan.need.rule_findings else plan.rejection
-                plan.need = actions.review_need(
+                plan.need = review.review_need(
                     need=plan.need, by=station, approve=False, reason=reason
                 )
             elif plan.need.rule_findings:
-                plan.need = actions.review_need(
+                plan.need = review.review_need(
                     need=plan.need,
                     by=station,
                     approve=True,
@@ -1025,8 +1026,8 @@ class Year:
 
     def give(self, need: Need, donor: User, gift: Gift) -> Pledge:
         if need.kind != Kind.FUNDS:
-            return actions.pledge_goods(need=need, by=donor, quantity=gift.quantity).pledge
-        return actions.contribute(
+            return pledges.pledge_goods(need=need, by=donor, quantity=gift.quantity).pledge
+        return pledges.contribute(
             need=need,
             by=donor,
             amount_fen=gift.quantity,
@@ -1042,13 +1043,13 @@ class Year:
 
     def withdraw(self, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
-            gift.pledge = actions.withdraw_pledge(
+            gift.pledge = pledges.withdraw_pledge(
                 pledge=gift.pledge, by=gift.pledge.donor, reason=self.rng.choice(WITHDRAWALS)
             )
 
     def deliver(self, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
-            gift.pledge = actions.deliver_pledge(
+            gift.pledge = delivery.deliver_pledge(
                 pledge=gift.pledge, by=gift.pledge.donor, note=self.rng.choice(DELIVERY_NOTES)
             )
 
@@ -1057,7 +1058,7 @@ class Year:
             PledgeStatus.PLEDGED,
             PledgeStatus.DELIVERED,
         ):
-            gift.pledge = actions.confirm_pledge(
+            gift.pledge = delivery.confirm_pledge(
                 pledge=gift.pledge, by=self.proxy(plan), note=self.rng.choice(CONFIRMATIONS)
             )
 
@@ -1066,7 +1067,7 @@ class Year:
         mine = {gift.pledge.pk: gift for gift in plan.gifts if gift.pledge is not None}
         released = Pledge.objects.filter(need=plan.need, status=PledgeStatus.DELIVERED)
         for pledge in released.select_related("donor").order_by("pk"):
-            confirmed = actions.confirm_pledge(
+            confirmed = delivery.confirm_pledge(
                 pledge=pledge, by=self.proxy(plan), note=CONFIRMATIONS[3]
             )
             if pledge.pk in mine:
@@ -1074,7 +1075,7 @@ class Year:
 
     def thank(self, plan: Plan, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.CONFIRMED:
-            actions.give_feedback(
+            delivery.give_feedback(
                 pledge=gift.pledge,
                 by=self.proxy(plan),
                 rating=self.rng.choice((5, 5, 5, 4, 4, 3)),
@@ -1086,7 +1087,7 @@ class Year:
         return self.staff[(Role.VILLAGE_ADMIN, plan.need.village_id)]
 
     def cancel(self, plan: Plan) -> None:
-        plan.need = actions.cancel_need(
+        plan.need = posting.cancel_need(
             need=plan.need, by=plan.poster, reason=self.rng.choice(CANCELLATIONS)
         )
 
@@ -1097,9 +1098,9 @@ class Year:
         office = self.staff[(Role.CITY_ADMIN, city_of(need.village_id))]
         today = timezone.localdate()
         deadline = min(
-            max(today, self.today) + datetime.timedelta(days=30), today + actions.LONGEST_DEADLINE
+            max(today, self.today) + datetime.timedelta(days=30), today + common.LONGEST_DEADLINE
         )
-        plan.need = actions.reopen_need(need=need, by=office, deadline=deadline)
+        plan.need = review.reopen_need(need=need, by=office, deadline=deadline)
 
     # --- The printed logins ----------------------------------------------------------------
 
