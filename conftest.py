@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
-from tongxing.accounts.actions import create_user, issue_token
 from tongxing.access import Role
+from tongxing.accounts.actions import create_user, issue_token
 from tongxing.regions.actions import import_regions
 from tongxing.regions.models import Region
 

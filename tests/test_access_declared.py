@@ -48,8 +48,7 @@ def test_every_api_operation_declares_its_roles_and_needs_auth_unless_public():
 
 
 def test_allow_takes_the_named_role_sets_and_single_roles():
-    from tongxing.access import allow
-    from tongxing.access import NEED_REVIEWERS, Role
+    from tongxing.access import NEED_REVIEWERS, Role, allow
 
     view = allow(NEED_REVIEWERS, Role.DONOR)(lambda request: None)
     assert view.access == {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.DONOR}
