@@ -35,13 +35,12 @@ from tongxing.access import (
     PLEDGERS,
     REGION_SCOPED_ROLES,
     RULE_EDITORS,
-    Role,
     allow,
     public,
 )
 from tongxing.accounts.models import User
 from tongxing.accounts.selectors import user_for_token
-from tongxing.needs import selectors
+from tongxing.needs import rights, selectors
 from tongxing.needs.actions import delivery, pledges, posting, review, rules
 from tongxing.needs.amounts import amount_text
 from tongxing.needs.models import (
@@ -214,7 +213,7 @@ class PledgeRecordOut(PledgeOut):
         # The office reconciles transfers by their reference; a household has no need of
         # its donors' bank references.
         request = (context or {}).get("request")
-        if request is not None and getattr(request.user, "role", None) == Role.HOUSEHOLD:
+        if request is not None and rights.is_household(request.user):
             return ""
         return obj.payment_reference
 
@@ -545,7 +544,7 @@ def need_data(user: User, payload: NeedIn) -> posting.NeedData:
     """Turn the request into the action's data, finding each record through the caller's
     scope: a household, child or village outside it is 404 and never named."""
     household = village = child = None
-    if user.role == Role.HOUSEHOLD:
+    if rights.is_household(user):
         own = own_household(user)
         if payload.household_id not in (None, own.pk) or payload.village:
             raise Http404

@@ -25,9 +25,7 @@ from tongxing.access import (
     NEED_RECEIVERS,
     NEED_REVIEWERS,
     PLEDGERS,
-    REGION_SCOPED_ROLES,
     RULE_EDITORS,
-    Role,
     allow,
     public,
 )
@@ -108,13 +106,6 @@ EVENT_DETAILS = (
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def staff_may_open(user, need: Need) -> bool:
-    """Whether the need's staff page is open to this user (its region's staff, its household)."""
-    if not (user.is_authenticated and user.role in NEED_READERS):
-        return False
-    return selectors.needs_visible_to(user).filter(pk=need.pk).exists()
-
-
 def place_of(need: Need) -> str:
     """柳塘镇桃李村: the township and the village, as the board writes a place."""
     village = need.village
@@ -187,7 +178,7 @@ def board(request):
 
 def render_detail(request, need: Need, *, form=None, status: int = 200):
     user = request.user
-    can_pledge = user.is_authenticated and user.has_role(*PLEDGERS)
+    can_pledge = rights.may_pledge(user)
     open_for_pledges = need.open_for_pledges
     if can_pledge and open_for_pledges and form is None:
         form = pledge_form_for(need)
@@ -199,7 +190,7 @@ def render_detail(request, need: Need, *, form=None, status: int = 200):
         "can_pledge": can_pledge,
         "open_for_pledges": open_for_pledges,
         "helpers": need.pledges.filter(status__in=ACTIVE_PLEDGE).count(),
-        "may_manage": staff_may_open(user, need),
+        "may_manage": rights.may_see_record(user, need),
     }
     return render(request, "needs/detail.html", context, status=status)
 
@@ -213,7 +204,7 @@ def detail(request, need_id: int):
     except Http404:
         # Notifications link a need's public page, also when it is a draft or was rejected:
         # who may see it off the board (its staff, its household) gets the staff page.
-        if request.user.is_authenticated and request.user.role in NEED_READERS:
+        if rights.reads_needs(request.user):
             selectors.access_need(request.user, need_id)
             return redirect("needs:manage", need_id)
         raise
@@ -363,7 +354,7 @@ def villages_in_scope(user):
 def chosen_target(request) -> tuple[Household | None, Region | None]:
     """The household (or the village, for a collective need) the poster chose."""
     user = request.user
-    if user.role == Role.HOUSEHOLD:
+    if rights.is_household(user):
         return own_household(user), None
     household_id = request.GET.get("household", "")
     if household_id.isdigit():
@@ -420,7 +411,7 @@ def need_create(request):
     user = request.user
     household, village = chosen_target(request)
     if household is None and village is None:
-        if user.role == Role.HOUSEHOLD:
+        if rights.is_household(user):
             return render(request, "needs/no_household.html", status=403)
         return render_picker(request)
     form = NeedForm(request.POST or None, children=left_behind_children(household))
@@ -446,7 +437,7 @@ def need_create(request):
         "form": form,
         "household": household,
         "village": household.village if household else village,
-        "head_name": head_name(household) if user.role != Role.HOUSEHOLD else "",
+        "head_name": head_name(household) if not rights.is_household(user) else "",
         "title": _("Post a need"),
         "cancel": reverse("needs:region"),
     }
@@ -493,7 +484,7 @@ def need_edit(request, need_id: int):
         "need": need,
         "household": household,
         "village": need.village,
-        "head_name": head_name(household) if request.user.role != Role.HOUSEHOLD else "",
+        "head_name": head_name(household) if not rights.is_household(request.user) else "",
         "title": _("Edit the need"),
         "cancel": reverse("needs:manage", args=[need.pk]),
     }
@@ -518,8 +509,8 @@ def region_needs(request):
     context = {
         "form": form,
         "page": page_of(request, needs, PAGE_SIZE),
-        "can_post": request.user.role in NEED_POSTERS,
-        "can_review": request.user.role in NEED_REVIEWERS,
+        "can_post": rights.posts_needs(request.user),
+        "can_review": rights.reviews_needs(request.user),
         "nothing_assigned": registry_selectors.has_nothing_assigned(request.user),
     }
     return render(request, "needs/region.html", context)
@@ -552,6 +543,7 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     may_review = rights.may_review(user, need)
     may_act = rights.may_act_for_household(user, need)
     waiting_for_review = may_review and need.status == Status.SUBMITTED
+    sees_households = rights.sees_households(user)
     own = rights.reviews_own_need(user, need)
     selectors.with_public_text_findings([need])
     pledges = list(selectors.pledges_of_need(need))
@@ -572,8 +564,8 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     context = {
         "need": need,
         "place": place_of(need),
-        "head_name": head_name(need.household) if user.role in REGION_SCOPED_ROLES else "",
-        "may_see_household": user.role in REGION_SCOPED_ROLES and need.household_id,
+        "head_name": head_name(need.household) if sees_households else "",
+        "may_see_household": sees_households and need.household_id,
         "can_edit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_submit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_cancel": may_edit and need.status in CANCELLABLE,
@@ -718,7 +710,7 @@ def pledge_for_household(request, pledge_id: int):
 def pledge_confirm(request, pledge_id: int):
     """Confirm receipt: the household itself, or staff for it with a photo or a note."""
     pledge_ = pledge_for_household(request, pledge_id)
-    on_behalf = request.user.role != Role.HOUSEHOLD
+    on_behalf = not rights.is_household(request.user)
     form = ConfirmForm(request.POST or None, request.FILES or None, on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
         try:
