@@ -13,9 +13,11 @@ from tongxing.access import (
     Role,
 )
 from tongxing.accounts.models import User
+from tongxing.audit.log import record_update
 from tongxing.needs import public_text
 from tongxing.needs.actions.common import (
     LONGEST_DEADLINE,
+    NEED_FIELDS,
     _check_donor_text,
     _claim_key,
     _event,
@@ -249,14 +251,19 @@ def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
         raise ValidationError(errors)
     if not may_post_for(by, village=values["village"], household=values["household"]):
         raise PermissionDenied
-    before = _snapshot(need)
-    for name, value in values.items():
-        setattr(need, name, value)
-    need.public_name = public_name_for(values)
-    need.status = Status.DRAFT
-    need.status_reason = ""
-    need.save()
-    _event(by, "changed", need, before=before, after=_snapshot(need))
+    changes = values | {
+        "public_name": public_name_for(values),
+        "status": Status.DRAFT,
+        "status_reason": "",
+    }
+    record_update(
+        need,
+        changes,
+        actor=by,
+        action="need.changed",
+        fields=NEED_FIELDS,
+        region_code=values["village"].pk,
+    )
     return need
 
 
