@@ -10,13 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import OPEN, BannedTerm, Need, ValueCap
-from tongxing.regions.codes import CODE_LENGTH, SEGMENT_END
-
-
-def ancestor_codes(code: str) -> list[str]:
-    """Return the codes of a region and of every region above it."""
-    codes = {code[:end].ljust(CODE_LENGTH, "0") for end in SEGMENT_END.values()}
-    return sorted(c for c in codes if c.strip("0"))
+from tongxing.regions.codes import ancestor_codes
 
 
 def check_rules(need: Need) -> list[dict]:

@@ -72,3 +72,16 @@ def parent_code_of(code: str) -> str | None:
         return None
     start = SEGMENT_END[level - 1]
     return code[:start].ljust(CODE_LENGTH, "0")
+
+
+# needs: the regions above a code, as the review rules and the review's offices find them.
+def ancestor_code(code: str, level: Level) -> str:
+    """Return the code of the region of this level that holds the code's region."""
+    return code[: SEGMENT_END[level]].ljust(CODE_LENGTH, "0")
+
+
+# needs
+def ancestor_codes(code: str) -> list[str]:
+    """Return the codes of a region and of every region above it."""
+    codes = {ancestor_code(code, level) for level in Level}
+    return sorted(c for c in codes if c.strip("0"))

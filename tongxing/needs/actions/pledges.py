@@ -47,6 +47,7 @@ from tongxing.needs.payments import Payment, payment_provider
 from tongxing.needs.rights import may_change_pledge, may_pledge
 from tongxing.notifications.actions import notify
 from tongxing.queries import prefix_q
+from tongxing.regions.codes import Level, prefix_of
 from tongxing.text import (
     clean_text,
 )
@@ -574,7 +575,8 @@ def _refund(pledge_id: int) -> bool:
 
 def _move_target(need: Need, amount: int) -> Need | None:
     """The most urgent funding need of the same township (else city) with room for it."""
-    for prefix in (need.village_id[:9], need.village_id[:4]):
+    for level in (Level.TOWNSHIP, Level.CITY):
+        prefix = prefix_of(need.village_id, level)
         found = (
             Need.objects.filter(
                 prefix_q("village__code", prefix),

@@ -29,6 +29,7 @@ from tongxing.needs.models import (
 from tongxing.needs.rights import may_review, reviews_own_need
 from tongxing.needs.rules import check_rules
 from tongxing.notifications.actions import notify
+from tongxing.regions.codes import Level, ancestor_code
 from tongxing.text import (
     clean_text,
 )
@@ -37,7 +38,7 @@ from tongxing.text import (
 def reviewers_of(need: Need) -> list[User]:
     """The township's reviewers; the city office's when the township has none but the
     need's own poster (who may not review it)."""
-    township = need.village_id[:9].ljust(12, "0")
+    township = ancestor_code(need.village_id, Level.TOWNSHIP)
     found = User.objects.filter(role=Role.TOWNSHIP_ADMIN, region_id=township, is_active=True)
     found = list(found.exclude(pk=need.posted_by_id)) if need.posted_by_id else list(found)
     return found or offices_of(need)
@@ -45,7 +46,7 @@ def reviewers_of(need: Need) -> list[User]:
 
 def offices_of(need: Need) -> list[User]:
     """The city (or county) office accounts whose region holds the need's village."""
-    above = [need.village_id[:n].ljust(12, "0") for n in (4, 6)]
+    above = [ancestor_code(need.village_id, level) for level in (Level.CITY, Level.COUNTY)]
     return list(User.objects.filter(role=Role.CITY_ADMIN, region_id__in=above, is_active=True))
 
 
