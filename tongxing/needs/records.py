@@ -10,9 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.access import (
-    Role,
-)
 from tongxing.accounts.models import User
 from tongxing.audit.log import record_history
 from tongxing.needs import public_text
@@ -29,6 +26,7 @@ from tongxing.needs.models import (
 )
 from tongxing.needs.payments import OfflineTransfer
 from tongxing.needs.rights import (
+    is_household,
     is_own_household,
     is_system,
     may_act_for_household,
@@ -218,7 +216,7 @@ def _need_of_history(history, values, heads, book, now, names) -> tuple[Need | N
         **values,
         public_name=masked_name(name) if name is not None else "",
         posted_by=poster,
-        on_behalf=poster is not None and poster.role != Role.HOUSEHOLD,
+        on_behalf=poster is not None and not is_household(poster),
         created_at=history.posted_at,
         status=outcome,
     )

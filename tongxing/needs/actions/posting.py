@@ -9,9 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.access import (
-    Role,
-)
 from tongxing.accounts.models import User
 from tongxing.audit.log import record_update
 from tongxing.needs import public_text
@@ -39,7 +36,7 @@ from tongxing.needs.models import (
     Status,
     Urgency,
 )
-from tongxing.needs.rights import may_edit, may_post_for
+from tongxing.needs.rights import is_household, may_edit, may_post_for
 from tongxing.needs.rules import check_rules
 from tongxing.notifications.actions import notify
 from tongxing.regions.codes import Level
@@ -228,7 +225,7 @@ def create_need(
         **values,
         public_name=public_name_for(values),
         posted_by=by if by is not None and by.pk else None,
-        on_behalf=by is not None and by.role != Role.HOUSEHOLD,
+        on_behalf=by is not None and not is_household(by),
     )
     _event(by, "created", need, after=_snapshot(need) | {"on_behalf": need.on_behalf})
     if submit:
