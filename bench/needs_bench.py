@@ -124,7 +124,7 @@ def contrib_setup(path: Path) -> None:
     from tongxing.access import Role
     from tongxing.accounts.actions import issue_token
     from tongxing.accounts.models import User
-    from tongxing.needs import actions
+    from tongxing.needs.actions import posting, review
     from tongxing.needs.models import Category, FundingPolicy, Kind
     from tongxing.regions.codes import Level
     from tongxing.regions.models import Region
@@ -133,7 +133,7 @@ def contrib_setup(path: Path) -> None:
     deadline = timezone.localdate() + datetime.timedelta(days=30)
 
     def publish(village, title: str, contributions: int) -> int:
-        data = actions.NeedData(
+        data = posting.NeedData(
             kind=Kind.FUNDS,
             category=Category.OTHER,
             title=title,
@@ -143,8 +143,8 @@ def contrib_setup(path: Path) -> None:
             target_fen=contributions * AMOUNT_FEN,
             funding_policy=FundingPolicy.KEEP_WHAT_IS_RAISED,
         )
-        need = actions.create_need(data=data, by=None, submit=True)
-        return actions.review_need(need=need, by=None, approve=True, override_reason="bench").pk
+        need = posting.create_need(data=data, by=None, submit=True)
+        return review.review_need(need=need, by=None, approve=True, override_reason="bench").pk
 
     hot = publish(villages[0], "村级光伏电站（压测）", HOT_CAPACITY)
     many = [publish(v, f"村道修缮（压测 {n}）", MANY_CAPACITY) for n, v in enumerate(villages)]

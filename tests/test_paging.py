@@ -15,7 +15,7 @@ import pytest
 
 from conftest import api_client_for, client_for
 from tongxing.api import api
-from tongxing.needs import actions as needs_actions
+from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.tests import factories as f
 from tongxing.paging import page_number
 from tongxing.registry.tests.factories import organisation, person
@@ -64,10 +64,10 @@ def world(alice, tina, vera, dora):
     organisation()
     person()
     on_board = f.published(f.goods_data(f.household()), by=vera, reviewer=tina)
-    needs_actions.pledge_goods(need=on_board, by=dora, quantity=1)
-    needs_actions.create_need(data=f.goods_data(f.household()), by=vera, submit=True)
+    pledges.pledge_goods(need=on_board, by=dora, quantity=1)
+    posting.create_need(data=f.goods_data(f.household()), by=vera, submit=True)
     expiring = f.published(f.goods_data(f.household(), deadline=f.in_days(1)))
-    needs_actions.sweep(today=expiring.deadline + datetime.timedelta(days=1))
+    deadlines.sweep(today=expiring.deadline + datetime.timedelta(days=1))
     return {"alice": alice, "vera": vera, "dora": dora, None: None}
 
 

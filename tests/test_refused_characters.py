@@ -302,14 +302,14 @@ def quilts(household, tina):
 
 @pytest.mark.parametrize("char", ["\x07", "\u202e"])
 def test_the_needs_board_refuses_the_character_in_every_text(quilts, dora, vera, tina, char):
-    from tongxing.needs import actions
+    from tongxing.needs.actions import delivery, pledges, posting, rules
     from tongxing.needs.models import Pledge
 
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=1).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=1).pledge
     calls = {
-        "note": lambda: actions.pledge_goods(need=quilts, by=dora, quantity=1, note=f"a{char}"),
-        "reason": lambda: actions.withdraw_pledge(pledge=pledge, by=dora, reason=f"a{char}"),
-        "payment_reference": lambda: actions.contribute(
+        "note": lambda: pledges.pledge_goods(need=quilts, by=dora, quantity=1, note=f"a{char}"),
+        "reason": lambda: pledges.withdraw_pledge(pledge=pledge, by=dora, reason=f"a{char}"),
+        "payment_reference": lambda: pledges.contribute(
             need=needs_factories.published(
                 needs_factories.funds_data(quilts.household), reviewer=tina
             ),
@@ -321,41 +321,41 @@ def test_the_needs_board_refuses_the_character_in_every_text(quilts, dora, vera,
     }
     for field, call in calls.items():
         assert refusal_of(call) == {field: [refused_message(char)]}, field
-    assert refusal_of(lambda: actions.deliver_pledge(pledge=pledge, by=dora, note=f"a{char}")) == {
+    assert refusal_of(lambda: delivery.deliver_pledge(pledge=pledge, by=dora, note=f"a{char}")) == {
         "note": [refused_message(char)]
     }
-    assert refusal_of(lambda: actions.cancel_need(need=quilts, by=vera, reason=f"a{char}")) == {
+    assert refusal_of(lambda: posting.cancel_need(need=quilts, by=vera, reason=f"a{char}")) == {
         "reason": [refused_message(char)]
     }
     from tongxing.regions.models import Region
 
     city = Region.objects.get(code="590100000000")
     assert refusal_of(
-        lambda: actions.add_banned_term(region=city, term=f"x{char}", note=f"y{char}", by=None)
+        lambda: rules.add_banned_term(region=city, term=f"x{char}", note=f"y{char}", by=None)
     ) == {"term": [refused_message(char)], "note": [refused_message(char)]}
     pledge.refresh_from_db()
     assert (pledge.status, pledge.note, Pledge.objects.count()) == ("pledged", "", 1)
 
 
 def test_over_long_reasons_and_notes_are_refused_not_cut(quilts, dora, vera, tina):
-    from tongxing.needs import actions
+    from tongxing.needs.actions import delivery, pledges, posting, review
 
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=1).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=1).pledge
     long = "很" * 301
     too_long = ["Keep it to 300 characters (this has 301)."]
-    assert refusal_of(lambda: actions.withdraw_pledge(pledge=pledge, by=dora, reason=long)) == {
+    assert refusal_of(lambda: pledges.withdraw_pledge(pledge=pledge, by=dora, reason=long)) == {
         "reason": too_long
     }
-    assert refusal_of(lambda: actions.deliver_pledge(pledge=pledge, by=dora, note=long)) == {
+    assert refusal_of(lambda: delivery.deliver_pledge(pledge=pledge, by=dora, note=long)) == {
         "note": too_long
     }
-    submitted = actions.create_need(
+    submitted = posting.create_need(
         data=needs_factories.goods_data(quilts.household, title="棉衣"),
         by=vera,
         submit=True,
     )
     assert refusal_of(
-        lambda: actions.review_need(need=submitted, by=tina, approve=False, reason=long)
+        lambda: review.review_need(need=submitted, by=tina, approve=False, reason=long)
     ) == {"reason": too_long}
     pledge.refresh_from_db()
     submitted.refresh_from_db()

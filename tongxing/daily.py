@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tongxing.jobs.actions import sweep_jobs
-from tongxing.needs.actions import complete_contributions, complete_refunds, sweep
+from tongxing.needs.actions.deadlines import complete_contributions, complete_refunds, sweep
 from tongxing.queries import refresh_statistics
 
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from conftest import CITY, PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.test_shell import log_in
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import posting
 from tongxing.needs.tests import factories as f
 from tongxing.registry.tests.factories import register
 
@@ -27,7 +27,7 @@ def test_the_city_office_reads_and_filters_its_log_on_a_phone(live_server, tree,
     need = f.published(
         f.goods_data(home, title="棉" * 100, story="被" * 2000), by=vera, reviewer=tina
     )
-    actions.cancel_need(need=need, by=tina, reason="原因" * 150)
+    posting.cancel_need(need=need, by=tina, reason="原因" * 150)
     assert alice.pk
 
     log_in(page, live_server.url, "alice")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
 from tests.browser.test_needs_loop import log_in
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import posting
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories
 
@@ -83,7 +83,7 @@ def test_a_township_admin_ticks_two_needs_and_confirms_before_they_go_public(
     make_user("tina", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, password=PASSWORD)
     home = factories.household()
     quilts, rice = (
-        actions.create_need(
+        posting.create_need(
             data=factories.goods_data(home, title=title, category=category), by=vera, submit=True
         )
         for title, category in (("棉被", "clothing"), ("大米", "food"))

@@ -35,13 +35,13 @@ from tongxing.access import (
     PLEDGERS,
     REGION_SCOPED_ROLES,
     RULE_EDITORS,
-    Role,
     allow,
     public,
 )
 from tongxing.accounts.models import User
 from tongxing.accounts.selectors import user_for_token
-from tongxing.needs import actions, selectors
+from tongxing.needs import rights, selectors
+from tongxing.needs.actions import delivery, pledges, posting, review, rules
 from tongxing.needs.amounts import amount_text
 from tongxing.needs.models import (
     Category,
@@ -213,7 +213,7 @@ class PledgeRecordOut(PledgeOut):
         # The office reconciles transfers by their reference; a household has no need of
         # its donors' bank references.
         request = (context or {}).get("request")
-        if request is not None and getattr(request.user, "role", None) == Role.HOUSEHOLD:
+        if request is not None and rights.is_household(request.user):
             return ""
         return obj.payment_reference
 
@@ -540,11 +540,11 @@ def own_household(user: User) -> Household:
     return household
 
 
-def need_data(user: User, payload: NeedIn) -> actions.NeedData:
+def need_data(user: User, payload: NeedIn) -> posting.NeedData:
     """Turn the request into the action's data, finding each record through the caller's
     scope: a household, child or village outside it is 404 and never named."""
     household = village = child = None
-    if user.role == Role.HOUSEHOLD:
+    if rights.is_household(user):
         own = own_household(user)
         if payload.household_id not in (None, own.pk) or payload.village:
             raise Http404
@@ -560,7 +560,7 @@ def need_data(user: User, payload: NeedIn) -> actions.NeedData:
             village = access_region_by_code(user, payload.village)
         if payload.child_id is not None:
             child = registry_selectors.access_member(user, payload.child_id)
-    return actions.NeedData(
+    return posting.NeedData(
         kind=payload.kind,
         category=payload.category,
         title=payload.title,
@@ -613,7 +613,7 @@ def create_need(
         description="optional: the same key sent again returns the need it first made",
     ),
 ):
-    need = actions.create_need(
+    need = posting.create_need(
         data=need_data(request.user, payload),
         by=request.user,
         submit=payload.submit,
@@ -709,7 +709,7 @@ def list_caps(request):
 )
 @allow(RULE_EDITORS)
 def set_cap(request, payload: CapIn):
-    cap = actions.set_value_cap(
+    cap = rules.set_value_cap(
         region=access_region_by_code(request.user, payload.region),
         category=payload.category,
         cap_fen=payload.cap_fen,
@@ -731,7 +731,7 @@ def list_terms(request):
 @router.post("/needs/rules/terms", response={201: TermOut}, summary="Flag a word in a region")
 @allow(RULE_EDITORS)
 def add_term(request, payload: TermIn):
-    banned = actions.add_banned_term(
+    banned = rules.add_banned_term(
         region=access_region_by_code(request.user, payload.region),
         term=payload.term,
         note=payload.note,
@@ -746,7 +746,7 @@ def remove_term(request, term_id: int):
     banned = selectors.banned_terms_visible_to(request.user).filter(pk=term_id).first()
     if banned is None:
         raise Http404
-    actions.remove_banned_term(banned=banned, by=request.user)
+    rules.remove_banned_term(banned=banned, by=request.user)
     return 204, None
 
 
@@ -773,7 +773,7 @@ def get_need(request, need_id: int):
 @allow(NEED_POSTERS)
 def submit_need(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
-    return with_record(actions.submit_need(need=need, by=request.user))
+    return with_record(posting.submit_need(need=need, by=request.user))
 
 
 @router.post(
@@ -784,7 +784,7 @@ def submit_need(request, need_id: int):
 @allow(NEED_REVIEWERS)
 def review_need(request, need_id: int, payload: ReviewIn):
     need = selectors.access_need(request.user, need_id)
-    reviewed = actions.review_need(
+    reviewed = review.review_need(
         need=need,
         by=request.user,
         approve=payload.decision == "approve",
@@ -802,7 +802,7 @@ def review_need(request, need_id: int, payload: ReviewIn):
 @allow(NEED_POSTERS)
 def cancel_need(request, need_id: int, payload: CancelIn):
     need = selectors.access_need(request.user, need_id)
-    return with_record(actions.cancel_need(need=need, by=request.user, reason=payload.reason))
+    return with_record(posting.cancel_need(need=need, by=request.user, reason=payload.reason))
 
 
 @router.post(
@@ -813,7 +813,7 @@ def cancel_need(request, need_id: int, payload: CancelIn):
 @allow(NEED_REVIEWERS)
 def reopen_need(request, need_id: int, payload: ReopenIn):
     need = selectors.access_need(request.user, need_id)
-    return with_record(actions.reopen_need(need=need, by=request.user, deadline=payload.deadline))
+    return with_record(review.reopen_need(need=need, by=request.user, deadline=payload.deadline))
 
 
 @router.get(
@@ -857,7 +857,7 @@ def pledge(
                     ]
                 }
             )
-        result = actions.contribute(
+        result = pledges.contribute(
             need=need,
             by=request.user,
             amount_fen=payload.amount_fen,
@@ -866,7 +866,7 @@ def pledge(
             idempotency_key=idempotency_key,
         )
     else:
-        result = actions.pledge_goods(
+        result = pledges.pledge_goods(
             need=need,
             by=request.user,
             quantity=payload.quantity,
@@ -891,7 +891,7 @@ def pledge(
 def deliver(request, pledge_id: int, payload: NoteIn | None = None):
     pledge = selectors.access_pledge(request.user, pledge_id)
     note = payload.note if payload is not None else ""
-    return actions.deliver_pledge(pledge=pledge, by=request.user, note=note)
+    return delivery.deliver_pledge(pledge=pledge, by=request.user, note=note)
 
 
 @router.post(
@@ -903,7 +903,7 @@ def deliver(request, pledge_id: int, payload: NoteIn | None = None):
 def withdraw(request, pledge_id: int, payload: WithdrawIn | None = None):
     pledge = selectors.access_pledge(request.user, pledge_id)
     reason = payload.reason if payload is not None else ""
-    return actions.withdraw_pledge(pledge=pledge, by=request.user, reason=reason)
+    return pledges.withdraw_pledge(pledge=pledge, by=request.user, reason=reason)
 
 
 @router.post(
@@ -919,7 +919,7 @@ def confirm(
     evidence: File[UploadedFile | None] = None,  # a photo: JPEG, PNG, WebP or GIF
 ):
     pledge = selectors.access_pledge(request.user, pledge_id)
-    return actions.confirm_pledge(pledge=pledge, by=request.user, note=note, evidence=evidence)
+    return delivery.confirm_pledge(pledge=pledge, by=request.user, note=note, evidence=evidence)
 
 
 @router.post(
@@ -930,7 +930,7 @@ def confirm(
 @allow(NEED_RECEIVERS)
 def feedback(request, pledge_id: int, payload: FeedbackIn):
     pledge = selectors.access_pledge(request.user, pledge_id)
-    given = actions.give_feedback(
+    given = delivery.give_feedback(
         pledge=pledge, by=request.user, rating=payload.rating, thanks=payload.thanks
     )
     return 201, given

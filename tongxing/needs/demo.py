@@ -3,7 +3,7 @@
 About 50,000 needs in the city, in two parts. Most needs of the year lived and ended
 before its last weeks (closed with thanks, expired, rejected, cancelled): they are planned
 as histories, every step with its person and moment, and recorded in bulk by
-`actions.record_needs`, which leaves the rows and audit events the single actions would.
+`records.record_needs`, which leaves the rows and audit events the single actions would.
 The rest, a few a village, are replayed step by step through the single actions, as
 described below: every need still open on the board, and one of each way a need can go,
 notifications and all.
@@ -27,12 +27,14 @@ is live and the real sweep leaves them alone.
 """
 
 import datetime
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import groupby
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,7 +43,8 @@ from django.utils.translation import gettext as _
 
 from tongxing.access import Role
 from tongxing.accounts.models import User
-from tongxing.needs import actions
+from tongxing.needs import records
+from tongxing.needs.actions import common, deadlines, delivery, pledges, posting, review, rules
 from tongxing.needs.models import (
     BannedTerm,
     Category,
@@ -53,7 +56,7 @@ from tongxing.needs.models import (
     Status,
     Urgency,
 )
-from tongxing.regions.codes import Level
+from tongxing.regions.codes import Level, ancestor_code, prefix_of
 from tongxing.regions.models import Region
 from tongxing.registry.actions import create_person, link_household_account
 from tongxing.registry.models import (
@@ -69,7 +72,7 @@ from tongxing.registry.selectors import households_visible_to
 
 # Needs posted per village over the year: about 50,000 in the city, as the needs issue
 # asks. Most of them lived and ended before the year's last weeks; they are recorded in
-# bulk through `actions.record_needs` (each with every step's person, moment and audit
+# bulk through `records.record_needs` (each with every step's person, moment and audit
 # event). The rest, every need still open and one of each way a need can go, are replayed
 # step by step through the single actions, notifications and all (about 45 ms a need).
 NEEDS_PER_VILLAGE = {"small": 12, "city": 100, "province": 100}
@@ -141,232 +144,58 @@ HOUSEHOLD_WEIGHTS = {
     HouseholdStatus.NOT_POOR: 0.2,
 }
 
+# The demo's words (what households need, their stories, the reviewers' and donors' notes)
+# are data, in demo_data/: read once, as tuples, each category a Category.
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+
+
+def _tuples(value):
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value
+
+
+def _table(file: str, name: str):
+    """A table of a data file: rows as tuples, a table by category keyed by Category."""
+    with (DEMO_DATA / f"{file}.json").open(encoding="utf-8") as data:
+        value = json.load(data)[name]
+    if isinstance(value, dict):
+        return {Category(key): _tuples(rows) for key, rows in value.items()}
+    return _tuples(value)
+
+
+def _with_category(rows):
+    return tuple((*row[:-1], Category(row[-1])) for row in rows)
+
+
 # Goods (物品): title, unit, value of one in yuan (from, to), quantity (from, to).
-GOODS = {
-    Category.CLOTHING: [
-        ("冬季棉被", "床", (120, 200), (1, 4)),
-        ("棉衣", "件", (80, 160), (1, 4)),
-        ("儿童冬装", "套", (60, 120), (1, 3)),
-        ("保暖棉鞋", "双", (40, 90), (1, 4)),
-    ],
-    Category.FOOD: [
-        ("大米", "袋", (60, 100), (2, 6)),
-        ("食用油", "桶", (60, 90), (1, 4)),
-        ("面粉", "袋", (50, 80), (2, 5)),
-        ("米面油爱心包", "份", (150, 250), (1, 3)),
-    ],
-    Category.APPLIANCE: [
-        ("电饭煲", "台", (150, 300), (1, 1)),
-        ("电暖器", "台", (150, 300), (1, 2)),
-        ("洗衣机", "台", (900, 1600), (1, 1)),
-        ("冰箱", "台", (1300, 2500), (1, 1)),
-        ("电视机", "台", (1000, 2000), (1, 1)),
-    ],
-    Category.FURNITURE: [
-        ("书桌", "张", (200, 400), (1, 2)),
-        ("木床", "张", (500, 900), (1, 2)),
-        ("衣柜", "个", (400, 800), (1, 1)),
-        ("餐桌椅", "套", (300, 600), (1, 1)),
-    ],
-    Category.DAILY: [
-        ("热水壶", "个", (30, 60), (1, 3)),
-        ("蚊帐", "顶", (30, 50), (1, 4)),
-        ("洗漱用品", "套", (30, 60), (2, 5)),
-        ("床上四件套", "套", (100, 180), (1, 3)),
-    ],
-    Category.FARMING: [
-        ("复合肥", "袋", (120, 180), (2, 10)),
-        ("玉米种子", "袋", (40, 80), (2, 8)),
-        ("鸡苗", "只", (8, 15), (20, 100)),
-        ("农用喷雾器", "台", (150, 300), (1, 1)),
-        ("地膜", "卷", (80, 120), (2, 6)),
-    ],
-    Category.MEDICAL_AID: [
-        ("轮椅", "辆", (400, 900), (1, 1)),
-        ("助听器", "副", (800, 2000), (1, 1)),
-        ("助行拐杖", "副", (50, 120), (1, 2)),
-        ("电子血压计", "台", (150, 300), (1, 1)),
-        ("成人护理垫", "包", (40, 80), (5, 20)),
-    ],
-}
-COLLECTIVE_GOODS = [
-    ("太阳能路灯", "盏", (300, 600), (5, 20)),
-    ("村图书室书架", "个", (300, 500), (2, 6)),
-    ("村卫生室诊疗床", "张", (800, 1500), (1, 2)),
-]
+GOODS = _table("needs", "goods")
+COLLECTIVE_GOODS = _table("needs", "collective_goods")
 # Funds (资金): title, target in yuan (from, to).
-FUNDS = {
-    Category.MEDICAL_BILLS: [
-        ("住院医疗费用", (5_000, 40_000)),
-        ("大病治疗费用", (10_000, 50_000)),
-        ("术后康复费用", (3_000, 15_000)),
-    ],
-    Category.SCHOOLING: [("大学学费", (5_000, 12_000)), ("高中住宿生活费", (2_000, 5_000))],
-    Category.HOUSING: [("危房改造", (10_000, 40_000)), ("屋顶漏雨修缮", (3_000, 8_000))],
-    Category.PRODUCTION: [("养殖启动资金", (5_000, 20_000)), ("种植大棚建设", (8_000, 30_000))],
-    Category.DISASTER: [("洪灾后房屋修复", (8_000, 30_000)), ("火灾后重建", (15_000, 50_000))],
-}
-COLLECTIVE_FUNDS = [("村道路灯安装", (20_000, 60_000)), ("村小学饮水设备", (10_000, 30_000))]
+FUNDS = _table("needs", "funds")
+COLLECTIVE_FUNDS = _table("needs", "collective_funds")
 # Services (服务): title, places (from, to), estimated value in yuan.
-SERVICES = {
-    Category.JOB: [("就近务工岗位", (1, 2), 0), ("公益性岗位", (1, 1), 0)],
-    Category.TRAINING: [
-        ("电商技能培训名额", (1, 3), 800),
-        ("厨师技能培训名额", (1, 2), 1500),
-        ("电工技能培训名额", (1, 2), 1200),
-    ],
-    Category.MEDICAL_HELP: [
-        ("上门康复指导", (1, 1), 500),
-        ("慢性病随访义诊", (1, 2), 300),
-        ("白内障手术援助", (1, 1), 3000),
-    ],
-    Category.TUTORING: [
-        ("初中数学辅导", (1, 1), 600),
-        ("周末英语辅导", (1, 2), 600),
-        ("高考志愿填报指导", (1, 1), 200),
-    ],
-}
-COLLECTIVE_SERVICES = [("农机维修服务", (1, 2), 500), ("留守老人义务理发", (1, 1), 100)]
+SERVICES = _table("needs", "services")
+COLLECTIVE_SERVICES = _table("needs", "collective_services")
 # Micro-wishes (微心愿) of left-behind children: title, value in yuan (from, to).
-WISHES = {
-    Category.STUDY: [
-        ("一个新书包", (80, 150)),
-        ("一套文具", (30, 60)),
-        ("一盏护眼台灯", (80, 150)),
-        ("一本新华字典", (20, 40)),
-    ],
-    Category.BOOKS: [("一套课外读物", (60, 150)), ("一套科普图书", (80, 160))],
-    Category.SPORTS: [
-        ("一个篮球", (60, 120)),
-        ("一副羽毛球拍", (50, 100)),
-        ("一套画笔颜料", (40, 80)),
-        ("一辆自行车", (300, 500)),
-    ],
-    Category.SHOES_CLOTHES: [
-        ("一双运动鞋", (100, 200)),
-        ("一件羽绒服", (150, 300)),
-        ("一套新校服", (80, 150)),
-    ],
-}
-STORIES = {
-    Category.CLOTHING: (
-        "家中老人体弱怕冷，冬天屋里阴冷，被褥衣物都已破旧。",
-        "孩子长得快，去年的冬衣已经穿不下了。",
-    ),
-    Category.FOOD: (
-        "户主因病不能外出务工，家里口粮紧张。",
-        "老两口独自生活，靠低保度日，米面油常常接不上。",
-    ),
-    Category.APPLIANCE: (
-        "家里的旧电器坏了多年，一直没钱添置。",
-        "户主腿脚不便，家务全靠妻子一人操持。",
-    ),
-    Category.FURNITURE: (
-        "搬进安置房后家具不全，孩子没有写作业的地方。",
-        "旧家具已经散架，一家人将就着用。",
-    ),
-    Category.DAILY: ("家中缺少基本生活用品。", "独居老人，生活用品需要定期补充。"),
-    Category.FARMING: (
-        "今年想扩大种植，缺少农资投入。",
-        "家里有劳动力，想发展养殖增加收入。",
-    ),
-    Category.MEDICAL_AID: (
-        "户主患病多年，行动不便，需要辅具帮助。",
-        "老人听力下降，与家人交流困难。",
-    ),
-    Category.MEDICAL_BILLS: (
-        "家人突发重病住院，医保报销后仍有较大缺口。",
-        "孩子需要长期治疗，家里已经借遍亲友。",
-    ),
-    Category.SCHOOLING: (
-        "孩子考上了大学，学费和生活费还没有着落。",
-        "家里两个孩子上学，负担很重。",
-    ),
-    Category.HOUSING: (
-        "老房子年久失修，雨季漏雨严重，存在安全隐患。",
-        "房屋被鉴定为危房，需要加固改造。",
-    ),
-    Category.PRODUCTION: (
-        "有养殖经验，缺少启动资金。",
-        "合作社愿意回收产品，只差建设资金。",
-    ),
-    Category.DISASTER: (
-        "今年汛期房屋受损，一家人暂住亲戚家。",
-        "一场意外让家里损失惨重。",
-    ),
-    Category.JOB: ("户主有劳动能力，希望在家附近找到稳定的工作。",),
-    Category.TRAINING: ("家里年轻人想学一门手艺，增加收入。",),
-    Category.MEDICAL_HELP: ("家人长期卧病，需要专业人员上门指导。",),
-    Category.TUTORING: ("孩子成绩下滑，家长外出务工无法辅导。",),
-    Category.OTHER: ("村里群众反映多年，希望爱心人士和单位帮助解决。",),
-}
-WISH_STORIES = (
-    "父母常年在外打工，孩子跟着爷爷奶奶生活，学习很用功。",
-    "孩子懂事，成绩优秀，一直盼着这份礼物。",
-    "爸爸妈妈在外地务工，孩子盼望有人送上这份礼物。",
-)
+WISHES = _table("needs", "wishes")
+STORIES = _table("needs", "stories")
+WISH_STORIES = _table("needs", "wish_stories")
 # What the review rules catch: the city office's caps and flagged words, and the needs
 # that break them (title, unit, value of one in yuan, category).
-VALUE_CAPS = {
-    Category.CLOTHING: 1_000,
-    Category.APPLIANCE: 3_000,
-    Category.FURNITURE: 2_000,
-    Category.MEDICAL_AID: 3_000,
-}
-BANNED_TERMS = (
-    ("名牌", "指定名牌物品"),
-    ("跑步机", "非生活必需品"),
-    ("按摩椅", "非生活必需品"),
-    ("苹果手机", "指定品牌"),
-)
+VALUE_CAPS = _table("review", "value_caps")
+BANNED_TERMS = _table("review", "banned_terms")
 # Over the cap, and published all the same: the station gives its reason.
-FAIR_OVER_CAP = [
-    ("滚筒洗衣机", "台", 3_200, Category.APPLIANCE),
-    ("医用护理床", "张", 3_600, Category.MEDICAL_AID),
-]
-FLAGGED_GOODS = [
-    ("名牌羽绒服", "件", 900, Category.CLOTHING),
-    ("跑步机", "台", 2_800, Category.DAILY),
-    ("按摩椅", "台", 4_500, Category.DAILY),
-    ("苹果手机", "部", 6_000, Category.APPLIANCE),
-    ("双开门冰箱", "台", 4_800, Category.APPLIANCE),
-]
-REJECTIONS = (
-    "情况说明不清，请补充家庭实际困难后重新提交。",
-    "该户本月已享受临时救助，本需求暂不发布。",
-    "申报数量偏多，请按家庭实际人口调整。",
-)
-FLAGGED_REJECTION = "含指定品牌、非生活必需品或超出限额，不符合审核规则。"
-OVERRIDES = (
-    "经入户核实，该户确有需要。",
-    "家中有卧床老人，村委会核实后同意发布。",
-)
-CANCELLATIONS = (
-    "已通过民政临时救助解决。",
-    "户主外出务工，暂不需要。",
-    "村里统一采购，已经解决。",
-    "信息录入有误，将重新发布。",
-)
-WITHDRAWALS = ("计划有变，无法按时送达。", "单位采购延期，先撤回。")
-DELIVERY_NOTES = (
-    "已送到村委会，由村干部转交。",
-    "已快递寄出，村里代收。",
-    "已上门送达。",
-    "",
-)
-CONFIRMATIONS = (
-    "已收到，村干部入户拍照留存。",
-    "户主已签字确认收到。",
-    "物资已入户，现场核实。",
-    "款项已转交，户主确认。",
-)
-THANKS = (
-    "感谢爱心人士的帮助，孩子很喜欢！",
-    "东西收到了，谢谢好心人！",
-    "衷心感谢，我们会好好生活。",
-    "谢谢您的关心和帮助。",
-    "",
-)
+FAIR_OVER_CAP = _with_category(_table("review", "fair_over_cap"))
+FLAGGED_GOODS = _with_category(_table("review", "flagged_goods"))
+REJECTIONS = _table("review", "rejections")
+FLAGGED_REJECTION = _table("review", "flagged_rejection")
+OVERRIDES = _table("review", "overrides")
+CANCELLATIONS = _table("steps", "cancellations")
+WITHDRAWALS = _table("steps", "withdrawals")
+DELIVERY_NOTES = _table("steps", "delivery_notes")
+CONFIRMATIONS = _table("steps", "confirmations")
+THANKS = _table("steps", "thanks")
 
 
 @dataclass
@@ -387,7 +216,7 @@ class Plan:
 
     fate: str
     village: Region
-    data: actions.NeedData
+    data: posting.NeedData
     poster: User
     how: dict
     posted_at: datetime.datetime
@@ -448,7 +277,7 @@ class Year:
         self.last = self.days - 1  # the index of the year's last full day
         self.steps: list[Step] = []
         self.plans: list[Plan] = []
-        self.histories: list[actions.NeedHistory] = []  # recorded in bulk
+        self.histories: list[records.NeedHistory] = []  # recorded in bulk
         self.reviews: dict[tuple[str, int], list[Plan]] = defaultdict(list)
         self.used: set[tuple[int, str]] = set()  # (household, category) with a need this year
         self.wished: set[int] = set()  # children with a wish this year
@@ -531,7 +360,7 @@ class Year:
             self.at(self.moment(day, REVIEW_HOUR), lambda plans=plans: self.review(plans))
         for day in range(1, self.days + 1):
             date = self.moment(day, 1).date()
-            self.at(self.moment(day, 1), lambda date=date: actions.sweep(today=date))
+            self.at(self.moment(day, 1), lambda date=date: deadlines.sweep(today=date))
         usernames = sorted(self.donors)
         for start in range(0, len(usernames), 5000):
             for user in User.objects.filter(username__in=usernames[start : start + 5000]):
@@ -552,7 +381,7 @@ class Year:
         posted = self.moment(day, rng.randint(8, 17), rng.randint(0, 59))
         deadline = posted.date() + datetime.timedelta(days=days_given)
         data = self.need_data(village, kind, fate, urgency, deadline, how)
-        history = actions.NeedHistory(
+        history = records.NeedHistory(
             data=data, poster=self.poster(village, data), posted_at=posted, outcome=fate
         )
         self.histories.append(history)
@@ -575,7 +404,7 @@ class Year:
             history.confirmer = self.staff[(Role.VILLAGE_ADMIN, village.code)]
             self.plan_recorded_gifts(history)
 
-    def plan_recorded_gifts(self, history: actions.NeedHistory) -> None:
+    def plan_recorded_gifts(self, history: records.NeedHistory) -> None:
         """Pledges filling a recorded need, delivered, confirmed and mostly thanked."""
         rng, data = self.rng, history.data
         funds = data.kind == Kind.FUNDS
@@ -590,7 +419,7 @@ class Year:
         )
         released = self.later(moments[-1], 24, 96)  # funds: confirmed once they are released
         for part, moment in zip(parts, moments, strict=True):
-            gift = actions.GiftHistory(
+            gift = records.GiftHistory(
                 donor=self.donor(), quantity=part, pledged_at=moment, confirmed_at=released
             )
             if funds:
@@ -633,7 +462,7 @@ class Year:
                     if all(gift.donor is not None for gift in history.gifts):
                         histories.append(history)
                 histories.sort(key=lambda history: history.posted_at)
-                actions.record_needs(histories=histories, by=None)
+                records.record_needs(histories=histories, by=None)
                 advance(len(self.histories))
 
     def at(self, moment: datetime.datetime, run: Callable[[], object]) -> None:
@@ -673,7 +502,7 @@ class Year:
         if fate in LIVE_FATES and fate != "reopened":
             # Still open when the demo is built: a deadline after that day, within a year.
             after_today = self.today + datetime.timedelta(days=rng.randint(20, 60))
-            deadline = min(max(deadline, after_today), posted.date() + actions.LONGEST_DEADLINE)
+            deadline = min(max(deadline, after_today), posted.date() + common.LONGEST_DEADLINE)
         data = self.need_data(village, kind, fate, urgency, deadline, how)
         plan = Plan(
             fate=fate,
@@ -708,7 +537,7 @@ class Year:
         high = max(high, 0)
         return self.rng.randint(max(0, min(low, high)), high)
 
-    def poster(self, village: Region, data: actions.NeedData) -> User:
+    def poster(self, village: Region, data: posting.NeedData) -> User:
         cadre = self.staff.get((Role.CADRE, township_of(village.code)))
         if cadre is not None and self.rng.random() < 0.15:
             # The township's assigned helpers post for their households too, and for the
@@ -718,7 +547,7 @@ class Year:
                 return cadre
         return self.staff[(Role.VILLAGE_ADMIN, village.code)]
 
-    def need_data(self, village, kind, fate, urgency, deadline, how) -> actions.NeedData:
+    def need_data(self, village, kind, fate, urgency, deadline, how) -> posting.NeedData:
         rng = self.rng
         common = {"kind": kind, "urgency": urgency, "deadline": deadline}
         if kind == Kind.WISH:
@@ -727,7 +556,7 @@ class Year:
                 return self.need_data(village, Kind.GOODS, fate, urgency, deadline, how)
             category = rng.choice(list(WISHES))
             title, (low, high) = rng.choice(WISHES[category])
-            return actions.NeedData(
+            return posting.NeedData(
                 **common,
                 category=category,
                 title=title,
@@ -787,7 +616,7 @@ class Year:
                 "place": f"{township.name if township else ''}{village.name}",
                 "value_fen": value * 100,
             }
-        data = actions.NeedData(
+        data = posting.NeedData(
             **common,
             **values,
             category=category,
@@ -846,7 +675,7 @@ class Year:
             self.at(self.later(plan.posted_at, 2, 72), lambda: self.cancel(plan))
             return
         review_day = min(self.day_of(plan.posted_at) + rng.choice((1, 1, 1, 2, 3)), self.last)
-        self.reviews[(plan.village.code[:9], review_day)].append(plan)
+        self.reviews[(prefix_of(plan.village.code, Level.TOWNSHIP), review_day)].append(plan)
         if fate == "rejected":
             plan.rejection = rng.choice(REJECTIONS)
             return
@@ -974,14 +803,14 @@ class Year:
         for city in self.cities.values():
             office = self.staff.get((Role.CITY_ADMIN, city.code))
             for category, cap in VALUE_CAPS.items():
-                actions.set_value_cap(region=city, category=category, cap_fen=cap * 100, by=office)
+                rules.set_value_cap(region=city, category=category, cap_fen=cap * 100, by=office)
             flagged = set(BannedTerm.objects.filter(region=city).values_list("term", flat=True))
             for term, note in BANNED_TERMS:
                 if term not in flagged:
-                    actions.add_banned_term(region=city, term=term, note=note, by=office)
+                    rules.add_banned_term(region=city, term=term, note=note, by=office)
 
     def post(self, plan: Plan, *, submit: bool) -> None:
-        plan.need = actions.create_need(data=plan.data, by=plan.poster, submit=submit)
+        plan.need = posting.create_need(data=plan.data, by=plan.poster, submit=submit)
 
     def review(self, plans: list[Plan]) -> None:
         """The station's afternoon: the day's queue, approved in one go where it can be."""
@@ -991,17 +820,17 @@ class Year:
         station = self.staff[(Role.TOWNSHIP_ADMIN, township_of(waiting[0].need.village_id))]
         fine = [p for p in waiting if not p.rejection and not p.need.rule_findings]
         if fine:
-            published = actions.review_needs(needs=[p.need for p in fine], by=station, approve=True)
+            published = review.review_needs(needs=[p.need for p in fine], by=station, approve=True)
             for plan, need in zip(fine, published, strict=True):
                 plan.need = need
         for plan in waiting:
             if plan.rejection:
                 reason = FLAGGED_REJECTION if plan.need.rule_findings else plan.rejection
-                plan.need = actions.review_need(
+                plan.need = review.review_need(
                     need=plan.need, by=station, approve=False, reason=reason
                 )
             elif plan.need.rule_findings:
-                plan.need = actions.review_need(
+                plan.need = review.review_need(
                     need=plan.need,
                     by=station,
                     approve=True,
@@ -1025,8 +854,8 @@ class Year:
 
     def give(self, need: Need, donor: User, gift: Gift) -> Pledge:
         if need.kind != Kind.FUNDS:
-            return actions.pledge_goods(need=need, by=donor, quantity=gift.quantity).pledge
-        return actions.contribute(
+            return pledges.pledge_goods(need=need, by=donor, quantity=gift.quantity).pledge
+        return pledges.contribute(
             need=need,
             by=donor,
             amount_fen=gift.quantity,
@@ -1042,13 +871,13 @@ class Year:
 
     def withdraw(self, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
-            gift.pledge = actions.withdraw_pledge(
+            gift.pledge = pledges.withdraw_pledge(
                 pledge=gift.pledge, by=gift.pledge.donor, reason=self.rng.choice(WITHDRAWALS)
             )
 
     def deliver(self, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.PLEDGED:
-            gift.pledge = actions.deliver_pledge(
+            gift.pledge = delivery.deliver_pledge(
                 pledge=gift.pledge, by=gift.pledge.donor, note=self.rng.choice(DELIVERY_NOTES)
             )
 
@@ -1057,7 +886,7 @@ class Year:
             PledgeStatus.PLEDGED,
             PledgeStatus.DELIVERED,
         ):
-            gift.pledge = actions.confirm_pledge(
+            gift.pledge = delivery.confirm_pledge(
                 pledge=gift.pledge, by=self.proxy(plan), note=self.rng.choice(CONFIRMATIONS)
             )
 
@@ -1066,7 +895,7 @@ class Year:
         mine = {gift.pledge.pk: gift for gift in plan.gifts if gift.pledge is not None}
         released = Pledge.objects.filter(need=plan.need, status=PledgeStatus.DELIVERED)
         for pledge in released.select_related("donor").order_by("pk"):
-            confirmed = actions.confirm_pledge(
+            confirmed = delivery.confirm_pledge(
                 pledge=pledge, by=self.proxy(plan), note=CONFIRMATIONS[3]
             )
             if pledge.pk in mine:
@@ -1074,7 +903,7 @@ class Year:
 
     def thank(self, plan: Plan, gift: Gift) -> None:
         if gift.pledge is not None and gift.pledge.status == PledgeStatus.CONFIRMED:
-            actions.give_feedback(
+            delivery.give_feedback(
                 pledge=gift.pledge,
                 by=self.proxy(plan),
                 rating=self.rng.choice((5, 5, 5, 4, 4, 3)),
@@ -1086,7 +915,7 @@ class Year:
         return self.staff[(Role.VILLAGE_ADMIN, plan.need.village_id)]
 
     def cancel(self, plan: Plan) -> None:
-        plan.need = actions.cancel_need(
+        plan.need = posting.cancel_need(
             need=plan.need, by=plan.poster, reason=self.rng.choice(CANCELLATIONS)
         )
 
@@ -1097,9 +926,9 @@ class Year:
         office = self.staff[(Role.CITY_ADMIN, city_of(need.village_id))]
         today = timezone.localdate()
         deadline = min(
-            max(today, self.today) + datetime.timedelta(days=30), today + actions.LONGEST_DEADLINE
+            max(today, self.today) + datetime.timedelta(days=30), today + common.LONGEST_DEADLINE
         )
-        plan.need = actions.reopen_need(need=need, by=office, deadline=deadline)
+        plan.need = review.reopen_need(need=need, by=office, deadline=deadline)
 
     # --- The printed logins ----------------------------------------------------------------
 
@@ -1261,8 +1090,8 @@ def goods(title: str, unit: str, quantity: int, yuan: int, category: str) -> dic
 
 
 def township_of(code: str) -> str:
-    return code[:9].ljust(12, "0")
+    return ancestor_code(code, Level.TOWNSHIP)
 
 
 def city_of(code: str) -> str:
-    return code[:4].ljust(12, "0")
+    return ancestor_code(code, Level.CITY)

@@ -4,7 +4,7 @@ A need's review status (draft → submitted → published → closed, or rejecte
 expired) is set by the actions. Its progress is not a status anybody sets: `pledged`,
 `delivered` and `confirmed` are the sums of its pledge lines in each state (`reserved`, of
 its contributions still being paid), kept by the same statements that change the lines
-(see actions.py), and bounded by CHECK constraints so that no interleaving of requests can
+(see actions/pledges.py), and bounded by CHECK constraints so that no interleaving of requests can
 store a need pledged beyond its target.
 
 Quantities are counted in the need's own unit: pieces for goods, places for services, the
@@ -509,7 +509,7 @@ class IdempotentRequest(models.Model):
     need = models.ForeignKey(Need, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # A contribution: when a request began collecting its money (a lease, for
-    # `COLLECT_LEASE` in actions.py). A retry waits while it is fresh, so that one request
+    # `COLLECT_LEASE` in actions/pledges.py). A retry waits while it is fresh, so that one request
     # at a time calls the provider; empty once a request failed without knowing the outcome.
     locked_at = models.DateTimeField(null=True)
 

@@ -10,18 +10,12 @@ from django.utils.translation import gettext as _
 
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import OPEN, BannedTerm, Need, ValueCap
-from tongxing.regions.codes import CODE_LENGTH, SEGMENT_END
-
-
-def ancestor_codes(code: str) -> list[str]:
-    """Return the codes of a region and of every region above it."""
-    codes = {code[:end].ljust(CODE_LENGTH, "0") for end in SEGMENT_END.values()}
-    return sorted(c for c in codes if c.strip("0"))
+from tongxing.regions.codes import path_codes
 
 
 def check_rules(need: Need) -> list[dict]:
     """Return the rules this need breaks, each as {"rule", "message"}."""
-    regions = ancestor_codes(need.village_id)
+    regions = path_codes(need.village_id)
     caps = ValueCap.objects.filter(region_id__in=regions, category=need.category)
     terms = BannedTerm.objects.filter(region_id__in=regions)
     findings = office_findings(need, caps, terms)
@@ -87,7 +81,7 @@ class RuleBook:
             self.terms.setdefault(term.region_id, []).append(term)
 
     def findings(self, need: Need) -> list[dict]:
-        regions = ancestor_codes(need.village_id)
+        regions = path_codes(need.village_id)
         caps = [cap for code in regions for cap in self.caps.get(code, ())]
         terms = [term for code in regions for term in self.terms.get(code, ())]
         return office_findings(need, caps, terms)

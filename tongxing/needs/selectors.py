@@ -32,7 +32,7 @@ from tongxing.needs.models import (
     ValueCap,
 )
 from tongxing.queries import prefix_q
-from tongxing.regions.codes import CodeError, Level, normalize, prefix_of
+from tongxing.regions.codes import CodeError, Level, normalize, path_codes, prefix_of
 from tongxing.registry.models import HouseholdStatus, Member
 from tongxing.registry.selectors import assigned_household_ids
 from tongxing.text import Finding, clean_text, find_personal_data
@@ -141,9 +141,7 @@ def banned_terms_visible_to(user: User) -> QuerySet[BannedTerm]:
 
 def rules_in_force(region_code: str) -> tuple[QuerySet[ValueCap], QuerySet[BannedTerm]]:
     """The caps and banned terms that apply in a region: its own and those above it."""
-    from tongxing.needs.rules import ancestor_codes
-
-    above = ancestor_codes(region_code)
+    above = path_codes(region_code)
     return (
         ValueCap.objects.filter(region_id__in=above).select_related("region"),
         BannedTerm.objects.filter(region_id__in=above).select_related("region"),

@@ -25,13 +25,12 @@ from tongxing.access import (
     NEED_RECEIVERS,
     NEED_REVIEWERS,
     PLEDGERS,
-    REGION_SCOPED_ROLES,
     RULE_EDITORS,
-    Role,
     allow,
     public,
 )
-from tongxing.needs import actions, selectors
+from tongxing.needs import rights, selectors
+from tongxing.needs.actions import delivery, pledges, posting, review, rules
 from tongxing.needs.forms import (
     ERROR_FIELDS,
     ApproveForm,
@@ -107,13 +106,6 @@ EVENT_DETAILS = (
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def staff_may_open(user, need: Need) -> bool:
-    """Whether the need's staff page is open to this user (its region's staff, its household)."""
-    if not (user.is_authenticated and user.role in NEED_READERS):
-        return False
-    return selectors.needs_visible_to(user).filter(pk=need.pk).exists()
-
-
 def place_of(need: Need) -> str:
     """柳塘镇桃李村: the township and the village, as the board writes a place."""
     village = need.village
@@ -186,7 +178,7 @@ def board(request):
 
 def render_detail(request, need: Need, *, form=None, status: int = 200):
     user = request.user
-    can_pledge = user.is_authenticated and user.has_role(*PLEDGERS)
+    can_pledge = rights.may_pledge(user)
     open_for_pledges = need.open_for_pledges
     if can_pledge and open_for_pledges and form is None:
         form = pledge_form_for(need)
@@ -198,7 +190,7 @@ def render_detail(request, need: Need, *, form=None, status: int = 200):
         "can_pledge": can_pledge,
         "open_for_pledges": open_for_pledges,
         "helpers": need.pledges.filter(status__in=ACTIVE_PLEDGE).count(),
-        "may_manage": staff_may_open(user, need),
+        "may_manage": rights.may_see_record(user, need),
     }
     return render(request, "needs/detail.html", context, status=status)
 
@@ -212,7 +204,7 @@ def detail(request, need_id: int):
     except Http404:
         # Notifications link a need's public page, also when it is a draft or was rejected:
         # who may see it off the board (its staff, its household) gets the staff page.
-        if request.user.is_authenticated and request.user.role in NEED_READERS:
+        if rights.reads_needs(request.user):
             selectors.access_need(request.user, need_id)
             return redirect("needs:manage", need_id)
         raise
@@ -229,7 +221,7 @@ def pledge(request, need_id: int):
         data = form.cleaned_data
         try:
             if need.kind == Kind.FUNDS:
-                result = actions.contribute(
+                result = pledges.contribute(
                     need=need,
                     by=request.user,
                     amount_fen=fen(data["amount_yuan"]),
@@ -238,7 +230,7 @@ def pledge(request, need_id: int):
                     idempotency_key=data["idempotency_key"],
                 )
             else:
-                result = actions.pledge_goods(
+                result = pledges.pledge_goods(
                     need=need,
                     by=request.user,
                     quantity=data.get("quantity"),
@@ -290,7 +282,7 @@ def pledge_deliver(request, pledge_id: int):
     form = DeliverForm(request.POST)
     form.is_valid()
     try:
-        actions.deliver_pledge(
+        delivery.deliver_pledge(
             pledge=pledge_, by=request.user, note=form.cleaned_data.get("note", "")
         )
     except ValidationError as exc:
@@ -307,7 +299,7 @@ def pledge_withdraw(request, pledge_id: int):
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
-        actions.withdraw_pledge(
+        pledges.withdraw_pledge(
             pledge=pledge_, by=request.user, reason=form.cleaned_data.get("reason", "")
         )
     except ValidationError as exc:
@@ -362,7 +354,7 @@ def villages_in_scope(user):
 def chosen_target(request) -> tuple[Household | None, Region | None]:
     """The household (or the village, for a collective need) the poster chose."""
     user = request.user
-    if user.role == Role.HOUSEHOLD:
+    if rights.is_household(user):
         return own_household(user), None
     household_id = request.GET.get("household", "")
     if household_id.isdigit():
@@ -419,15 +411,15 @@ def need_create(request):
     user = request.user
     household, village = chosen_target(request)
     if household is None and village is None:
-        if user.role == Role.HOUSEHOLD:
+        if rights.is_household(user):
             return render(request, "needs/no_household.html", status=403)
         return render_picker(request)
     form = NeedForm(request.POST or None, children=left_behind_children(household))
     if request.method == "POST" and form.is_valid():
         values = form.action_values()
-        data = actions.NeedData(**values, household=household, village=village)
+        data = posting.NeedData(**values, household=household, village=village)
         try:
-            need = actions.create_need(
+            need = posting.create_need(
                 data=data,
                 by=user,
                 submit=request.POST.get("then") == "submit",
@@ -445,7 +437,7 @@ def need_create(request):
         "form": form,
         "household": household,
         "village": household.village if household else village,
-        "head_name": head_name(household) if user.role != Role.HOUSEHOLD else "",
+        "head_name": head_name(household) if not rights.is_household(user) else "",
         "title": _("Post a need"),
         "cancel": reverse("needs:region"),
     }
@@ -460,7 +452,7 @@ def _form_status(request) -> int:
 def need_edit(request, need_id: int):
     """Change a draft or a rejected need (and send it for review again)."""
     need = selectors.access_need(request.user, need_id)
-    if not actions.may_edit(request.user, need):
+    if not rights.may_edit(request.user, need):
         raise PermissionDenied
     if need.status not in (Status.DRAFT, Status.REJECTED):
         messages.error(request, _("Only a draft or a rejected need can be changed."))
@@ -473,15 +465,15 @@ def need_edit(request, need_id: int):
     )
     if request.method == "POST" and form.is_valid():
         values = form.action_values()
-        data = actions.NeedData(
+        data = posting.NeedData(
             **values, household=household, village=None if household else need.village
         )
         try:
             # One transaction: a refused submission leaves the draft as it was.
             with transaction.atomic():
-                need = actions.update_need(need=need, data=data, by=request.user)
+                need = posting.update_need(need=need, data=data, by=request.user)
                 if request.POST.get("then") == "submit":
-                    need = actions.submit_need(need=need, by=request.user)
+                    need = posting.submit_need(need=need, by=request.user)
         except ValidationError as exc:
             show_errors(form, exc, ERROR_FIELDS[values["kind"]])
         else:
@@ -492,7 +484,7 @@ def need_edit(request, need_id: int):
         "need": need,
         "household": household,
         "village": need.village,
-        "head_name": head_name(household) if request.user.role != Role.HOUSEHOLD else "",
+        "head_name": head_name(household) if not rights.is_household(request.user) else "",
         "title": _("Edit the need"),
         "cancel": reverse("needs:manage", args=[need.pk]),
     }
@@ -517,8 +509,8 @@ def region_needs(request):
     context = {
         "form": form,
         "page": page_of(request, needs, PAGE_SIZE),
-        "can_post": request.user.role in NEED_POSTERS,
-        "can_review": request.user.role in NEED_REVIEWERS,
+        "can_post": rights.posts_needs(request.user),
+        "can_review": rights.reviews_needs(request.user),
         "nothing_assigned": registry_selectors.has_nothing_assigned(request.user),
     }
     return render(request, "needs/region.html", context)
@@ -547,11 +539,12 @@ def describe(event) -> dict:
 
 def render_manage(request, need: Need, *, forms: dict | None = None, status: int = 200):
     user = request.user
-    may_edit = actions.may_edit(user, need)
-    may_review = actions.may_review(user, need)
-    may_act = actions.may_act_for_household(user, need)
+    may_edit = rights.may_edit(user, need)
+    may_review = rights.may_review(user, need)
+    may_act = rights.may_act_for_household(user, need)
     waiting_for_review = may_review and need.status == Status.SUBMITTED
-    own = actions.reviews_own_need(user, need)
+    sees_households = rights.sees_households(user)
+    own = rights.reviews_own_need(user, need)
     selectors.with_public_text_findings([need])
     pledges = list(selectors.pledges_of_need(need))
     for line in pledges:
@@ -571,8 +564,8 @@ def render_manage(request, need: Need, *, forms: dict | None = None, status: int
     context = {
         "need": need,
         "place": place_of(need),
-        "head_name": head_name(need.household) if user.role in REGION_SCOPED_ROLES else "",
-        "may_see_household": user.role in REGION_SCOPED_ROLES and need.household_id,
+        "head_name": head_name(need.household) if sees_households else "",
+        "may_see_household": sees_households and need.household_id,
         "can_edit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_submit": may_edit and need.status in (Status.DRAFT, Status.REJECTED),
         "can_cancel": may_edit and need.status in CANCELLABLE,
@@ -599,7 +592,7 @@ def manage(request, need_id: int):
 def need_submit(request, need_id: int):
     need = selectors.access_need(request.user, need_id)
     try:
-        actions.submit_need(need=need, by=request.user)
+        posting.submit_need(need=need, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return render_manage(request, need, status=400)
@@ -614,7 +607,7 @@ def need_cancel(request, need_id: int):
     form = ReasonForm(request.POST, prefix="cancel")
     if form.is_valid():
         try:
-            actions.cancel_need(need=need, by=request.user, reason=form.cleaned_data["reason"])
+            posting.cancel_need(need=need, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -632,7 +625,7 @@ def need_reopen(request, need_id: int):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            actions.reopen_need(need=need, by=request.user, deadline=form.cleaned_data["deadline"])
+            review.reopen_need(need=need, by=request.user, deadline=form.cleaned_data["deadline"])
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -656,7 +649,7 @@ def need_review(request, need_id: int):
     form = ApproveForm(request.POST) if approve else ReasonForm(request.POST, prefix="reject")
     origin = request.POST.get("from", "")
     asked = request.POST.get("confirmed") == "yes"
-    own = actions.reviews_own_need(request.user, need)  # refused below, with no question
+    own = rights.reviews_own_need(request.user, need)  # refused below, with no question
     if approve and not asked and need.status == Status.SUBMITTED and not own:
         # Nothing goes public on one tap: first say what the public will see, and ask.
         if form.is_valid():
@@ -676,7 +669,7 @@ def need_review(request, need_id: int):
             return render(request, "needs/_review_forms.html", context, status=400)
     if form.is_valid():
         try:
-            actions.review_need(
+            review.review_need(
                 need=need,
                 by=request.user,
                 approve=approve,
@@ -708,7 +701,7 @@ def need_review(request, need_id: int):
 
 def pledge_for_household(request, pledge_id: int):
     pledge_ = selectors.access_pledge(request.user, pledge_id)
-    if not actions.may_act_for_household(request.user, pledge_.need):
+    if not rights.may_act_for_household(request.user, pledge_.need):
         raise PermissionDenied
     return pledge_
 
@@ -717,11 +710,11 @@ def pledge_for_household(request, pledge_id: int):
 def pledge_confirm(request, pledge_id: int):
     """Confirm receipt: the household itself, or staff for it with a photo or a note."""
     pledge_ = pledge_for_household(request, pledge_id)
-    on_behalf = request.user.role != Role.HOUSEHOLD
+    on_behalf = not rights.is_household(request.user)
     form = ConfirmForm(request.POST or None, request.FILES or None, on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.confirm_pledge(
+            delivery.confirm_pledge(
                 pledge=pledge_,
                 by=request.user,
                 note=form.cleaned_data["note"],
@@ -750,7 +743,7 @@ def pledge_thank(request, pledge_id: int):
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.give_feedback(
+            delivery.give_feedback(
                 pledge=pledge_,
                 by=request.user,
                 rating=form.cleaned_data["rating"],
@@ -843,7 +836,7 @@ def review_approve_many(request):
     if request.POST.get("confirmed") != "yes":
         return render_publish_confirmation(request, needs)
     try:
-        published = actions.review_needs(needs=needs, by=request.user, approve=True)
+        published = review.review_needs(needs=needs, by=request.user, approve=True)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -891,7 +884,7 @@ def review_rules(request):
     term_form = BannedTermForm(request.POST if which == "term" else None, prefix="term")
     if which == "cap" and cap_form.is_valid():
         try:
-            actions.set_value_cap(
+            rules.set_value_cap(
                 region=region,
                 category=cap_form.cleaned_data["category"],
                 cap_fen=fen(cap_form.cleaned_data["cap_yuan"]),
@@ -904,7 +897,7 @@ def review_rules(request):
             return redirect("needs:rules")
     elif which == "term" and term_form.is_valid():
         try:
-            actions.add_banned_term(
+            rules.add_banned_term(
                 region=region,
                 term=term_form.cleaned_data["term"],
                 note=term_form.cleaned_data["note"],
@@ -935,6 +928,6 @@ def review_rule_term_remove(request, term_id: int):
     banned = selectors.rules_in_force(region.code)[1].filter(region=region, pk=term_id).first()
     if banned is None:
         raise Http404
-    actions.remove_banned_term(banned=banned, by=request.user)
+    rules.remove_banned_term(banned=banned, by=request.user)
     messages.success(request, _("“%(term)s” is no longer flagged.") % {"term": banned.term})
     return redirect("needs:rules")

@@ -74,26 +74,17 @@ def parent_code_of(code: str) -> str | None:
     return code[:start].ljust(CODE_LENGTH, "0")
 
 
-# registry
-def county_code_of(code: str) -> str:
-    """Return the six digits of the county a code lies in: an ID number's or a credit code's
-    region part."""
-    return prefix_of(code, Level.COUNTY)
-
-
-# registry
-def township_prefix_of(code: str) -> str:
-    """Return the prefix of the township a village's (or a township's) code lies in."""
-    return prefix_of(code, Level.TOWNSHIP)
-
-
-# regions: the codes of a region's path, and a prefix written out in full.
 def full_code(prefix: str) -> str:
     """Return the 12-digit code whose significant prefix this is (zeros after it)."""
     return prefix.ljust(CODE_LENGTH, "0")
 
 
+def ancestor_code(code: str, level: Level) -> str:
+    """Return the code of the region of this level that holds the code's region."""
+    return full_code(code[: SEGMENT_END[level]])
+
+
 def path_codes(code: str, level: Level | None = None) -> list[str]:
     """Return the codes of a region's ancestors from the top down, ending with its own."""
     level = level or level_of(code)
-    return [full_code(code[: SEGMENT_END[upper]]) for upper in Level if upper <= level]
+    return [ancestor_code(code, upper) for upper in Level if upper <= level]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongxing.access import Role
 from tongxing.accounts.models import User
-from tongxing.regions.codes import Level, county_code_of, township_prefix_of
+from tongxing.regions.codes import Level, prefix_of
 from tongxing.regions.models import Region
 from tongxing.registry.actions import (
     assign_helper,
@@ -150,7 +150,7 @@ def build_households(ctx, rng, villages, person_name) -> None:
         return year_end - datetime.timedelta(days=rng.randint(age_from * 365, age_to * 365))
 
     for village in villages:
-        county = county_code_of(village.code)
+        county = prefix_of(village.code, Level.COUNTY)
         for n in range(1, per_village + 1):
             number = f"{village.code}{n:04d}"
             status = rng.choices([s for s, _ in STATUS_SHARES], [w for _, w in STATUS_SHARES])[0]
@@ -234,7 +234,7 @@ def build_organisations(ctx, rng, cities, townships) -> None:
             plan += [(township, kind, i) for i in range(count)]
     with ctx.step(_("Organisations"), len(plan)) as advance:
         for serial, (region, kind, i) in enumerate(plan, start=1):
-            code = make_credit_code(region_code=county_code_of(region.code), serial=serial)
+            code = make_credit_code(region_code=prefix_of(region.code, Level.COUNTY), serial=serial)
             name = _org_name(rng, region, kind, i)  # drawn for every one, so names stay stable
             if code not in existing:
                 create_organisation(name=name, kind=kind, region=region, credit_code=code, by=None)
@@ -272,7 +272,9 @@ def build_people(ctx, rng, cities, townships, villages, person_name) -> None:
     # One assigned cadre for every five households registered in need, in their township.
     by_township: dict[str, list[Household]] = {}
     for household in poor:
-        by_township.setdefault(township_prefix_of(household.village_id), []).append(household)
+        by_township.setdefault(prefix_of(household.village_id, Level.TOWNSHIP), []).append(
+            household
+        )
     cadre_plan = []
     for prefix, households in sorted(by_township.items()):
         township = next(t for t in townships if t.prefix == prefix)

@@ -24,7 +24,7 @@ from tongxing.accounts.selectors import audit_events_visible_to
 from tongxing.audit import events
 from tongxing.audit.log import record, record_history
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import actions as need_actions
+from tongxing.needs.actions import deadlines, delivery, pledges, posting, review, rules
 from tongxing.needs.models import FundingPolicy
 from tongxing.needs.tests import factories as f
 from tongxing.regions.actions import update_region
@@ -95,33 +95,33 @@ def month(alice, tina, vera, dora):
     account_actions.revoke_token(token=token)
 
     quilts = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    pledge = need_actions.pledge_goods(need=quilts, by=dora, quantity=3, note="周末送到").pledge
-    need_actions.deliver_pledge(pledge=pledge, by=dora)
-    need_actions.confirm_pledge(pledge=pledge, by=vera, note="已当面交给户主")
-    need_actions.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢")
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=3, note="周末送到").pledge
+    delivery.deliver_pledge(pledge=pledge, by=dora)
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已当面交给户主")
+    delivery.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢")
     job = f.published(f.service_data(home), by=vera, reviewer=tina)
-    taken = need_actions.pledge_goods(need=job, by=dora, quantity=1).pledge
-    need_actions.withdraw_pledge(pledge=taken, by=dora)
-    need_actions.cancel_need(need=job, by=vera, reason="户主已搬迁")
-    rice = need_actions.create_need(
+    taken = pledges.pledge_goods(need=job, by=dora, quantity=1).pledge
+    pledges.withdraw_pledge(pledge=taken, by=dora)
+    posting.cancel_need(need=job, by=vera, reason="户主已搬迁")
+    rice = posting.create_need(
         data=f.goods_data(home, category="food", title="大米"), by=vera, submit=True
     )
-    need_actions.review_need(need=rice, by=tina, approve=False, reason="请写明数量")
+    review.review_need(need=rice, by=tina, approve=False, reason="请写明数量")
     bills = f.published(
         f.funds_data(home, target_fen=500_00, policy=FundingPolicy.KEEP_WHAT_IS_RAISED),
         by=vera,
         reviewer=tina,
     )
-    need_actions.contribute(
+    pledges.contribute(
         need=bills, by=dora, amount_fen=500_00, payment_reference="T9", idempotency_key="a"
     )
     pot = f.published(f.goods_data(home, category="daily", title="锅"), by=vera, reviewer=tina)
-    need_actions.expire_need(need_id=pot.pk, today=pot.deadline + datetime.timedelta(days=1))
-    need_actions.reopen_need(need=pot, by=tina, deadline=f.in_days(40))
-    need_actions.set_value_cap(region=township, category="appliance", cap_fen=2000_00, by=alice)
-    need_actions.set_value_cap(region=township, category="appliance", cap_fen=None, by=alice)
-    term = need_actions.add_banned_term(region=township, term="彩票", note="不资助", by=alice)
-    need_actions.remove_banned_term(banned=term, by=alice)
+    deadlines.expire_need(need_id=pot.pk, today=pot.deadline + datetime.timedelta(days=1))
+    review.reopen_need(need=pot, by=tina, deadline=f.in_days(40))
+    rules.set_value_cap(region=township, category="appliance", cap_fen=2000_00, by=alice)
+    rules.set_value_cap(region=township, category="appliance", cap_fen=None, by=alice)
+    term = rules.add_banned_term(region=township, term="彩票", note="不资助", by=alice)
+    rules.remove_banned_term(banned=term, by=alice)
     return {
         "first": first,
         "home": home,

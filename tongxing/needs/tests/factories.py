@@ -13,7 +13,7 @@ from PIL import Image
 
 from conftest import VILLAGE_A1
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import posting, review
 from tongxing.needs.models import FundingPolicy, Kind
 from tongxing.regions.models import Region
 from tongxing.registry import records as registry_records
@@ -67,7 +67,7 @@ def household(*, village: str = VILLAGE_A1, head: str = "张建国", child: str 
     )
 
 
-def goods_data(home, **changes) -> actions.NeedData:
+def goods_data(home, **changes) -> posting.NeedData:
     values = dict(
         kind=Kind.GOODS,
         category="clothing",
@@ -80,7 +80,7 @@ def goods_data(home, **changes) -> actions.NeedData:
         unit_value_fen=150_00,
     )
     values.update(changes)
-    return actions.NeedData(**values)
+    return posting.NeedData(**values)
 
 
 def funds_data(home, *, target_fen=1000_00, policy=FundingPolicy.ALL_OR_NOTHING, **changes):
@@ -95,10 +95,10 @@ def funds_data(home, *, target_fen=1000_00, policy=FundingPolicy.ALL_OR_NOTHING,
         funding_policy=policy,
     )
     values.update(changes)
-    return actions.NeedData(**values)
+    return posting.NeedData(**values)
 
 
-def service_data(home, **changes) -> actions.NeedData:
+def service_data(home, **changes) -> posting.NeedData:
     values = dict(
         kind=Kind.SERVICE,
         category="job",
@@ -109,10 +109,10 @@ def service_data(home, **changes) -> actions.NeedData:
         place="柳塘镇",
     )
     values.update(changes)
-    return actions.NeedData(**values)
+    return posting.NeedData(**values)
 
 
-def wish_data(home, **changes) -> actions.NeedData:
+def wish_data(home, **changes) -> posting.NeedData:
     child = home.members.get(relation=Relation.CHILD)
     values = dict(
         kind=Kind.WISH,
@@ -123,13 +123,13 @@ def wish_data(home, **changes) -> actions.NeedData:
         value_fen=80_00,
     )
     values.update(changes)
-    return actions.NeedData(**values)
+    return posting.NeedData(**values)
 
 
-def published(data: actions.NeedData, *, by=None, reviewer=None):
+def published(data: posting.NeedData, *, by=None, reviewer=None):
     """Post a need, submit it and publish it (overriding any rule it breaks)."""
-    need = actions.create_need(data=data, by=by, submit=True)
-    return actions.review_need(need=need, by=reviewer, approve=True, override_reason="test")
+    need = posting.create_need(data=data, by=by, submit=True)
+    return review.review_need(need=need, by=reviewer, approve=True, override_reason="test")
 
 
 def village(code: str = VILLAGE_A1) -> Region:

@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 from conftest import CITY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, api_client_for, make_user
 from tongxing.access import Role
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import actions
+from tongxing.needs.actions import deadlines, pledges, posting, rules
 from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
@@ -175,7 +175,7 @@ def test_a_need_on_the_board_shows_its_public_face(goods):
 def test_a_need_carries_its_amounts_as_display_texts_in_the_callers_language(
     goods, dora, language, texts
 ):
-    actions.pledge_goods(need=goods, by=dora, quantity=1)
+    pledges.pledge_goods(need=goods, by=dora, quantity=1)
     response = api_client_for(None).get(
         f"/api/v1/needs/{goods.pk}", headers={"accept-language": language}
     )
@@ -250,12 +250,12 @@ def board(tree, dora):
             deadline=f.in_days(40),
         )
     )
-    actions.pledge_goods(need=rice, by=dora, quantity=2)  # fully pledged
-    actions.pledge_goods(need=quilts, by=dora, quantity=1)  # a third
-    actions.contribute(
+    pledges.pledge_goods(need=rice, by=dora, quantity=2)  # fully pledged
+    pledges.pledge_goods(need=quilts, by=dora, quantity=1)  # a third
+    pledges.contribute(
         need=bills, by=dora, amount_fen=1000_00, payment_reference="WX-1", idempotency_key="b1"
     )  # a half
-    actions.create_need(data=f.goods_data(b1, title="草稿"), by=None)
+    posting.create_need(data=f.goods_data(b1, title="草稿"), by=None)
     return {"quilts": quilts.pk, "bills": bills.pk, "job": job.pk, "bag": bag.pk, "rice": rice.pk}
 
 
@@ -366,7 +366,7 @@ def test_reading_a_need_on_the_board(request, goods, who):
 
 @pytest.mark.parametrize("who", EVERYONE)
 def test_reading_a_draft(request, home, who):
-    draft = actions.create_need(data=f.goods_data(home), by=None)
+    draft = posting.create_need(data=f.goods_data(home), by=None)
     response = client(request, who).get(f"/api/v1/needs/{draft.pk}")
     if who not in RECORD_READERS:
         assert response.status_code == 404
@@ -380,7 +380,7 @@ def test_reading_a_draft(request, home, who):
 
 
 def test_staff_read_the_record_of_a_need_with_its_pledges(goods, alice, tina, dora):
-    pledge = actions.pledge_goods(need=goods, by=dora, quantity=2, note="周六送到").pledge
+    pledge = pledges.pledge_goods(need=goods, by=dora, quantity=2, note="周六送到").pledge
     response = api_client_for(alice).get(f"/api/v1/needs/{goods.pk}")
     goods.refresh_from_db()
     record = response.json()["record"]
@@ -639,7 +639,7 @@ def test_a_micro_wish_is_posted_for_a_left_behind_child(vera, home):
     ],
 )
 def test_submitting_a_draft(request, home, who, status):
-    draft = actions.create_need(data=f.goods_data(home), by=None)
+    draft = posting.create_need(data=f.goods_data(home), by=None)
     response = post(client(request, who), f"/api/v1/needs/{draft.pk}/submit")
     assert response.status_code == status
     draft.refresh_from_db()
@@ -649,7 +649,7 @@ def test_submitting_a_draft(request, home, who, status):
 
 
 def test_a_submitted_need_cannot_be_submitted_again(vera, home):
-    need = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     response = post(api_client_for(vera), f"/api/v1/needs/{need.pk}/submit")
     assert response.status_code == 400
     assert errors(response) == {("", "This need has already been submitted.")}
@@ -674,7 +674,7 @@ REVIEW_MATRIX = [
 
 @pytest.mark.parametrize(("who", "status"), REVIEW_MATRIX)
 def test_publishing_a_need(request, home, who, status):
-    need = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     response = post(
         client(request, who), f"/api/v1/needs/{need.pk}/review", {"decision": "approve"}
     )
@@ -690,7 +690,7 @@ def test_publishing_a_need(request, home, who, status):
 
 
 def test_rejecting_a_need_needs_a_reason(tina, home):
-    need = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     api = api_client_for(tina)
     response = post(api, f"/api/v1/needs/{need.pk}/review", {"decision": "reject"})
     assert response.status_code == 400
@@ -706,8 +706,8 @@ def test_rejecting_a_need_needs_a_reason(tina, home):
 
 
 def test_a_need_over_the_value_cap_is_published_only_with_a_reason(alice, tina, home):
-    actions.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=300_00, by=alice)
-    need = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    rules.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=300_00, by=alice)
+    need = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     api = api_client_for(tina)
     response = post(api, f"/api/v1/needs/{need.pk}/review", {"decision": "approve"})
     assert response.status_code == 400
@@ -729,7 +729,7 @@ def test_a_need_over_the_value_cap_is_published_only_with_a_reason(alice, tina, 
 
 
 def test_a_review_decision_other_than_approve_or_reject_is_a_schema_error(tina, home):
-    need = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     response = post(api_client_for(tina), f"/api/v1/needs/{need.pk}/review", {"decision": "ok"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["decision"]
@@ -754,7 +754,7 @@ def test_a_review_decision_other_than_approve_or_reject_is_a_schema_error(tina, 
     ],
 )
 def test_cancelling_a_need(request, goods, dora, who, status):
-    actions.pledge_goods(need=goods, by=dora, quantity=1)
+    pledges.pledge_goods(need=goods, by=dora, quantity=1)
     response = post(
         client(request, who), f"/api/v1/needs/{goods.pk}/cancel", {"reason": "已由亲戚解决"}
     )
@@ -779,7 +779,7 @@ def test_cancelling_needs_a_reason(vera, goods):
 
 def expired(home) -> Need:
     need = f.published(f.goods_data(home, deadline=f.in_days(3)))
-    actions.sweep(today=f.in_days(4))
+    deadlines.sweep(today=f.in_days(4))
     need.refresh_from_db()
     assert need.status == Status.EXPIRED
     return need

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CITY, OTHER_CITY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_B1, api_client_for, make_user
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import deadlines, delivery, pledges, posting, rules
 from tongxing.needs.models import BannedTerm, ValueCap
 from tongxing.needs.tests import factories as f
 from tongxing.registry import actions as registry_actions
@@ -87,7 +87,7 @@ def ids(response) -> list[int]:
 
 @pytest.mark.parametrize(("who", "status", "sees_it"), REVIEWER_LIST_MATRIX)
 def test_the_review_queue(request, home, who, status, sees_it):
-    waiting = actions.create_need(data=f.goods_data(home), by=None, submit=True)
+    waiting = posting.create_need(data=f.goods_data(home), by=None, submit=True)
     f.published(f.service_data(home))  # already reviewed
     response = client(request, who).get("/api/v1/needs/review-queue")
     assert response.status_code == status
@@ -96,8 +96,8 @@ def test_the_review_queue(request, home, who, status, sees_it):
 
 
 def test_the_review_queue_shows_the_record_oldest_first(home, tina, vera):
-    first = actions.create_need(data=f.goods_data(home), by=vera, submit=True)
-    second = actions.create_need(data=f.service_data(home), by=vera, submit=True)
+    first = posting.create_need(data=f.goods_data(home), by=vera, submit=True)
+    second = posting.create_need(data=f.service_data(home), by=vera, submit=True)
     response = api_client_for(tina).get("/api/v1/needs/review-queue")
     assert ids(response) == [first.pk, second.pk]
     item = response.json()["items"][0]
@@ -112,7 +112,7 @@ def test_the_review_queue_shows_the_record_oldest_first(home, tina, vera):
 def test_the_escalated_needs(request, home, who, status, sees_it):
     late = f.published(f.goods_data(home, deadline=f.in_days(3)))
     f.published(f.service_data(home))  # still on the board
-    actions.sweep(today=f.in_days(4))
+    deadlines.sweep(today=f.in_days(4))
     response = client(request, who).get("/api/v1/needs/escalated")
     assert response.status_code == status
     if status == 200:
@@ -141,7 +141,7 @@ def test_the_escalated_needs(request, home, who, status, sees_it):
     ],
 )
 def test_the_needs_of_my_region(request, home, who, status, sees_it):
-    draft = actions.create_need(data=f.goods_data(home), by=None)
+    draft = posting.create_need(data=f.goods_data(home), by=None)
     on_board = f.published(f.service_data(home))
     response = client(request, who).get("/api/v1/needs/region")
     assert response.status_code == status
@@ -150,7 +150,7 @@ def test_the_needs_of_my_region(request, home, who, status, sees_it):
 
 
 def test_the_needs_of_my_region_by_status(home, vera):
-    draft = actions.create_need(data=f.goods_data(home), by=None)
+    draft = posting.create_need(data=f.goods_data(home), by=None)
     f.published(f.service_data(home))
     api = api_client_for(vera)
     assert ids(api.get("/api/v1/needs/region?status=draft")) == [draft.pk]
@@ -198,10 +198,10 @@ def test_reading_the_figures_of_a_village(request, home, who, status):
 
 def test_the_figures_count_needs_wishes_and_the_platform(home, alice, dora):
     quilts = f.published(f.goods_data(home))
-    actions.pledge_goods(need=quilts, by=dora, quantity=3)
+    pledges.pledge_goods(need=quilts, by=dora, quantity=3)
     wish = f.published(f.wish_data(home))
-    gift = actions.pledge_goods(need=wish, by=dora).pledge
-    actions.deliver_pledge(pledge=gift, by=dora)
+    gift = pledges.pledge_goods(need=wish, by=dora).pledge
+    delivery.deliver_pledge(pledge=gift, by=dora)
     today = f.in_days(0)
     response = api_client_for(alice).get(f"/api/v1/needs/figures?region={VILLAGE_A1}")
     assert response.json() == {
@@ -263,7 +263,7 @@ def test_a_region_that_is_not_a_code_is_a_schema_error(alice):
 
 @pytest.mark.parametrize(("who", "status"), RULE_READ_MATRIX)
 def test_reading_the_value_caps(request, alice, who, status):
-    actions.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=500_00, by=alice)
+    rules.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=500_00, by=alice)
     response = client(request, who).get("/api/v1/needs/rules/caps")
     assert response.status_code == status
     if status != 200:
@@ -298,7 +298,7 @@ def test_setting_a_value_cap(request, tree, who, status):
 
 
 def test_a_cap_of_null_removes_it(alice):
-    actions.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=500_00, by=alice)
+    rules.set_value_cap(region=f.village(CITY), category="clothing", cap_fen=500_00, by=alice)
     body = {"region": CITY, "category": "clothing", "cap_fen": None}
     response = api_client_for(alice).put(
         "/api/v1/needs/rules/caps", body, content_type="application/json"
@@ -318,7 +318,7 @@ def test_a_cap_of_zero_is_refused(alice):
 
 @pytest.mark.parametrize(("who", "status"), RULE_READ_MATRIX)
 def test_reading_the_banned_terms(request, alice, who, status):
-    term = actions.add_banned_term(region=f.village(CITY), term="iPhone", note="奢侈品", by=alice)
+    term = rules.add_banned_term(region=f.village(CITY), term="iPhone", note="奢侈品", by=alice)
     response = client(request, who).get("/api/v1/needs/rules/terms")
     assert response.status_code == status
     if status == 200:
@@ -346,7 +346,7 @@ def test_adding_a_banned_term(request, tree, who, status):
 
 
 def test_a_term_flagged_already_is_refused(alice):
-    actions.add_banned_term(region=f.village(CITY), term="iPhone", by=alice)
+    rules.add_banned_term(region=f.village(CITY), term="iPhone", by=alice)
     response = api_client_for(alice).post(
         "/api/v1/needs/rules/terms",
         {"region": CITY, "term": "iphone"},
@@ -360,7 +360,7 @@ def test_a_term_flagged_already_is_refused(alice):
 
 @pytest.mark.parametrize(("who", "status"), RULE_WRITE_MATRIX)
 def test_removing_a_banned_term(request, alice, who, status):
-    term = actions.add_banned_term(region=f.village(CITY), term="iPhone", by=alice)
+    term = rules.add_banned_term(region=f.village(CITY), term="iPhone", by=alice)
     response = client(request, who).delete(f"/api/v1/needs/rules/terms/{term.pk}")
     assert response.status_code == (204 if status == 200 else status)
     assert BannedTerm.objects.filter(pk=term.pk).exists() == (status != 200)

@@ -14,7 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from conftest import TOWNSHIP_A, VILLAGE_B1, api_client_for, make_user
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges, posting
 from tongxing.needs.models import (
     Feedback,
     IdempotentRequest,
@@ -90,11 +90,11 @@ def errors(response) -> list[dict]:
 
 
 def pledged(need: Need, by, quantity: int = 1) -> Pledge:
-    return actions.pledge_goods(need=need, by=by, quantity=quantity).pledge
+    return pledges.pledge_goods(need=need, by=by, quantity=quantity).pledge
 
 
 def delivered(need: Need, by, quantity: int = 1) -> Pledge:
-    return actions.deliver_pledge(pledge=pledged(need, by, quantity), by=by)
+    return delivery.deliver_pledge(pledge=pledged(need, by, quantity), by=by)
 
 
 # --- Pledging goods -------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_a_delivery_date_lies_within_the_coming_year(goods, dora, deliver_by, me
 
 
 def test_a_need_not_on_the_board_takes_no_pledge(home, dora):
-    draft = actions.create_need(data=f.goods_data(home), by=None)
+    draft = posting.create_need(data=f.goods_data(home), by=None)
     response = post(api_client_for(dora), f"/api/v1/needs/{draft.pk}/pledges", {"quantity": 1})
     assert response.status_code == 404
     assert Pledge.objects.count() == 0
@@ -504,7 +504,7 @@ def test_a_note_longer_than_300_characters_is_a_schema_error(goods, dora, vera):
 @pytest.mark.parametrize(("who", "status"), HOUSEHOLD_MATRIX)
 def test_thanking_the_donor(request, goods, dora, vera, who, status):
     pledge = delivered(goods, dora)
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已送到")
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已送到")
     response = post(
         client(request, who),
         f"/api/v1/pledges/{pledge.pk}/feedback",
@@ -525,7 +525,7 @@ def test_thanking_the_donor(request, goods, dora, vera, who, status):
 
 def test_a_rating_outside_one_to_five_is_refused(goods, dora, vera):
     pledge = delivered(goods, dora)
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已送到")
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已送到")
     response = post(api_client_for(vera), f"/api/v1/pledges/{pledge.pk}/feedback", {"rating": 6})
     assert response.status_code == 400
     assert errors(response) == [{"field": "rating", "message": "Give a rating from 1 to 5."}]
@@ -563,8 +563,8 @@ def test_listing_my_pledges(request, goods, dora, who, status):
 
 def test_my_pledges_show_their_need_and_the_thanks(goods, dora, vera):
     pledge = delivered(goods, dora, 2)
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已送到")
-    actions.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢好心人")
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已送到")
+    delivery.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢好心人")
     response = api_client_for(dora).get("/api/v1/me/pledges")
     [item] = response.json()["items"]
     assert (item["id"], item["status"], item["quantity"]) == (pledge.pk, "confirmed", 2)
@@ -585,7 +585,7 @@ def test_my_returned_contribution_says_when_it_was_paid_back(
 ):
     contribute(api_client_for(dora), funds, "k-1")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+        posting.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
 
     [item] = api_client_for(dora).get("/api/v1/me/pledges").json()["items"]
 
@@ -597,8 +597,8 @@ def test_my_returned_contribution_says_when_it_was_paid_back(
 @pytest.mark.parametrize(("who", "status"), MINE_MATRIX)
 def test_reading_my_impact(request, goods, dora, vera, who, status):
     pledge = delivered(goods, dora, 2)
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已送到")
-    actions.give_feedback(pledge=pledge, by=vera, rating=4)
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已送到")
+    delivery.give_feedback(pledge=pledge, by=vera, rating=4)
     response = client(request, who).get("/api/v1/me/impact")
     assert response.status_code == status
     if status != 200:
@@ -624,8 +624,8 @@ def test_reading_my_impact(request, goods, dora, vera, who, status):
 
 
 def test_my_impact_counts_a_promise_as_promised_not_as_given(goods, funds, dora):
-    actions.pledge_goods(need=goods, by=dora, quantity=1)
-    actions.contribute(
+    pledges.pledge_goods(need=goods, by=dora, quantity=1)
+    pledges.contribute(
         need=funds, by=dora, amount_fen=100_00, payment_reference="WX-1", idempotency_key="i"
     )
     body = api_client_for(dora).get("/api/v1/me/impact").json()
@@ -639,7 +639,7 @@ def test_my_impact_counts_a_promise_as_promised_not_as_given(goods, funds, dora)
 
 
 def test_the_household_sees_who_helped_but_not_their_transfer_references(funds, dora, hana, alice):
-    actions.contribute(
+    pledges.contribute(
         need=funds, by=dora, amount_fen=100_00, payment_reference="WX-778899", idempotency_key="h"
     )
 

@@ -15,7 +15,8 @@ from conftest import CITY, TOWNSHIP_A, client_for, make_user
 from tongxing import public_cache
 from tongxing.access import Role
 from tongxing.models import PublicVersion
-from tongxing.needs import actions
+from tongxing.needs import records
+from tongxing.needs.actions import deadlines, delivery, masking, pledges, posting, review
 from tongxing.needs.models import Need
 from tongxing.needs.tests import factories as f
 from tongxing.needs.tests.test_history import goods_history
@@ -54,78 +55,78 @@ def pledged_on_board(address: str) -> str:
 
 
 def publish(home, vera, tina, dora):
-    need = actions.create_need(data=f.goods_data(home), by=vera, submit=True)
-    return lambda: actions.review_need(need=need, by=tina, approve=True)
+    need = posting.create_need(data=f.goods_data(home), by=vera, submit=True)
+    return lambda: review.review_need(need=need, by=tina, approve=True)
 
 
 def publish_many(home, vera, tina, dora):
-    need = actions.create_need(data=f.goods_data(home), by=vera, submit=True)
-    return lambda: actions.review_needs(needs=[need], by=tina, approve=True)
+    need = posting.create_need(data=f.goods_data(home), by=vera, submit=True)
+    return lambda: review.review_needs(needs=[need], by=tina, approve=True)
 
 
 def pledge(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    return lambda: actions.pledge_goods(need=need, by=dora, quantity=1)
+    return lambda: pledges.pledge_goods(need=need, by=dora, quantity=1)
 
 
 def contribute(home, vera, tina, dora):
     need = f.published(f.funds_data(home), by=vera, reviewer=tina)
-    return lambda: actions.contribute(
+    return lambda: pledges.contribute(
         need=need, by=dora, amount_fen=100_00, payment_reference="WX-1", idempotency_key="k"
     )
 
 
 def withdraw(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    given = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    return lambda: actions.withdraw_pledge(pledge=given, by=dora)
+    given = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    return lambda: pledges.withdraw_pledge(pledge=given, by=dora)
 
 
 def deliver(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    given = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    return lambda: actions.deliver_pledge(pledge=given, by=dora)
+    given = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    return lambda: delivery.deliver_pledge(pledge=given, by=dora)
 
 
 def confirm(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    given = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    return lambda: actions.confirm_pledge(pledge=given, by=vera, note="收到")
+    given = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    return lambda: delivery.confirm_pledge(pledge=given, by=vera, note="收到")
 
 
 def thank(home, vera, tina, dora):
     need = f.published(f.goods_data(home, quantity=1), by=vera, reviewer=tina)
-    given = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    actions.confirm_pledge(pledge=given, by=vera, note="收到")
-    return lambda: actions.give_feedback(pledge=given, by=vera, rating=5, thanks="谢谢")
+    given = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    delivery.confirm_pledge(pledge=given, by=vera, note="收到")
+    return lambda: delivery.give_feedback(pledge=given, by=vera, rating=5, thanks="谢谢")
 
 
 def cancel(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
-    return lambda: actions.cancel_need(need=need, by=vera, reason="已解决")
+    return lambda: posting.cancel_need(need=need, by=vera, reason="已解决")
 
 
 def expire(home, vera, tina, dora):
     f.published(f.goods_data(home, deadline=f.in_days(3)), by=vera, reviewer=tina)
-    return lambda: actions.sweep(today=f.in_days(4))
+    return lambda: deadlines.sweep(today=f.in_days(4))
 
 
 def reopen(home, vera, tina, dora):
     need = f.published(f.goods_data(home, deadline=f.in_days(3)), by=vera, reviewer=tina)
-    actions.sweep(today=f.in_days(4))
-    return lambda: actions.reopen_need(need=need, by=tina, deadline=f.in_days(30))
+    deadlines.sweep(today=f.in_days(4))
+    return lambda: review.reopen_need(need=need, by=tina, deadline=f.in_days(30))
 
 
 def mask(home, vera, tina, dora):
     need = f.published(f.goods_data(home), by=vera, reviewer=tina)
     # Stored before the check of public text existed.
     Need.objects.filter(pk=need.pk).update(story="请联系13812345678")
-    return lambda: actions.mask_public_text(need=need, by=None)
+    return lambda: masking.mask_public_text(need=need, by=None)
 
 
 def record_in_bulk(home, vera, tina, dora):
     history = goods_history(home, vera, tina, dora, make_user("dan", Role.DONOR))
-    return lambda: actions.record_needs(histories=[history], by=None)
+    return lambda: records.record_needs(histories=[history], by=None)
 
 
 def rename_township(home, vera, tina, dora):
@@ -169,7 +170,7 @@ def test_every_writer_of_the_board_bumps_its_version(home, vera, tina, dora, wri
 def test_a_refused_change_leaves_the_version_as_it_was(quilts, dora):
     before = board_version()
     with pytest.raises(Exception):  # noqa: B017 - any refusal
-        actions.pledge_goods(need=quilts, by=dora, quantity=9)
+        pledges.pledge_goods(need=quilts, by=dora, quantity=9)
     assert board_version() == before
 
 
@@ -203,7 +204,7 @@ def test_a_needs_public_page_shows_a_pledge_at_the_next_request(quilts, dora):
         return re.search(r"(\d) pledges? so far", Client().get(f"/needs/{quilts.pk}/").text)[1]
 
     assert helpers() == "0"
-    actions.pledge_goods(need=quilts, by=dora, quantity=1)
+    pledges.pledge_goods(need=quilts, by=dora, quantity=1)
     assert helpers() == "1"
 
 
@@ -224,9 +225,9 @@ def test_a_need_past_its_deadline_drops_off_the_next_day_without_a_write(
 
 
 def test_an_answer_that_is_not_found_is_not_kept(home, vera, tina):
-    need = actions.create_need(data=f.goods_data(home), by=vera, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=vera, submit=True)
     assert Client().get(f"/api/v1/needs/{need.pk}").status_code == 404
-    actions.review_need(need=need, by=tina, approve=True)
+    review.review_need(need=need, by=tina, approve=True)
     assert Client().get(f"/api/v1/needs/{need.pk}").status_code == 200
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from conftest import TOWNSHIP_A, VILLAGE_A2, VILLAGE_B1, make_user
 from tongxing.access import Role
-from tongxing.needs import actions, selectors
+from tongxing.needs import records, rights, selectors
+from tongxing.needs.actions import delivery, pledges, posting
 from tongxing.needs.models import Feedback, Need, PledgeStatus, Status
 from tongxing.needs.tests import factories as f
 from tongxing.registry.models import HelperAssignment
@@ -39,8 +40,8 @@ def cleo(home):
 def delivered(home, tina, dora):
     """Two of three quilts delivered by Dora, waiting for the household's confirmation."""
     need = f.published(f.goods_data(home), reviewer=tina)
-    pledge = actions.pledge_goods(need=need, by=dora, quantity=2).pledge
-    return actions.deliver_pledge(pledge=pledge, by=dora)
+    pledge = pledges.pledge_goods(need=need, by=dora, quantity=2).pledge
+    return delivery.deliver_pledge(pledge=pledge, by=dora)
 
 
 def end(account, household, *, days_ago: int) -> None:
@@ -50,7 +51,7 @@ def end(account, household, *, days_ago: int) -> None:
     assignment.save(update_fields=["until"])
 
 
-def collective(village=None, **changes) -> actions.NeedData:
+def collective(village=None, **changes) -> posting.NeedData:
     """A need of a whole village (village A1 unless given): no household's."""
     values = {"title": "村口路灯", **changes}
     data = f.goods_data(None, village=village or f.village(), **values)
@@ -61,7 +62,7 @@ def collective(village=None, **changes) -> actions.NeedData:
 
 
 def test_a_cadre_posts_for_a_household_assigned_to_them(cleo, home):
-    need = actions.create_need(data=f.goods_data(home), by=cleo, submit=True)
+    need = posting.create_need(data=f.goods_data(home), by=cleo, submit=True)
     assert (need.household, need.posted_by, need.on_behalf, need.status) == (
         home,
         cleo,
@@ -72,17 +73,17 @@ def test_a_cadre_posts_for_a_household_assigned_to_them(cleo, home):
 
 def test_a_cadre_posts_for_no_household_they_do_not_help(cody, home):
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=f.goods_data(home), by=cody)
+        posting.create_need(data=f.goods_data(home), by=cody)
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=f.wish_data(home), by=cody)  # the child's household's
+        posting.create_need(data=f.wish_data(home), by=cody)  # the child's household's
     assert Need.objects.count() == 0
 
 
 def test_a_cadre_posts_a_collective_need_of_a_village_of_their_region_only(cody):
-    need = actions.create_need(data=collective(f.village(VILLAGE_A2)), by=cody)
+    need = posting.create_need(data=collective(f.village(VILLAGE_A2)), by=cody)
     assert (need.household, need.village_id) == (None, VILLAGE_A2)
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=collective(f.village(VILLAGE_B1)), by=cody)
+        posting.create_need(data=collective(f.village(VILLAGE_B1)), by=cody)
     assert Need.objects.count() == 1
 
 
@@ -90,15 +91,15 @@ def test_an_assignment_outside_the_region_gives_no_right(cody):
     elsewhere = f.household(village=VILLAGE_B1, head="王五")
     assign(cody, elsewhere)
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=f.goods_data(elsewhere), by=cody)
+        posting.create_need(data=f.goods_data(elsewhere), by=cody)
     assert Need.objects.count() == 0
 
 
 def test_a_viewer_posts_nothing(victor, home):
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=f.goods_data(home), by=victor)
+        posting.create_need(data=f.goods_data(home), by=victor)
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=collective(), by=victor)
+        posting.create_need(data=collective(), by=victor)
     assert Need.objects.count() == 0
 
 
@@ -106,43 +107,43 @@ def test_a_viewer_posts_nothing(victor, home):
 
 
 def test_a_cadre_edits_the_needs_of_their_household_whoever_posted_them(cleo, home, vera):
-    need = actions.create_need(data=f.goods_data(home), by=vera)
-    actions.update_need(need=need, data=f.goods_data(home, title="厚棉被"), by=cleo)
-    actions.submit_need(need=need, by=cleo)
+    need = posting.create_need(data=f.goods_data(home), by=vera)
+    posting.update_need(need=need, data=f.goods_data(home, title="厚棉被"), by=cleo)
+    posting.submit_need(need=need, by=cleo)
     need.refresh_from_db()
     assert (need.title, need.status) == ("厚棉被", Status.SUBMITTED)
 
 
 def test_a_cadre_changes_a_collective_need_they_posted_not_anothers(cody, vera):
-    theirs = actions.create_need(data=collective(), by=vera)
-    his = actions.create_need(data=collective(title="晒谷场"), by=cody)
-    assert (actions.may_edit(cody, theirs), actions.may_edit(cody, his)) == (False, True)
+    theirs = posting.create_need(data=collective(), by=vera)
+    his = posting.create_need(data=collective(title="晒谷场"), by=cody)
+    assert (rights.may_edit(cody, theirs), rights.may_edit(cody, his)) == (False, True)
     with pytest.raises(PermissionDenied):
-        actions.cancel_need(need=theirs, by=cody, reason="重复")
-    actions.cancel_need(need=his, by=cody, reason="重复")
+        posting.cancel_need(need=theirs, by=cody, reason="重复")
+    posting.cancel_need(need=his, by=cody, reason="重复")
     theirs.refresh_from_db()
     his.refresh_from_db()
     assert (theirs.status, his.status) == (Status.DRAFT, Status.CANCELLED)
 
 
 def test_a_need_a_cadre_posted_is_no_longer_theirs_once_the_assignment_ended(cleo, home):
-    need = actions.create_need(data=f.goods_data(home), by=cleo)
+    need = posting.create_need(data=f.goods_data(home), by=cleo)
     end(cleo, home, days_ago=1)
     with pytest.raises(PermissionDenied):
-        actions.update_need(need=need, data=f.goods_data(home, title="厚棉被"), by=cleo)
+        posting.update_need(need=need, data=f.goods_data(home, title="厚棉被"), by=cleo)
     with pytest.raises(PermissionDenied):
-        actions.submit_need(need=need, by=cleo)
+        posting.submit_need(need=need, by=cleo)
     with pytest.raises(PermissionDenied):
-        actions.cancel_need(need=need, by=cleo, reason="不需要了")
+        posting.cancel_need(need=need, by=cleo, reason="不需要了")
     with pytest.raises(PermissionDenied):
-        actions.create_need(data=f.service_data(home), by=cleo)
+        posting.create_need(data=f.service_data(home), by=cleo)
     need.refresh_from_db()
     assert (need.title, need.status, Need.objects.count()) == ("棉被", Status.DRAFT, 1)
 
 
 def test_an_assignment_holds_through_its_last_day(cleo, home):
     end(cleo, home, days_ago=0)
-    need = actions.create_need(data=f.goods_data(home), by=cleo)
+    need = posting.create_need(data=f.goods_data(home), by=cleo)
     assert need.posted_by == cleo
 
 
@@ -152,55 +153,55 @@ def test_an_assignment_holds_through_its_last_day(cleo, home):
 def test_the_issues_cadre_confirms_no_delivery(cody, delivered):
     """Issue 9: a township-scoped cadre with no assignment confirmed a delivery."""
     with pytest.raises(PermissionDenied):
-        actions.confirm_pledge(pledge=delivered, by=cody, note="已收到")
+        delivery.confirm_pledge(pledge=delivered, by=cody, note="已收到")
     delivered.refresh_from_db()
     need = Need.objects.get(pk=delivered.need_id)
     assert (delivered.status, need.confirmed) == (PledgeStatus.DELIVERED, 0)
 
 
 def test_the_assigned_cadre_confirms_and_thanks_for_the_household(cleo, delivered):
-    confirmed = actions.confirm_pledge(pledge=delivered, by=cleo, note="已收到两床")
+    confirmed = delivery.confirm_pledge(pledge=delivered, by=cleo, note="已收到两床")
     assert (confirmed.status, confirmed.confirmed_by, confirmed.confirmed_on_behalf) == (
         PledgeStatus.CONFIRMED,
         cleo,
         True,
     )
-    feedback = actions.give_feedback(pledge=confirmed, by=cleo, rating=5, thanks="谢谢")
+    feedback = delivery.give_feedback(pledge=confirmed, by=cleo, rating=5, thanks="谢谢")
     assert (feedback.by, feedback.on_behalf) == (cleo, True)
 
 
 def test_the_right_is_read_when_the_cadre_acts_not_when_the_page_was_opened(cleo, delivered):
     need = selectors.access_need(cleo, delivered.need_id)  # the page she opened
-    assert actions.may_act_for_household(cleo, need)
+    assert rights.may_act_for_household(cleo, need)
     end(cleo, need.household, days_ago=1)
     with pytest.raises(PermissionDenied):
-        actions.confirm_pledge(pledge=delivered, by=cleo, note="已收到")
+        delivery.confirm_pledge(pledge=delivered, by=cleo, note="已收到")
     delivered.refresh_from_db()
     assert delivered.status == PledgeStatus.DELIVERED
 
 
 def test_a_cadre_whose_assignment_ended_thanks_no_donor(cleo, delivered, vera):
-    confirmed = actions.confirm_pledge(pledge=delivered, by=vera, note="已收到")
+    confirmed = delivery.confirm_pledge(pledge=delivered, by=vera, note="已收到")
     end(cleo, confirmed.need.household, days_ago=1)
     with pytest.raises(PermissionDenied):
-        actions.give_feedback(pledge=confirmed, by=cleo, rating=5)
+        delivery.give_feedback(pledge=confirmed, by=cleo, rating=5)
     assert Feedback.objects.count() == 0
 
 
 def test_a_cadre_confirms_nothing_for_a_collective_need(cody, vera, tina, dora):
     need = f.published(collective(), by=cody, reviewer=tina)
-    pledge = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
+    pledge = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
     with pytest.raises(PermissionDenied):
-        actions.confirm_pledge(pledge=pledge, by=cody, note="已装好")
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已装好")  # the village's office does
+        delivery.confirm_pledge(pledge=pledge, by=cody, note="已装好")
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已装好")  # the village's office does
 
 
 def test_a_viewer_confirms_and_thanks_nothing(victor, delivered, vera):
     with pytest.raises(PermissionDenied):
-        actions.confirm_pledge(pledge=delivered, by=victor, note="已收到")
-    confirmed = actions.confirm_pledge(pledge=delivered, by=vera, note="已收到")
+        delivery.confirm_pledge(pledge=delivered, by=victor, note="已收到")
+    confirmed = delivery.confirm_pledge(pledge=delivered, by=vera, note="已收到")
     with pytest.raises(PermissionDenied):
-        actions.give_feedback(pledge=confirmed, by=victor, rating=5)
+        delivery.give_feedback(pledge=confirmed, by=victor, rating=5)
     assert Feedback.objects.count() == 0
 
 
@@ -209,15 +210,15 @@ def test_a_viewer_confirms_and_thanks_nothing(victor, delivered, vera):
 
 def test_a_cadre_sees_the_needs_of_their_households_and_the_collective_ones(cleo, home, vera):
     other = f.household(head="李四")
-    mine = actions.create_need(data=f.goods_data(home), by=vera)
-    actions.create_need(data=f.goods_data(other), by=vera)
-    lamp = actions.create_need(data=collective(f.village(VILLAGE_A2)), by=None)
-    actions.create_need(data=collective(f.village(VILLAGE_B1)), by=None)
+    mine = posting.create_need(data=f.goods_data(home), by=vera)
+    posting.create_need(data=f.goods_data(other), by=vera)
+    lamp = posting.create_need(data=collective(f.village(VILLAGE_A2)), by=None)
+    posting.create_need(data=collective(f.village(VILLAGE_B1)), by=None)
     assert set(selectors.needs_visible_to(cleo)) == {mine, lamp}
 
 
 def test_a_cadre_sees_nothing_of_a_household_once_the_assignment_ended(cleo, home, vera):
-    need = actions.create_need(data=f.goods_data(home), by=vera)
+    need = posting.create_need(data=f.goods_data(home), by=vera)
     end(cleo, home, days_ago=1)
     assert list(selectors.needs_visible_to(cleo)) == []
     with pytest.raises(Http404):
@@ -230,7 +231,7 @@ def test_a_cadre_sees_nothing_of_a_household_once_the_assignment_ended(cleo, hom
 def test_a_recorded_need_posted_by_a_cadre_needs_the_household_assigned(cody, home, tina):
     posted = timezone.now() - datetime.timedelta(days=60)
     data = f.goods_data(home, deadline=timezone.localdate(posted) + datetime.timedelta(days=30))
-    history = actions.NeedHistory(
+    history = records.NeedHistory(
         data=data,
         poster=cody,
         posted_at=posted,
@@ -240,7 +241,7 @@ def test_a_recorded_need_posted_by_a_cadre_needs_the_household_assigned(cody, ho
         reason="已有同类帮扶",
     )
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[history], by=None)
+        records.record_needs(histories=[history], by=None)
     assert refused.value.message_dict == {
         "1.poster": ["This person may not post needs for this household."]
     }

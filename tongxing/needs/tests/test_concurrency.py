@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import pledges
 from tongxing.needs.models import ACTIVE_PLEDGE, IdempotentRequest, Need, Pledge
 from tongxing.needs.tests import factories as f
 
@@ -70,7 +70,7 @@ def test_it_never_pledges_goods_beyond_the_need_however_many_pledge_at_once(boar
     people = donors(THREADS)
 
     results = run_together(
-        lambda i: actions.pledge_goods(need=need, by=people[i], quantity=1), THREADS
+        lambda i: pledges.pledge_goods(need=need, by=people[i], quantity=1), THREADS
     )
 
     outcome = Counter(kind for kind, _ in results)
@@ -91,7 +91,7 @@ def test_it_refuses_the_excess_with_what_remains_when_big_pledges_race(board):
     people = donors(THREADS)
 
     results = run_together(
-        lambda i: actions.pledge_goods(need=need, by=people[i], quantity=3), THREADS
+        lambda i: pledges.pledge_goods(need=need, by=people[i], quantity=3), THREADS
     )
 
     outcome = Counter(kind for kind, _ in results)
@@ -107,7 +107,7 @@ def test_it_never_funds_beyond_the_target_however_many_contribute_at_once(board)
     people = donors(THREADS)
 
     results = run_together(
-        lambda i: actions.contribute(
+        lambda i: pledges.contribute(
             need=need,
             by=people[i],
             amount_fen=100_00,
@@ -133,7 +133,7 @@ def test_a_retried_contribution_racing_the_first_counts_once(board):
 
     # The same request sent eight times at once, as a client retrying on a bad network.
     results = run_together(
-        lambda i: actions.contribute(
+        lambda i: pledges.contribute(
             need=need,
             by=dora,
             amount_fen=200_00,
@@ -163,7 +163,7 @@ def test_a_retried_contribution_racing_the_first_is_collected_once(board):
 
     with override_settings(TONGXING_PAYMENT_PROVIDER="tongxing.needs.tests.test_payments.Provider"):
         results = run_together(
-            lambda i: actions.contribute(
+            lambda i: pledges.contribute(
                 need=need,
                 by=dora,
                 amount_fen=200_00,
@@ -193,7 +193,7 @@ def test_contributions_spread_over_many_needs_are_all_kept(board):
     people = donors(THREADS)
 
     results = run_together(
-        lambda i: actions.contribute(
+        lambda i: pledges.contribute(
             need=needs[i % 4],
             by=people[i],
             amount_fen=50_00,

@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import api_client_for
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges
 from tongxing.needs.models import PledgeStatus
 from tongxing.needs.tests import factories as f
 
@@ -13,8 +13,8 @@ PNG_START = b"\x89PNG\r\n\x1a\n"
 def test_a_photo_over_10_mb_is_refused_and_nothing_is_kept(tree, dora, vera, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     need = f.published(f.goods_data(f.household()))
-    pledge = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    pledge = actions.deliver_pledge(pledge=pledge, by=dora)
+    pledge = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    pledge = delivery.deliver_pledge(pledge=pledge, by=dora)
     photo = SimpleUploadedFile("big.png", PNG_START + b"\0" * (10 * 1024 * 1024), "image/png")
     response = api_client_for(vera).post(
         f"/api/v1/pledges/{pledge.pk}/confirm", {"evidence": photo, "note": "已交付"}

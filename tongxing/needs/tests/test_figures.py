@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from conftest import VILLAGE_B1, make_user
 from tongxing.access import Role
-from tongxing.needs import actions, selectors
+from tongxing.needs import selectors
+from tongxing.needs.actions import delivery, pledges, posting
 from tongxing.needs.models import Need, Pledge
 from tongxing.needs.tests import factories as f
 
@@ -28,20 +29,20 @@ def board(vera, tina, tom, dora, alice):
     other_a = f.household(head="李四")
     home_b = f.household(village=VILLAGE_B1, head="赵六")
     done = f.published(f.goods_data(home_a, quantity=1), by=vera, reviewer=tina)
-    pledge = actions.pledge_goods(need=done, by=dora, quantity=1).pledge
-    actions.confirm_pledge(pledge=pledge, by=vera, note="收到")
+    pledge = pledges.pledge_goods(need=done, by=dora, quantity=1).pledge
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="收到")
     half = f.published(
         f.goods_data(other_a, quantity=4, category="food", title="大米"), by=vera, reviewer=tina
     )
-    actions.pledge_goods(need=half, by=dora, quantity=2)
+    pledges.pledge_goods(need=half, by=dora, quantity=2)
     funds = f.published(f.funds_data(other_a, target_fen=200_00), by=vera, reviewer=tina)
-    actions.contribute(
+    pledges.contribute(
         need=funds, by=dora, amount_fen=200_00, payment_reference="R1", idempotency_key="r1"
     )
     wish = f.published(f.wish_data(home_a), by=vera, reviewer=tina)
-    gift = actions.pledge_goods(need=wish, by=dora).pledge
-    actions.deliver_pledge(pledge=gift, by=dora)
-    actions.create_need(data=f.goods_data(home_a, category="daily", title="暖壶"), by=vera)
+    gift = pledges.pledge_goods(need=wish, by=dora).pledge
+    delivery.deliver_pledge(pledge=gift, by=dora)
+    posting.create_need(data=f.goods_data(home_a, category="daily", title="暖壶"), by=vera)
     f.published(f.goods_data(home_b), by=alice, reviewer=tom)
     return {"done": done, "half": half, "funds": funds, "wish": wish}
 
@@ -92,10 +93,10 @@ def test_figures_as_of_an_earlier_date_leave_out_what_came_later(board):
 
 def test_a_withdrawn_pledge_unmatches_the_need(board, dora):
     half_pledge = Pledge.objects.get(need=board["half"])
-    more = actions.pledge_goods(need=board["half"], by=dora, quantity=2).pledge
+    more = pledges.pledge_goods(need=board["half"], by=dora, quantity=2).pledge
     assert selectors.need_figures(region=CITY, as_of=today())["needs.goods.matched"] == 2
 
-    actions.withdraw_pledge(pledge=more, by=dora)
+    pledges.withdraw_pledge(pledge=more, by=dora)
 
     assert selectors.need_figures(region=CITY, as_of=today())["needs.goods.matched"] == 1
     half_pledge.refresh_from_db()

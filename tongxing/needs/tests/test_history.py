@@ -1,4 +1,4 @@
-"""Needs recorded in bulk (`actions.record_needs`): the same rows and audit events as the
+"""Needs recorded in bulk (`records.record_needs`): the same rows and audit events as the
 same lives lived step by step through the single actions, and the same refusals."""
 
 import datetime
@@ -10,7 +10,8 @@ from django.utils import timezone
 from conftest import make_user
 from tongxing.access import Role
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import actions, selectors
+from tongxing.needs import records, selectors
+from tongxing.needs.actions import deadlines, delivery, pledges, posting, review, rules
 from tongxing.needs.demo import demo_clock
 from tongxing.needs.models import Feedback, FundingPolicy, Need, Pledge, Status
 from tongxing.needs.tests import factories as f
@@ -37,7 +38,7 @@ def dan(db):
     return make_user("dan", Role.DONOR)
 
 
-def live_through(history: actions.NeedHistory) -> Need:
+def live_through(history: records.NeedHistory) -> Need:
     """Live a history step by step through the single actions, each at its moment."""
     state = {}
     steps = []
@@ -46,7 +47,7 @@ def live_through(history: actions.NeedHistory) -> Need:
         steps.append((moment, len(steps), run))
 
     def post():
-        state["need"] = actions.create_need(
+        state["need"] = posting.create_need(
             data=history.data, by=history.poster, submit=history.submitted
         )
 
@@ -54,14 +55,14 @@ def live_through(history: actions.NeedHistory) -> Need:
     if history.outcome == Status.CANCELLED:
         step(
             history.ended_at,
-            lambda: actions.cancel_need(
+            lambda: posting.cancel_need(
                 need=state["need"], by=history.poster, reason=history.reason
             ),
         )
     else:
         step(
             history.reviewed_at,
-            lambda: actions.review_need(
+            lambda: review.review_need(
                 need=state["need"],
                 by=history.reviewer,
                 approve=history.outcome != Status.REJECTED,
@@ -71,26 +72,26 @@ def live_through(history: actions.NeedHistory) -> Need:
         )
     if history.outcome == Status.EXPIRED:
         day = timezone.localdate(history.ended_at)
-        step(history.ended_at, lambda: actions.sweep(today=day))
+        step(history.ended_at, lambda: deadlines.sweep(today=day))
     for number, gift in enumerate(history.gifts):
         step(gift.pledged_at, lambda gift=gift, n=number: give(state, history, gift, n))
         if gift.delivered_at:
             step(
                 gift.delivered_at,
-                lambda gift=gift: actions.deliver_pledge(
+                lambda gift=gift: delivery.deliver_pledge(
                     pledge=state[id(gift)], by=gift.donor, note=gift.delivery_note
                 ),
             )
         step(
             gift.confirmed_at,
-            lambda gift=gift: actions.confirm_pledge(
+            lambda gift=gift: delivery.confirm_pledge(
                 pledge=state[id(gift)], by=history.confirmer, note=gift.confirmation_note
             ),
         )
         if gift.rating is not None:
             step(
                 gift.thanked_at,
-                lambda gift=gift: actions.give_feedback(
+                lambda gift=gift: delivery.give_feedback(
                     pledge=state[id(gift)],
                     by=history.confirmer,
                     rating=gift.rating,
@@ -107,7 +108,7 @@ def live_through(history: actions.NeedHistory) -> Need:
 def give(state, history, gift, number):
     need = state["need"]
     if need.kind == "funds":
-        result = actions.contribute(
+        result = pledges.contribute(
             need=need,
             by=gift.donor,
             amount_fen=gift.quantity,
@@ -116,7 +117,7 @@ def give(state, history, gift, number):
             idempotency_key=f"key-{need.pk}-{number}",
         )
     else:
-        result = actions.pledge_goods(need=need, by=gift.donor, quantity=gift.quantity)
+        result = pledges.pledge_goods(need=need, by=gift.donor, quantity=gift.quantity)
     state[id(gift)] = result.pledge
 
 
@@ -161,8 +162,8 @@ def rows_of(need: Need) -> dict:
     }
 
 
-def goods_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
-    return actions.NeedHistory(
+def goods_history(home, vera, tina, dora, dan) -> records.NeedHistory:
+    return records.NeedHistory(
         data=f.goods_data(home, deadline=due(30)),
         poster=vera,
         posted_at=at(0),
@@ -171,7 +172,7 @@ def goods_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
         reviewed_at=at(1, 16),
         confirmer=vera,
         gifts=[
-            actions.GiftHistory(
+            records.GiftHistory(
                 donor=dora,
                 quantity=2,
                 pledged_at=at(2),
@@ -184,7 +185,7 @@ def goods_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
                 thanked_at=at(6),
             ),
             # Never marked delivered: the village admin confirms it directly.
-            actions.GiftHistory(
+            records.GiftHistory(
                 donor=dan,
                 quantity=1,
                 pledged_at=at(3),
@@ -195,8 +196,8 @@ def goods_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
     )
 
 
-def funds_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
-    return actions.NeedHistory(
+def funds_history(home, vera, tina, dora, dan) -> records.NeedHistory:
+    return records.NeedHistory(
         data=f.funds_data(home, target_fen=800_00, deadline=due(40)),
         poster=vera,
         posted_at=at(0, 11),
@@ -205,7 +206,7 @@ def funds_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
         reviewed_at=at(2, 16),
         confirmer=vera,
         gifts=[
-            actions.GiftHistory(
+            records.GiftHistory(
                 donor=dora,
                 quantity=300_00,
                 pledged_at=at(3),
@@ -214,7 +215,7 @@ def funds_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
                 consent_to_move=True,
                 confirmation_note="款项已转交",
             ),
-            actions.GiftHistory(
+            records.GiftHistory(
                 donor=dan,
                 quantity=500_00,
                 pledged_at=at(6),
@@ -229,9 +230,9 @@ def funds_history(home, vera, tina, dora, dan) -> actions.NeedHistory:
     )
 
 
-def other_histories(home, vera, tina) -> list[actions.NeedHistory]:
+def other_histories(home, vera, tina) -> list[records.NeedHistory]:
     return [
-        actions.NeedHistory(
+        records.NeedHistory(
             data=f.wish_data(home, deadline=due(20)),
             poster=vera,
             posted_at=at(0, 9),
@@ -240,7 +241,7 @@ def other_histories(home, vera, tina) -> list[actions.NeedHistory]:
             reviewed_at=at(1, 16),
             ended_at=at(21, 1),
         ),
-        actions.NeedHistory(
+        records.NeedHistory(
             data=f.service_data(home, deadline=due(25)),
             poster=vera,
             posted_at=at(0, 14),
@@ -249,7 +250,7 @@ def other_histories(home, vera, tina) -> list[actions.NeedHistory]:
             reviewed_at=at(2, 16),
             reason="情况说明不清",
         ),
-        actions.NeedHistory(
+        records.NeedHistory(
             data=f.goods_data(home, category="food", title="大米", unit="袋", deadline=due(30)),
             poster=vera,
             posted_at=at(1),
@@ -257,7 +258,7 @@ def other_histories(home, vera, tina) -> list[actions.NeedHistory]:
             ended_at=at(2),
             reason="已通过临时救助解决",
         ),
-        actions.NeedHistory(
+        records.NeedHistory(
             data=f.goods_data(home, category="daily", title="热水壶", unit="个", deadline=due(30)),
             poster=vera,
             posted_at=at(1, 15),
@@ -276,7 +277,7 @@ def test_a_recorded_need_leaves_what_its_life_step_by_step_leaves(home, vera, ti
         *other_histories(home, vera, tina),
     ]
     lived = [rows_of(live_through(history)) for history in histories]
-    recorded = actions.record_needs(histories=histories, by=None)
+    recorded = records.record_needs(histories=histories, by=None)
 
     assert [rows_of(need) for need in recorded] == lived
     statuses = [row["need"]["status"] for row in lived]
@@ -288,7 +289,7 @@ def test_a_recorded_need_leaves_what_its_life_step_by_step_leaves(home, vera, ti
 
 def test_the_recorded_needs_count_in_the_figures(home, vera, tina, dora, dan):
     histories = [goods_history(home, vera, tina, dora, dan), *other_histories(home, vera, tina)]
-    actions.record_needs(histories=histories, by=None)
+    records.record_needs(histories=histories, by=None)
     figures = selectors.need_figures(region="", as_of=due(60))
     assert (figures["needs.goods.posted"], figures["needs.goods.matched"]) == (1, 1)
     assert (figures["needs.wish.posted"], figures["needs.wish.matched"]) == (1, 0)
@@ -311,7 +312,7 @@ def test_one_bad_history_refuses_the_batch_and_says_where(home, vera, tina, dora
     events, needs = AuditEvent.objects.count(), Need.objects.count()
 
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[good, bad, late], by=None)
+        records.record_needs(histories=[good, bad, late], by=None)
 
     errors = refused.value.message_dict
     assert set(errors) == {"2.gifts", "2.gifts.1", "2.gifts.2", "3.ended_at"}
@@ -320,7 +321,7 @@ def test_one_bad_history_refuses_the_batch_and_says_where(home, vera, tina, dora
     assert "Give a rating from 1 to 5." in errors["2.gifts.2"]
     late.ended_at = at(21, 1)
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[late], by=None)
+        records.record_needs(histories=[late], by=None)
     assert refused.value.message_dict == {
         "1.reviewer": ["This person may not review needs of this village."]
     }
@@ -328,10 +329,10 @@ def test_one_bad_history_refuses_the_batch_and_says_where(home, vera, tina, dora
 
 
 def test_a_need_the_rules_flag_is_recorded_published_only_with_a_reason(home, vera, tina, dora):
-    actions.set_value_cap(
+    rules.set_value_cap(
         region=f.village().parent.parent.parent, category="clothing", cap_fen=100_00, by=None
     )
-    history = actions.NeedHistory(
+    history = records.NeedHistory(
         data=f.goods_data(home, quantity=1, deadline=due(30)),
         poster=vera,
         posted_at=at(0),
@@ -340,7 +341,7 @@ def test_a_need_the_rules_flag_is_recorded_published_only_with_a_reason(home, ve
         reviewed_at=at(1),
         confirmer=vera,
         gifts=[
-            actions.GiftHistory(
+            records.GiftHistory(
                 donor=dora,
                 quantity=1,
                 pledged_at=at(2),
@@ -350,13 +351,13 @@ def test_a_need_the_rules_flag_is_recorded_published_only_with_a_reason(home, ve
         ],
     )
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[history], by=None)
+        records.record_needs(histories=[history], by=None)
     assert refused.value.message_dict["1.override_reason"] == [
         "The review rules flag this need: give your reason to publish it.",
         "The estimated value ¥150 is above the cap of ¥100.",
     ]
     history.override_reason = "经入户核实，确有需要。"
-    need = actions.record_needs(histories=[history], by=None)[0]
+    need = records.record_needs(histories=[history], by=None)[0]
     assert need.override_reason == "经入户核实，确有需要。"
     assert [finding["rule"] for finding in need.rule_findings] == ["value_cap"]
 
@@ -365,7 +366,7 @@ def test_only_the_system_records_histories(home, vera, tina, alice):
     history = other_histories(home, vera, tina)[1]
     for person in (alice, vera):
         with pytest.raises(PermissionDenied):
-            actions.record_needs(histories=[history], by=person)
+            records.record_needs(histories=[history], by=person)
     assert not Need.objects.exists()
 
 
@@ -373,12 +374,12 @@ def test_a_history_still_open_or_in_the_future_is_refused(home, vera, tina):
     history = other_histories(home, vera, tina)[1]
     history.outcome = Status.PUBLISHED
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[history], by=None)
+        records.record_needs(histories=[history], by=None)
     assert list(refused.value.message_dict) == ["1.outcome"]
     history.outcome = Status.REJECTED
     history.posted_at = timezone.now() + datetime.timedelta(hours=1)
     with pytest.raises(ValidationError) as refused:
-        actions.record_needs(histories=[history], by=None)
+        records.record_needs(histories=[history], by=None)
     assert list(refused.value.message_dict) == ["1.posted_at"]
     assert not Need.objects.exists()
 
@@ -386,5 +387,5 @@ def test_a_history_still_open_or_in_the_future_is_refused(home, vera, tina):
 def test_funding_policy_is_kept(home, vera, tina, dora, dan):
     history = funds_history(home, vera, tina, dora, dan)
     history.data.funding_policy = FundingPolicy.KEEP_WHAT_IS_RAISED
-    need = actions.record_needs(histories=[history], by=None)[0]
+    need = records.record_needs(histories=[history], by=None)[0]
     assert need.funding_policy == FundingPolicy.KEEP_WHAT_IS_RAISED

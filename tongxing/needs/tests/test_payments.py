@@ -16,7 +16,8 @@ from django.db import transaction
 from django.test import override_settings
 
 from tongxing import daily
-from tongxing.needs import actions, selectors
+from tongxing.needs import selectors
+from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.models import IdempotentRequest, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.payments import Payment
 from tongxing.needs.tests import factories as f
@@ -91,8 +92,8 @@ def funds(home, vera, tina):
     return f.published(f.funds_data(home, target_fen=1000_00), by=vera, reviewer=tina)
 
 
-def give(need: Need, donor, key: str, amount: int = 400_00) -> actions.PledgeResult:
-    return actions.contribute(
+def give(need: Need, donor, key: str, amount: int = 400_00) -> pledges.PledgeResult:
+    return pledges.contribute(
         need=need, by=donor, amount_fen=amount, payment_reference="", idempotency_key=key
     )
 
@@ -217,7 +218,7 @@ def test_a_contribution_cut_off_after_the_reservation_completes_when_sent_again(
 
 def abandon(pledge: Pledge) -> None:
     """Let the time pass after which a reservation counts as abandoned."""
-    earlier = pledge.created_at - actions.ABANDONED_AFTER - actions.COLLECT_LEASE
+    earlier = pledge.created_at - deadlines.ABANDONED_AFTER - pledges.COLLECT_LEASE
     Pledge.objects.filter(pk=pledge.pk).update(created_at=earlier)
 
 
@@ -289,7 +290,7 @@ def test_money_goes_back_only_once_the_return_commits(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+        posting.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
         raise RuntimeError("something after the cancellation failed")
 
     assert (callbacks, provider.refunds) == ([], [])
@@ -302,7 +303,7 @@ def test_money_goes_back_only_once_the_return_commits(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+        posting.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
 
     pledge.refresh_from_db()
     assert (pledge.status, pledge.refunded_at is not None) == (PledgeStatus.RETURNED, True)
@@ -317,7 +318,7 @@ def test_a_failed_refund_waits_and_the_daily_step_pays_it_back_once(
     provider.failures["refund"] += [ConnectionError("down"), ConnectionError("still down")]
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+        cancelled = posting.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
 
     assert cancelled.status == Status.CANCELLED
     pledge.refresh_from_db()
@@ -344,7 +345,7 @@ def test_a_need_cancelled_while_the_money_is_collected_gives_it_back(
     provider, funds, dora, vera, django_capture_on_commit_callbacks
 ):
     provider.during_collect.append(
-        lambda: actions.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
+        lambda: posting.cancel_need(need=funds, by=vera, reason="已由民政救助解决")
     )
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as late:

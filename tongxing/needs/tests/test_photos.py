@@ -11,7 +11,7 @@ from PIL import Image, PngImagePlugin
 
 from conftest import api_client_for, client_for
 from tongxing.accounts.models import User
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges
 from tongxing.needs.models import PledgeStatus
 from tongxing.needs.tests import factories as f
 
@@ -29,8 +29,8 @@ def media(settings, tmp_path):
 @pytest.fixture
 def delivered(tree, dora, vera):
     need = f.published(f.goods_data(f.household()))
-    pledge = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    return actions.deliver_pledge(pledge=pledge, by=dora)
+    pledge = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    return delivery.deliver_pledge(pledge=pledge, by=dora)
 
 
 def phone_photo(*, orientation: int = 1) -> bytes:

@@ -11,7 +11,8 @@ from django.test import Client
 
 from conftest import VILLAGE_A1, api_client_for, client_for
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import actions
+from tongxing.needs import records
+from tongxing.needs.actions import delivery, pledges, posting, review
 from tongxing.needs.models import Feedback, Need, Pledge, Status
 from tongxing.needs.tests import factories
 from tongxing.notifications.models import Notification
@@ -144,7 +145,7 @@ def test_several_findings_are_named_together(home, vera):
 def test_a_wish_may_not_name_the_child(home, vera):
     data = factories.wish_data(home, story=f"{CHILD}想要一个新书包")
     with pytest.raises(Exception) as refused:
-        actions.create_need(data=data, by=vera)
+        posting.create_need(data=data, by=vera)
     assert refused.value.message_dict == {"story": [message(CHILD, "full name")]}
     assert Need.objects.count() == 0
 
@@ -154,12 +155,12 @@ def test_a_collective_need_names_nobody_and_other_text_is_fine(tree, vera):
     data = factories.goods_data(
         None, village=village, story="村里 3 户需要棉被，每床 150 元，2024-11-01 前送到。"
     )
-    need = actions.create_need(data=data, by=vera)
+    need = posting.create_need(data=data, by=vera)
     assert need.story == "村里 3 户需要棉被，每床 150 元，2024-11-01 前送到。"
 
 
 def test_changing_a_draft_refuses_personal_data(home, vera):
-    draft = actions.create_need(data=factories.goods_data(home), by=vera)
+    draft = posting.create_need(data=factories.goods_data(home), by=vera)
     response = client_for(vera).post(
         f"/needs/{draft.pk}/edit/", need_form("story", "电话13812345678")
     )
@@ -174,7 +175,7 @@ def test_changing_a_draft_refuses_personal_data(home, vera):
 
 @pytest.fixture
 def submitted(home, vera):
-    return actions.create_need(
+    return posting.create_need(
         data=factories.goods_data(home, story="家里缺棉被，朱阳冬天很冷。"), by=vera, submit=True
     )
 
@@ -199,7 +200,7 @@ def test_a_member_added_after_submission_is_found_at_review(submitted, home, tin
     assert (submitted.status, submitted.published_at) == (Status.SUBMITTED, None)
     assert not AuditEvent.objects.filter(action="need.published").exists()
     # The reviewer rejects it with a reason instead.
-    actions.review_need(need=submitted, by=tina, approve=False, reason="请删去姓名")
+    review.review_need(need=submitted, by=tina, approve=False, reason="请删去姓名")
     submitted.refresh_from_db()
     assert submitted.status == Status.REJECTED
 
@@ -219,7 +220,7 @@ def test_text_stored_without_the_check_is_refused_at_review_through_the_api(subm
 
 def test_a_recorded_history_with_personal_data_is_refused(home, tina, vera, alice):
     posted = factories.in_days(-20)
-    history = actions.NeedHistory(
+    history = records.NeedHistory(
         data=factories.goods_data(home, story="电话13812345678", deadline=factories.in_days(-5)),
         poster=vera,
         posted_at=_moment(posted),
@@ -229,7 +230,7 @@ def test_a_recorded_history_with_personal_data_is_refused(home, tina, vera, alic
         reason="不符合条件",
     )
     with pytest.raises(Exception) as refused:
-        actions.record_needs(histories=[history], by=None)
+        records.record_needs(histories=[history], by=None)
     assert refused.value.message_dict == {"1.story": [message("13812345678", "mobile number")]}
     assert Need.objects.count() == 0
 
@@ -280,12 +281,12 @@ def test_the_review_queue_of_the_api_lists_the_findings(submitted, tina):
 
 
 def test_a_clean_need_shows_no_findings_and_can_be_approved(home, vera, tina):
-    need = actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    need = posting.create_need(data=factories.goods_data(home), by=vera, submit=True)
     html = client_for(tina).get("/needs/review/").content.decode()
     assert 'data-testid="personal-data"' not in html and "<mark" not in html
     response = api_client_for(tina).get("/api/v1/needs/review-queue")
     assert response.json()["items"][0]["personal_data"] == []
-    actions.review_need(need=need, by=tina, approve=True)
+    review.review_need(need=need, by=tina, approve=True)
     need.refresh_from_db()
     assert need.status == Status.PUBLISHED
 
@@ -310,7 +311,7 @@ def test_a_pledge_note_with_a_phone_number_is_refused(quilts, dora):
 
 
 def test_a_delivery_note_naming_the_head_is_refused(quilts, dora):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=1).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=1).pledge
     response = client_for(dora).post(
         f"/needs/pledges/{pledge.pk}/deliver/", {"note": f"已交给{HEAD}本人"}
     )
@@ -320,8 +321,8 @@ def test_a_delivery_note_naming_the_head_is_refused(quilts, dora):
 
 
 def test_thanks_with_a_phone_number_are_refused(quilts, dora, vera):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=3).pledge
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已收到")
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=3).pledge
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已收到")
     response = api_client_for(vera).post(
         f"/api/v1/pledges/{pledge.pk}/feedback",
         {"rating": 5, "thanks": "谢谢！有事打0731-84567890"},
@@ -333,7 +334,7 @@ def test_thanks_with_a_phone_number_are_refused(quilts, dora, vera):
 
 
 def test_a_cancellation_reason_donors_read_may_not_name_a_member(quilts, dora, vera):
-    actions.pledge_goods(need=quilts, by=dora, quantity=1)
+    pledges.pledge_goods(need=quilts, by=dora, quantity=1)
     response = api_client_for(vera).post(
         f"/api/v1/needs/{quilts.pk}/cancel",
         {"reason": f"{HEAD}已搬走"},
@@ -352,9 +353,9 @@ def test_a_cancellation_reason_donors_read_may_not_name_a_member(quilts, dora, v
 def leaked(quilts, dora, vera):
     """A need published before the check, with a leaked ID and phone in its story, a note
     naming the head and thanks with a phone number: stored as they were then."""
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=3).pledge
-    actions.confirm_pledge(pledge=pledge, by=vera, note="已收到")
-    actions.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢")
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=3).pledge
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="已收到")
+    delivery.give_feedback(pledge=pledge, by=vera, rating=5, thanks="谢谢")
     story = f"户主{HEAD}，身份证{WRONG_CHECK_ID}，电话13812345678"
     Need.objects.filter(pk=quilts.pk).update(story=story)
     Pledge.objects.filter(pk=pledge.pk).update(note=f"交给{HEAD}")
@@ -472,7 +473,7 @@ def test_the_question_before_publishing_shows_the_findings_and_offers_no_yes(sub
 def test_approving_several_names_the_need_with_personal_data_and_publishes_none(
     submitted, home, vera, tina
 ):
-    other = actions.create_need(
+    other = posting.create_need(
         data=factories.goods_data(home, title="棉衣", category="daily"), by=vera, submit=True
     )
     Need.objects.filter(pk=submitted.pk).update(title=f"棉被 {VALID_ID}")

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from conftest import client_for
-from tongxing.needs import actions
+from tongxing.needs.actions import pledges, posting
 from tongxing.needs.amounts import amount_text
 from tongxing.needs.models import Need
 from tongxing.needs.tests import factories
@@ -112,7 +112,7 @@ def test_large_quantities_carry_separators_on_the_board(tree, tina, dora):
 
 
 def test_a_refused_pledge_names_what_remains_in_the_pages_units(fridge, dora):
-    actions.pledge_goods(need=fridge, by=dora, quantity=1)
+    pledges.pledge_goods(need=fridge, by=dora, quantity=1)
     need = factories.published(
         factories.goods_data(factories.household(), title="棉被", quantity=2_000),
         reviewer=None,
@@ -185,6 +185,6 @@ def test_a_unit_from_outside_the_list_is_refused(tree, vera):
 
 def test_editing_a_need_with_a_typed_unit_starts_from_other(tree, vera):
     home = factories.household()
-    draft = actions.create_need(data=factories.goods_data(home, unit="筐"), by=vera)
+    draft = posting.create_need(data=factories.goods_data(home, unit="筐"), by=vera)
     form = client_for(vera).get(f"/needs/{draft.pk}/edit/").context["form"]
     assert (form.initial["unit"], form.initial["unit_other"]) == ("other", "筐")

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import VILLAGE_A2, VILLAGE_B1, client_for
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges, posting, review
 from tongxing.needs.models import Kind, Need, Urgency
 from tongxing.needs.tests import factories
 from tongxing.registry.tests.factories import id_number, register
@@ -49,8 +49,8 @@ def test_the_board_and_a_needs_page_are_open_to_everyone(request, quilts, who):
 
 
 def test_a_need_not_yet_published_is_not_found(home, vera, dora, tom):
-    draft = actions.create_need(data=factories.goods_data(home), by=vera)
-    submitted = actions.create_need(
+    draft = posting.create_need(data=factories.goods_data(home), by=vera)
+    submitted = posting.create_need(
         data=factories.goods_data(home, title="大米", category="food"), by=vera, submit=True
     )
     for need in (draft, submitted):
@@ -61,20 +61,20 @@ def test_a_need_not_yet_published_is_not_found(home, vera, dora, tom):
 
 def test_staff_who_see_a_need_off_the_board_are_sent_to_its_staff_page(home, vera, tina):
     # A notification of a rejection links the need's page: its poster must not meet a 404.
-    need = actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
-    actions.review_need(need=need, by=tina, approve=False, reason="价格过高")
+    need = posting.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    review.review_need(need=need, by=tina, approve=False, reason="价格过高")
     response = client_for(vera).get(f"/needs/{need.pk}/")
     assert response.status_code == 302 and response.url == f"/needs/{need.pk}/manage/"
 
 
 def test_the_board_lists_only_published_needs_with_something_still_needed(home, vera, tina, dora):
     factories.published(factories.goods_data(home, title="棉被", quantity=1), reviewer=tina)
-    actions.create_need(data=factories.goods_data(home, title="草稿", category="food"), by=vera)
+    posting.create_need(data=factories.goods_data(home, title="草稿", category="food"), by=vera)
     full = factories.published(
         factories.goods_data(home, title="电饭锅", category="appliance", quantity=1),
         reviewer=tina,
     )
-    actions.pledge_goods(need=full, by=dora, quantity=1)
+    pledges.pledge_goods(need=full, by=dora, quantity=1)
     assert cards(client_for(None).get("/needs/")) == ["棉被"]
 
 
@@ -109,7 +109,7 @@ def test_a_need_past_its_deadline_says_so_and_offers_no_pledge_form(quilts, dora
 
 
 def test_a_card_shows_title_kind_surname_place_progress_and_deadline(quilts, dora):
-    actions.pledge_goods(need=quilts, by=dora, quantity=1)
+    pledges.pledge_goods(need=quilts, by=dora, quantity=1)
     html = client_for(None).get("/needs/").content.decode()
     assert "棉被" in html
     assert "goods" in html and "clothing and bedding" in html
@@ -121,8 +121,8 @@ def test_a_card_shows_title_kind_surname_place_progress_and_deadline(quilts, dor
 
 
 def test_a_needs_page_shows_the_story_and_the_three_progress_bars(quilts, dora, vera):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
-    actions.deliver_pledge(pledge=pledge, by=dora)
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    delivery.deliver_pledge(pledge=pledge, by=dora)
     html = client_for(None).get(f"/needs/{quilts.pk}/").content.decode()
     assert "冬天快到了，家里缺棉被。" in html
     assert "张** · 柳塘镇桃李村" in html
@@ -248,11 +248,11 @@ def test_the_board_searches_titles_and_places(four_needs, query, titles):
 def test_the_board_search_finds_only_needs_on_the_board(tree, vera, tina, dora):
     home = factories.household()
     factories.published(factories.goods_data(home, title="棉被", quantity=1), reviewer=tina)
-    actions.create_need(data=factories.goods_data(home, title="棉被草稿", category="food"), by=vera)
+    posting.create_need(data=factories.goods_data(home, title="棉被草稿", category="food"), by=vera)
     full = factories.published(
         factories.goods_data(home, title="棉被已满", category="daily", quantity=1), reviewer=tina
     )
-    actions.pledge_goods(need=full, by=dora, quantity=1)
+    pledges.pledge_goods(need=full, by=dora, quantity=1)
     assert cards(client_for(None).get("/needs/?q=棉被")) == ["棉被"]
 
 
@@ -288,8 +288,8 @@ def test_the_board_search_works_as_one_types(four_needs):
 
 
 def test_sorting_by_progress_puts_the_nearly_complete_first(four_needs, dora):
-    actions.pledge_goods(need=four_needs["rice"], by=dora, quantity=9)
-    actions.pledge_goods(need=four_needs["quilts"], by=dora, quantity=1)
+    pledges.pledge_goods(need=four_needs["rice"], by=dora, quantity=9)
+    pledges.pledge_goods(need=four_needs["quilts"], by=dora, quantity=1)
     titles = cards(client_for(None).get("/needs/?sort=progress"))
     assert titles == ["大米", "棉被", "住院费用", "就近务工岗位"]
 

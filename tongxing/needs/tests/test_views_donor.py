@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from conftest import client_for
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges, posting
 from tongxing.needs.models import IdempotentRequest, Need, Pledge, PledgeStatus
 from tongxing.needs.tests import factories
 
@@ -114,7 +114,7 @@ def test_two_forms_shown_twice_make_two_pledges(quilts, dora):
 
 
 def test_a_pledge_beyond_what_remains_says_what_remains_and_changes_nothing(quilts, dora, olga):
-    actions.pledge_goods(need=quilts, by=olga, quantity=2)
+    pledges.pledge_goods(need=quilts, by=olga, quantity=2)
     response = client_for(dora).post(f"/needs/{quilts.pk}/pledge/", pledge_form(quantity="2"))
     assert response.status_code == 400
     assert errors(response) == {"quantity": ["Only 1 piece of bedding is still needed."]}
@@ -125,7 +125,7 @@ def test_a_pledge_beyond_what_remains_says_what_remains_and_changes_nothing(quil
 
 
 def test_a_need_filled_meanwhile_says_so_above_the_form(quilts, dora, olga):
-    actions.pledge_goods(need=quilts, by=olga, quantity=3)
+    pledges.pledge_goods(need=quilts, by=olga, quantity=3)
     response = client_for(dora).post(f"/needs/{quilts.pk}/pledge/", pledge_form(quantity="1"))
     assert response.status_code == 400
     assert errors(response) == {"__all__": ["This need is fully pledged already. Thank you!"]}
@@ -230,7 +230,7 @@ def test_a_bad_contribution_shows_field_errors_and_changes_nothing(fees, dora, c
 
 
 def test_pledging_to_a_need_not_on_the_board_is_not_found(home, vera, dora):
-    draft = actions.create_need(data=factories.goods_data(home), by=vera)
+    draft = posting.create_need(data=factories.goods_data(home), by=vera)
     response = client_for(dora).post(f"/needs/{draft.pk}/pledge/", pledge_form())
     assert response.status_code == 404
     assert Pledge.objects.count() == 0
@@ -262,17 +262,17 @@ def test_my_pledges_is_for_donors_and_organisations(request, tree, who, status):
 
 
 def test_my_pledges_lists_only_ones_own(quilts, fees, dora, olga):
-    mine = actions.pledge_goods(need=quilts, by=dora, quantity=1).pledge
-    actions.pledge_goods(need=quilts, by=olga, quantity=1)
+    mine = pledges.pledge_goods(need=quilts, by=dora, quantity=1).pledge
+    pledges.pledge_goods(need=quilts, by=olga, quantity=1)
     page = client_for(dora).get("/needs/my-pledges/").context["page"]
     assert list(page) == [mine]
 
 
 def test_my_pledges_shows_status_thanks_rating_and_impact(quilts, fees, vera, dora):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
-    actions.confirm_pledge(pledge=pledge, by=vera, note="收到两床棉被")
-    actions.give_feedback(pledge=pledge, by=vera, rating=4, thanks="谢谢您的棉被！")
-    actions.contribute(
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="收到两床棉被")
+    delivery.give_feedback(pledge=pledge, by=vera, rating=4, thanks="谢谢您的棉被！")
+    pledges.contribute(
         need=fees, by=dora, amount_fen=300_00, payment_reference="T-1", idempotency_key="k"
     )
     response = client_for(dora).get("/needs/my-pledges/")
@@ -296,13 +296,13 @@ def test_my_impact_says_what_was_only_promised_delivered_and_received(tree, tina
     need = factories.published(
         factories.goods_data(home, quantity=10, unit_value_fen=150_00), reviewer=tina
     )
-    promised = actions.pledge_goods(need=need, by=dora, quantity=2).pledge
-    delivered = actions.pledge_goods(need=need, by=dora, quantity=3).pledge
-    received = actions.pledge_goods(need=need, by=dora, quantity=4).pledge
-    withdrawn = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
-    actions.deliver_pledge(pledge=delivered, by=dora)
-    actions.confirm_pledge(pledge=received, by=vera, note="收到四床")
-    actions.withdraw_pledge(pledge=withdrawn, by=dora)
+    promised = pledges.pledge_goods(need=need, by=dora, quantity=2).pledge
+    delivered = pledges.pledge_goods(need=need, by=dora, quantity=3).pledge
+    received = pledges.pledge_goods(need=need, by=dora, quantity=4).pledge
+    withdrawn = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
+    delivery.deliver_pledge(pledge=delivered, by=dora)
+    delivery.confirm_pledge(pledge=received, by=vera, note="收到四床")
+    pledges.withdraw_pledge(pledge=withdrawn, by=dora)
     assert promised.status == PledgeStatus.PLEDGED
 
     html = client_for(dora).get("/needs/my-pledges/").content.decode()
@@ -330,10 +330,10 @@ def test_my_impact_splits_money_held_from_money_released(tree, tina, home, dora)
         ),
         reviewer=tina,
     )
-    actions.contribute(
+    pledges.contribute(
         need=held, by=dora, amount_fen=300_00, payment_reference="T-1", idempotency_key="a"
     )
-    actions.contribute(
+    pledges.contribute(
         need=kept, by=dora, amount_fen=200_00, payment_reference="T-2", idempotency_key="b"
     )
 
@@ -347,8 +347,8 @@ def test_my_impact_splits_money_held_from_money_released(tree, tina, home, dora)
 
 
 def test_the_buttons_show_only_for_goods_not_yet_delivered(quilts, fees, dora):
-    actions.pledge_goods(need=quilts, by=dora, quantity=1)
-    actions.contribute(
+    pledges.pledge_goods(need=quilts, by=dora, quantity=1)
+    pledges.contribute(
         need=fees, by=dora, amount_fen=300_00, payment_reference="T-1", idempotency_key="k"
     )
     html = client_for(dora).get("/needs/my-pledges/").content.decode()
@@ -357,7 +357,7 @@ def test_the_buttons_show_only_for_goods_not_yet_delivered(quilts, fees, dora):
 
 
 def test_marking_delivered(quilts, dora):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
     response = client_for(dora).post(f"/needs/pledges/{pledge.pk}/deliver/")
     assert response.status_code == 302 and response.url == "/needs/my-pledges/"
     pledge.refresh_from_db()
@@ -366,7 +366,7 @@ def test_marking_delivered(quilts, dora):
 
 
 def test_withdrawing(quilts, dora):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
     response = client_for(dora).post(f"/needs/pledges/{pledge.pk}/withdraw/")
     assert response.status_code == 302
     pledge.refresh_from_db()
@@ -388,7 +388,7 @@ def test_withdrawing(quilts, dora):
     ],
 )
 def test_only_the_donor_presses_the_buttons_of_a_pledge(request, quilts, dora, button, who, status):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
     response = client_for(persona(request, who)).post(f"/needs/pledges/{pledge.pk}/{button}/")
     assert response.status_code == status
     pledge.refresh_from_db()
@@ -397,8 +397,8 @@ def test_only_the_donor_presses_the_buttons_of_a_pledge(request, quilts, dora, b
 
 
 def test_withdrawing_a_delivered_pledge_is_refused_with_a_message(quilts, dora):
-    pledge = actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
-    actions.deliver_pledge(pledge=pledge, by=dora)
+    pledge = pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    delivery.deliver_pledge(pledge=pledge, by=dora)
     response = client_for(dora).post(f"/needs/pledges/{pledge.pk}/withdraw/")
     assert response.status_code == 400
     assert "Only a pledge not yet delivered can be withdrawn." in response.content.decode()
@@ -407,7 +407,7 @@ def test_withdrawing_a_delivered_pledge_is_refused_with_a_message(quilts, dora):
 
 
 def test_a_contribution_cannot_be_marked_delivered(fees, dora):
-    pledge = actions.contribute(
+    pledge = pledges.contribute(
         need=fees, by=dora, amount_fen=300_00, payment_reference="T-1", idempotency_key="k"
     ).pledge
     response = client_for(dora).post(f"/needs/pledges/{pledge.pk}/deliver/")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from conftest import CITY, OTHER_CITY, VILLAGE_B1, client_for
 from tongxing.access import scope_prefix
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import actions
+from tongxing.needs.actions import deadlines, posting, review, rules
 from tongxing.needs.models import BannedTerm, Need, Status, ValueCap
 from tongxing.needs.tests import factories
 from tongxing.regions.models import Region
@@ -30,13 +30,13 @@ def home(tree):
 @pytest.fixture
 def submitted(home, vera):
     """Quilts for a household of A1, waiting for township A's review."""
-    return actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    return posting.create_need(data=factories.goods_data(home), by=vera, submit=True)
 
 
 @pytest.fixture
 def capped(alice):
     """The city caps clothing at ¥100: the quilts (¥450) break the rule."""
-    return actions.set_value_cap(
+    return rules.set_value_cap(
         region=Region.objects.get(code=CITY), category="clothing", cap_fen=100_00, by=alice
     )
 
@@ -69,8 +69,8 @@ def test_the_review_queue_is_for_reviewers_of_the_region(request, submitted, who
 
 
 def test_the_queue_lists_the_oldest_first_and_highlights_findings(home, vera, tina, capped):
-    first = actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
-    second = actions.create_need(
+    first = posting.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    second = posting.create_need(
         data=factories.goods_data(home, title="大米", category="food"), by=vera, submit=True
     )
     response = client_for(tina).get("/needs/review/")
@@ -115,12 +115,12 @@ def test_approving_publishes_the_need(request, submitted, who, status):
 @pytest.fixture
 def own(home, tina):
     """Quilts that township A's reviewer posted herself."""
-    return actions.create_need(data=factories.goods_data(home), by=tina, submit=True)
+    return posting.create_need(data=factories.goods_data(home), by=tina, submit=True)
 
 
 def test_a_reviewer_does_not_approve_what_she_posted(own, tina, alice):
     with pytest.raises(ValidationError, match="You posted this need"):
-        actions.review_need(need=own, by=tina, approve=True)
+        review.review_need(need=own, by=tina, approve=True)
     client = client_for(tina)
     response = client.post(f"/needs/{own.pk}/review/", {"decision": "approve", "confirmed": "yes"})
     assert response.status_code == 400
@@ -136,15 +136,15 @@ def test_a_reviewer_does_not_approve_what_she_posted(own, tina, alice):
     page = client.get(f"/needs/{own.pk}/manage/").content.decode()
     assert 'data-testid="reviewed-by-another"' in page and 'value="approve"' not in page
     # The city office reviews it (and hears of it: she is the township's only reviewer).
-    assert actions.reviewers_of(own) == [alice]
-    actions.review_need(need=own, by=alice, approve=True)
+    assert review.reviewers_of(own) == [alice]
+    review.review_need(need=own, by=alice, approve=True)
     own.refresh_from_db()
     assert (own.status, own.reviewed_by) == (Status.PUBLISHED, alice)
 
 
 def test_a_reviewer_does_not_reject_what_she_posted_either(own, tina):
     with pytest.raises(ValidationError, match="You posted this need"):
-        actions.review_need(need=own, by=tina, approve=False, reason="重复")
+        review.review_need(need=own, by=tina, approve=False, reason="重复")
 
 
 def test_a_flagged_need_needs_the_reviewers_reason(submitted, capped, tina):
@@ -266,7 +266,7 @@ def test_rejecting_needs_no_confirmation(submitted, tina):
 def three(home, vera):
     """Three needs of village A1 waiting for review: quilts, rice and a fridge."""
     return [
-        actions.create_need(
+        posting.create_need(
             data=factories.goods_data(home, title=title, category=category), by=vera, submit=True
         )
         for title, category in (("棉被", "clothing"), ("大米", "food"), ("冰箱", "appliance"))
@@ -323,7 +323,7 @@ def test_approving_several_lists_them_then_publishes_them_all(three, tina):
 
 
 def test_approving_several_publishes_none_if_one_is_refused(three, tina, alice):
-    actions.set_value_cap(
+    rules.set_value_cap(
         region=Region.objects.get(code=CITY), category="food", cap_fen=100_00, by=alice
     )
     client = client_for(tina)
@@ -347,10 +347,10 @@ def test_approving_several_asks_for_at_least_one(three, tina):
 
 
 def test_the_queue_offers_a_tick_box_for_each_need_the_rules_do_not_flag(three, alice, tina):
-    actions.set_value_cap(
+    rules.set_value_cap(
         region=Region.objects.get(code=CITY), category="food", cap_fen=100_00, by=alice
     )
-    flagged = actions.create_need(
+    flagged = posting.create_need(
         data=factories.goods_data(three[0].household, title="面粉", category="food"),
         by=None,
         submit=True,
@@ -404,7 +404,7 @@ def test_a_need_already_reviewed_is_not_reviewed_again(submitted, tina, alice):
 @pytest.fixture
 def expired(home, tina):
     need = factories.published(factories.goods_data(home), reviewer=tina)
-    actions.sweep(today=factories.in_days(31))
+    deadlines.sweep(today=factories.in_days(31))
     need.refresh_from_db()
     assert need.status == Status.EXPIRED
     return need
@@ -562,7 +562,7 @@ def test_adding_and_removing_a_banned_word(alice):
     ],
 )
 def test_only_the_city_office_removes_its_words(request, alice, who, status):
-    banned = actions.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
+    banned = rules.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
     response = client_for(persona(request, who)).post(f"/needs/rules/terms/{banned.pk}/remove/")
     assert response.status_code == status
     assert BannedTerm.objects.filter(pk=banned.pk).exists()
@@ -581,7 +581,7 @@ def test_a_denied_rule_change_changes_nothing(request, tree, who, status):
 
 
 def test_another_city_cannot_remove_a_word(alice, carl):
-    banned = actions.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
+    banned = rules.add_banned_term(region=Region.objects.get(code=CITY), term="名牌", by=alice)
     assert client_for(carl).post(f"/needs/rules/terms/{banned.pk}/remove/").status_code == 404
     assert client_for(carl).get("/needs/rules/").context["terms"].count() == 0
     assert BannedTerm.objects.filter(pk=banned.pk).exists()
@@ -597,7 +597,7 @@ def test_a_cap_of_another_city_is_not_the_reviewers_concern(alice, carl):
 
 def test_a_banned_word_flags_a_need_in_the_queue(home, alice, vera, tina):
     client_for(alice).post("/needs/rules/", {"form": "term", "term-term": "名牌"})
-    actions.create_need(data=factories.goods_data(home, title="名牌羽绒服"), by=vera, submit=True)
+    posting.create_need(data=factories.goods_data(home, title="名牌羽绒服"), by=vera, submit=True)
     html = client_for(tina).get("/needs/review/").content.decode()
     assert "It names “名牌”, which the review rules do not allow." in html
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, client_for, make_user
 from tongxing.access import Role
-from tongxing.needs import actions
+from tongxing.needs.actions import delivery, pledges, posting, review, rules
 from tongxing.needs.models import Feedback, Kind, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.tests import factories
 from tongxing.registry import actions as registry_actions
@@ -68,7 +68,7 @@ def quilts(home, tina):
 @pytest.fixture
 def pledge(quilts, dora):
     """Dora's pledge of 2 of the 3 quilts."""
-    return actions.pledge_goods(need=quilts, by=dora, quantity=2).pledge
+    return pledges.pledge_goods(need=quilts, by=dora, quantity=2).pledge
 
 
 def goods_form(**changes) -> dict:
@@ -411,7 +411,7 @@ def test_a_household_account_not_linked_is_told_so(tree):
 
 @pytest.fixture
 def draft(home, vera):
-    return actions.create_need(data=factories.goods_data(home), by=vera)
+    return posting.create_need(data=factories.goods_data(home), by=vera)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +478,7 @@ def three_needs(tree, tina):
     a2 = factories.household(village=VILLAGE_A2, head="李四")
     b1 = factories.household(village=VILLAGE_B1, head="王五")
     factories.published(factories.goods_data(a1, title="A1 棉被"), reviewer=tina)
-    actions.create_need(data=factories.funds_data(a2, title="A2 学费"), by=None)
+    posting.create_need(data=factories.funds_data(a2, title="A2 学费"), by=None)
     factories.published(factories.goods_data(b1, title="B1 大米", category="food"))
 
 
@@ -561,15 +561,15 @@ def test_the_management_page_shows_findings_pledges_donors_and_history(
 ):
     from tongxing.regions.models import Region
 
-    actions.set_value_cap(
+    rules.set_value_cap(
         region=Region.objects.get(code="590100000000"),
         category="clothing",
         cap_fen=100_00,
         by=alice,
     )
-    need = actions.create_need(data=factories.goods_data(home), by=vera, submit=True)
-    actions.review_need(need=need, by=tina, approve=True, override_reason="冬季特殊情况")
-    actions.pledge_goods(need=need, by=dora, quantity=2, note="周五送到")
+    need = posting.create_need(data=factories.goods_data(home), by=vera, submit=True)
+    review.review_need(need=need, by=tina, approve=True, override_reason="冬季特殊情况")
+    pledges.pledge_goods(need=need, by=dora, quantity=2, note="周五送到")
     response = client_for(vera).get(f"/needs/{need.pk}/manage/")
     html = response.content.decode()
     assert "The estimated value ¥450 is above the cap of ¥100." in html
@@ -783,7 +783,7 @@ def test_a_confirmed_pledge_is_not_confirmed_again(pledge, vera):
 
 @pytest.fixture
 def confirmed(pledge, vera):
-    return actions.confirm_pledge(pledge=pledge, by=vera, note="收到", evidence=photo())
+    return delivery.confirm_pledge(pledge=pledge, by=vera, note="收到", evidence=photo())
 
 
 @pytest.mark.parametrize(
@@ -878,7 +878,7 @@ def test_bad_thanks_show_field_errors_and_change_nothing(confirmed, vera, data, 
 def test_thanks_wait_for_the_help_to_arrive_and_come_once(pledge, vera):
     response = client_for(vera).post(f"/needs/pledges/{pledge.pk}/thank/", {"rating": "5"})
     assert errors(response) == {"__all__": ["Thank the donor once the help has arrived."]}
-    actions.confirm_pledge(pledge=pledge, by=vera, note="收到")
+    delivery.confirm_pledge(pledge=pledge, by=vera, note="收到")
     client_for(vera).post(f"/needs/pledges/{pledge.pk}/thank/", {"rating": "5"})
     again = client_for(vera).post(f"/needs/pledges/{pledge.pk}/thank/", {"rating": "3"})
     assert again.status_code == 400
@@ -896,7 +896,7 @@ def test_a_wish_confirmed_by_the_household_closes_the_need(tree, tina, dora):
     account = make_user("wang", Role.HOUSEHOLD)
     registry_actions.link_household_account(household=home, account=account, by=None)
     wish = factories.published(factories.wish_data(home), reviewer=tina)
-    taken = actions.pledge_goods(need=wish, by=dora).pledge
+    taken = pledges.pledge_goods(need=wish, by=dora).pledge
     client_for(account).post(f"/needs/pledges/{taken.pk}/confirm/", {"note": ""})
     assert Need.objects.get(pk=wish.pk).status == Status.CLOSED
     assert Pledge.objects.get(pk=taken.pk).status == PledgeStatus.CONFIRMED
@@ -967,7 +967,7 @@ def test_a_cadre_sees_the_needs_of_their_households_and_villages_only(cleo, home
     factories.published(factories.goods_data(home, title="张家棉被"), reviewer=tina)
     factories.published(factories.goods_data(other, title="李家棉被"), reviewer=tina)
     lamp = factories.goods_data(None, village=factories.village(), title="村口路灯")
-    actions.create_need(data=replace(lamp, category="other"), by=vera)
+    posting.create_need(data=replace(lamp, category="other"), by=vera)
     response = client_for(cleo).get("/needs/region/")
     assert [need.title for need in response.context["page"]] == ["村口路灯", "张家棉被"]
 
@@ -975,7 +975,7 @@ def test_a_cadre_sees_the_needs_of_their_households_and_villages_only(cleo, home
 def test_a_cadre_confirms_nothing_for_a_collective_need(cody, vera, tina, dora):
     lamp = factories.goods_data(None, village=factories.village(), title="村口路灯")
     need = factories.published(replace(lamp, category="other"), by=vera, reviewer=tina)
-    pledge_ = actions.pledge_goods(need=need, by=dora, quantity=1).pledge
+    pledge_ = pledges.pledge_goods(need=need, by=dora, quantity=1).pledge
     assert client_for(cody).get(f"/needs/{need.pk}/manage/").status_code == 200
     response = client_for(cody).post(
         f"/needs/pledges/{pledge_.pk}/confirm/", {"evidence": photo(), "note": "已收到"}

@@ -8,7 +8,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from conftest import VILLAGE_B1, api_client_for, make_user
 from tongxing.access import Role
-from tongxing.needs import actions as need_actions
+from tongxing.needs.actions import posting
 from tongxing.needs.tests import factories
 from tongxing.notifications.actions import notify
 from tongxing.notifications.kinds import render
@@ -153,7 +153,7 @@ def test_marking_read_needs_ids_or_all(dora):
 
 
 def test_a_submitted_need_reaches_its_township_reviewer(tina, vera):
-    need = need_actions.create_need(data=factories.goods_data(factories.household()), by=vera)
+    need = posting.create_need(data=factories.goods_data(factories.household()), by=vera)
     api_client_for(vera).post(f"/api/v1/needs/{need.pk}/submit", content_type="application/json")
     items = api_client_for(tina).get("/api/v1/notifications").json()["items"]
     assert [(item["kind"], item["body"]) for item in items] == [

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tongxing.needs.actions import sweep
+from tongxing.needs.actions.deadlines import sweep
 from tongxing.queries import refresh_statistics
 
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from tongxing.needs import actions, selectors
+from tongxing.needs import selectors
+from tongxing.needs.actions import masking
 from tongxing.needs.models import Need
 
 # Where a finding stands, as the list names it.
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         if not fix:
             return
         for done, need_id in enumerate(needs, start=1):
-            actions.mask_public_text(need=Need.objects.get(pk=need_id), by=None)
+            masking.mask_public_text(need=Need.objects.get(pk=need_id), by=None)
             if done % 100 == 0 or done == len(needs):
                 # On standard error, like the scan's: standard output stays a plain list.
                 self.stderr.write(
