@@ -52,7 +52,7 @@ CROSSINGS = [
     ("text.py", "from tongxing.regions import models", "Each layer"),
     ("audit/log.py", "from tongxing.accounts import models", "Each layer"),
     ("regions/codes.py", "from tongxing.regions import models", "The region codes"),
-    ("needs/actions.py", "from tongxing.indicators import figures", "Domain apps"),
+    ("needs/actions/posting.py", "from tongxing.indicators import figures", "Domain apps"),
     ("needs/views.py", "from tongxing.registry import views", "No app's views"),
 ]
 

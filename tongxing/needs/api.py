@@ -43,14 +43,7 @@ from tongxing.accounts.selectors import user_for_token
 from tongxing.needs import rights, selectors
 from tongxing.needs.actions import delivery, pledges, posting, review, rules
 from tongxing.needs.amounts import amount_text
-from tongxing.needs.models import (
-    Category,
-    FundingPolicy,
-    Kind,
-    Need,
-    Status,
-    Urgency,
-)
+from tongxing.needs.models import Category, FundingPolicy, Kind, Need, Status, Urgency
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.registry import selectors as registry_selectors

@@ -246,7 +246,7 @@ class Clock:
 def demo_clock(moment: datetime.datetime) -> Iterator[Clock]:
     """Run the enclosed code with `timezone.now()` reading the demo's clock.
 
-    Django's auto_now fields, `timezone.localdate()` and the actions' `_now()` all look
+    Django's auto_now fields, `timezone.localdate()` and the actions' `current_moment()` all look
     `timezone.now` up when they run, so replacing the module's function reaches every
     stamp. The demo runs alone in its process, and the real clock is back on exit.
     """

@@ -13,17 +13,10 @@ from tongxing import public_cache
 from tongxing.accounts.models import User
 from tongxing.audit.log import record_history
 from tongxing.needs import public_text
-from tongxing.needs.actions.common import _now, _snapshot
+from tongxing.needs.actions.common import current_moment, need_snapshot
 from tongxing.needs.actions.pledges import organisation_of
 from tongxing.needs.actions.posting import NeedData, clean_need
-from tongxing.needs.models import (
-    Feedback,
-    Kind,
-    Need,
-    Pledge,
-    PledgeStatus,
-    Status,
-)
+from tongxing.needs.models import Feedback, Kind, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.payments import OfflineTransfer
 from tongxing.needs.rights import (
     is_household,
@@ -37,11 +30,7 @@ from tongxing.needs.rights import (
 from tongxing.needs.rules import RuleBook
 from tongxing.queries import insert_many
 from tongxing.registry.models import Member, Relation
-from tongxing.text import (
-    check_public_text,
-    clean_text,
-    masked_name,
-)
+from tongxing.text import check_public_text, clean_text, masked_name
 
 # What a recorded history may end in: the ends a need's life reaches and stays in.
 HISTORY_OUTCOMES = (Status.CLOSED, Status.EXPIRED, Status.REJECTED, Status.CANCELLED)
@@ -117,7 +106,7 @@ def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]
         for h in histories
         if h.data.household or h.data.child
     )
-    now = _now()
+    now = current_moment()
     errors: dict[str, list[str]] = {}
     needs, kept = [], []
     for number, history in enumerate(histories, start=1):
@@ -357,7 +346,7 @@ def _history_events(need: Need, history: NeedHistory, pledges: list[Pledge]) -> 
             history.posted_at,
             poster,
             "created",
-            after=_snapshot(need) | {"on_behalf": need.on_behalf},
+            after=need_snapshot(need) | {"on_behalf": need.on_behalf},
         )
     ]
     if need.submitted_at is not None:

@@ -51,14 +51,7 @@ from tongxing.needs.forms import (
     fen,
     pledge_form_for,
 )
-from tongxing.needs.models import (
-    ACTIVE_PLEDGE,
-    CANCELLABLE,
-    Kind,
-    Need,
-    PledgeStatus,
-    Status,
-)
+from tongxing.needs.models import ACTIVE_PLEDGE, CANCELLABLE, Kind, Need, PledgeStatus, Status
 from tongxing.numbers import thousands
 from tongxing.pages import cleaned, show_errors, wants_fragment
 from tongxing.paging import page_of

@@ -13,10 +13,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from tongxing import personal_data
-from tongxing.access import (
-    DIRECTORY_EDITORS,
-    HOUSEHOLD_EDITORS,
-)
+from tongxing.access import DIRECTORY_EDITORS, HOUSEHOLD_EDITORS
 from tongxing.accounts.models import User
 from tongxing.audit.log import event_fields, record, record_update, snapshot
 from tongxing.audit.models import AuditEvent

@@ -2,7 +2,7 @@
 the idempotency keys of retried requests, and the check of text a donor reads.
 
 Each action checks the actor's right (`tongxing.needs.rights`), validates every field at
-once, runs in one transaction, writes the need's event to the audit log (`_event`) and
+once, runs in one transaction, writes the need's event to the audit log (`record_need_event`) and
 sends its notifications. Pages, the API, the daily jobs and the demo all come through the
 modules of this package, each importing the one it needs.
 """
@@ -22,15 +22,9 @@ from tongxing import public_cache
 from tongxing.accounts.models import User
 from tongxing.audit.log import record, snapshot
 from tongxing.needs import public_text
-from tongxing.needs.models import (
-    IdempotentRequest,
-    Need,
-)
+from tongxing.needs.models import IdempotentRequest, Need
 from tongxing.registry.models import Household
-from tongxing.text import (
-    check_public_text,
-    forbidden_characters,
-)
+from tongxing.text import check_public_text, forbidden_characters
 
 # How long a need may stay on the board.
 LONGEST_DEADLINE = datetime.timedelta(days=366)
@@ -54,25 +48,25 @@ NEED_FIELDS = (
 )
 
 
-def _now() -> datetime.datetime:
+def current_moment() -> datetime.datetime:
     return timezone.now()
 
 
-def _today() -> datetime.date:
+def current_date() -> datetime.date:
     return timezone.localdate()
 
 
-def _need_url(need: Need) -> str:
+def need_url(need: Need) -> str:
     """The public page of a need: where donors follow it."""
     return reverse("needs:detail", args=[need.pk])
 
 
-def _manage_url(need: Need) -> str:
+def manage_url(need: Need) -> str:
     """The staff's page of a need: where its poster follows it, whatever its status."""
     return reverse("needs:manage", args=[need.pk])
 
 
-def _event(by: User | None, action: str, need: Need, before=None, after=None) -> None:
+def record_need_event(by: User | None, action: str, need: Need, before=None, after=None) -> None:
     """Audit a step of a need, and make the public answers that may show it old.
 
     Every change of a need writes its event here, in its own transaction, so bumping the
@@ -91,7 +85,7 @@ def _event(by: User | None, action: str, need: Need, before=None, after=None) ->
     )
 
 
-def _posters(need: Need) -> list[User]:
+def posters_of(need: Need) -> list[User]:
     """Who hears of a need's progress: its poster and the household's own account."""
     whose = Q(pk=need.posted_by_id) if need.posted_by_id else Q(pk__in=[])
     if need.household_id is not None:
@@ -105,7 +99,7 @@ def request_digest(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _claim_key(by: User, key: str, operation: str, digest: str) -> IdempotentRequest | None:
+def claim_request_key(by: User, key: str, operation: str, digest: str) -> IdempotentRequest | None:
     """Record the idempotency key; return the first request's row if it was used.
 
     Inside the caller's transaction: the key's row commits (or rolls back) with the pledge.
@@ -138,17 +132,17 @@ def _claim_key(by: User, key: str, operation: str, digest: str) -> IdempotentReq
     raise ValidationError({"idempotency_key": [_("Try again with the same key.")]})
 
 
-def _check_donor_text(text: str, *, need: Need, field: str, errors: dict[str, list[str]]) -> None:
+def check_donor_text(text: str, *, need: Need, field: str, errors: dict[str, list[str]]) -> None:
     """Refuse personal data in text a donor reads: no numbers, no member's full name."""
     if text:
         names = public_text.names_of(need.household_id)
         check_public_text(text, field=field, names=names, errors=errors)
 
 
-def _locked(need: Need) -> Need:
+def locked_need(need: Need) -> Need:
     """Re-read the need under a row lock (PostgreSQL; SQLite's lock is the transaction's)."""
     return Need.objects.select_for_update().select_related("village").get(pk=need.pk)
 
 
-def _snapshot(need: Need) -> dict:
+def need_snapshot(need: Need) -> dict:
     return snapshot(need, NEED_FIELDS)

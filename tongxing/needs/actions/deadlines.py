@@ -12,14 +12,20 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.needs.actions.common import _event, _manage_url, _now, _posters, _today
-from tongxing.needs.actions.delivery import _close_if_done
+from tongxing.needs.actions.common import (
+    current_date,
+    current_moment,
+    manage_url,
+    posters_of,
+    record_need_event,
+)
+from tongxing.needs.actions.delivery import close_if_done
 from tongxing.needs.actions.pledges import (
     COLLECT_LEASE,
     _collect,
     _refund,
     _release_funds,
-    _release_open_pledges,
+    release_open_pledges,
 )
 from tongxing.needs.actions.review import offices_of
 from tongxing.needs.amounts import amount_text
@@ -50,7 +56,7 @@ def complete_contributions() -> tuple[int, int, int]:
     daily step. Each is collected with its own provider key, so money a provider already
     took is counted and not taken again; one the provider refuses is released. Return how
     many were completed, released, and still wait (the provider failed again)."""
-    stale = _now() - ABANDONED_AFTER
+    stale = current_moment() - ABANDONED_AFTER
     reserved = Pledge.objects.filter(status=PledgeStatus.RESERVED, created_at__lt=stale)
     done = released = 0
     for pledge_id in list(reserved.order_by("pk").values_list("pk", flat=True)):
@@ -61,7 +67,7 @@ def complete_contributions() -> tuple[int, int, int]:
         )
         if request is None:
             continue
-        lease = _now()
+        lease = current_moment()
         taken = IdempotentRequest.objects.filter(
             Q(locked_at__isnull=True) | Q(locked_at__lt=lease - COLLECT_LEASE),
             pk=request.pk,
@@ -101,7 +107,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     Run daily (`tongxing needs-sweep`). Each need is handled in its own transaction, so a
     long sweep never holds the write lock for long, and running it twice changes nothing.
     """
-    today = today or _today()
+    today = today or current_date()
     result = SweepResult()
     soon = Need.objects.filter(
         status=Status.PUBLISHED,
@@ -115,17 +121,17 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
             need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
             if need.expiry_warned_at is not None:
                 continue
-            need.expiry_warned_at = _now()
+            need.expiry_warned_at = current_moment()
             need.save(update_fields=["expiry_warned_at"])
             notify(
-                recipients=_posters(need),
+                recipients=posters_of(need),
                 kind="need_expiring",
                 params={
                     "title": need.title,
                     "deadline": str(need.deadline),
                     "remaining": amount_text(need, need.remaining),
                 },
-                url=_manage_url(need),
+                url=manage_url(need),
             )
             result.warned += 1
     late = Need.objects.filter(status=Status.PUBLISHED, deadline__lt=today, pledged__lt=F("target"))
@@ -141,10 +147,10 @@ def expire_need(*, need_id: int, today: datetime.date) -> bool:
     need = Need.objects.select_for_update().select_related("village").get(pk=need_id)
     if need.status != Status.PUBLISHED or need.deadline >= today or need.is_matched:
         return False
-    now = _now()
+    now = current_moment()
     remaining = need.remaining
     if need.kind == Kind.FUNDS and need.funding_policy == FundingPolicy.ALL_OR_NOTHING:
-        _release_open_pledges(
+        release_open_pledges(
             need, None, reason=_("The target was not met by the deadline."), moving=True
         )
     elif need.kind == Kind.FUNDS:
@@ -156,16 +162,18 @@ def expire_need(*, need_id: int, today: datetime.date) -> bool:
     need.expired_at = need.escalated_at = now
     need.escalated_to = None
     need.save(update_fields=["status", "expired_at", "escalated_at", "escalated_to"])
-    _event(None, "expired", need, after={"remaining": remaining, "escalated_to": "office"})
+    record_need_event(
+        None, "expired", need, after={"remaining": remaining, "escalated_to": "office"}
+    )
     notify(
-        recipients=_posters(need) + offices_of(need),
+        recipients=posters_of(need) + offices_of(need),
         kind="need_expired",
         params={
             "title": need.title,
             "remaining": amount_text(need, remaining),
             "to": _("the assistance office"),
         },
-        url=_manage_url(need),
+        url=manage_url(need),
     )
-    _close_if_done(need.pk, None)
+    close_if_done(need.pk, None)
     return True

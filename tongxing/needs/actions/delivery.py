@@ -9,22 +9,19 @@ from django.utils.translation import gettext as _
 
 from tongxing import public_cache
 from tongxing.accounts.models import User
-from tongxing.needs.actions.common import _check_donor_text, _event, _manage_url, _now, _posters
-from tongxing.needs.amounts import amount_text
-from tongxing.needs.models import (
-    Feedback,
-    Kind,
-    Need,
-    Pledge,
-    PledgeStatus,
-    Status,
+from tongxing.needs.actions.common import (
+    check_donor_text,
+    current_moment,
+    manage_url,
+    posters_of,
+    record_need_event,
 )
+from tongxing.needs.amounts import amount_text
+from tongxing.needs.models import Feedback, Kind, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.rights import is_own_household, may_act_for_household, may_change_pledge
 from tongxing.notifications.actions import notify
 from tongxing.photos import clean_photo
-from tongxing.text import (
-    clean_text,
-)
+from tongxing.text import clean_text
 
 
 @public_cache.changes("board")
@@ -39,10 +36,10 @@ def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
         raise ValidationError(_("Contributions are delivered when the need is fully funded."))
     errors: dict[str, list[str]] = {}
     note = clean_text(note, max_length=300, field="note", errors=errors)
-    _check_donor_text(note, need=pledge.need, field="note", errors=errors)
+    check_donor_text(note, need=pledge.need, field="note", errors=errors)
     if errors:
         raise ValidationError(errors)
-    now = _now()
+    now = current_moment()
     pledge.status, pledge.delivered_at = PledgeStatus.DELIVERED, now
     if note:
         pledge.note = note
@@ -51,24 +48,24 @@ def deliver_pledge(*, pledge: Pledge, by: User, note: str = "") -> Pledge:
         delivered=F("delivered") + pledge.quantity, updated_at=now
     )
     need = pledge.need
-    _event(by, "delivered", need, after={"pledge": pledge.pk, "note": note})
-    _mark_fully_delivered(need.pk)
+    record_need_event(by, "delivered", need, after={"pledge": pledge.pk, "note": note})
+    mark_fully_delivered(need.pk)
     notify(
-        recipients=_posters(need),
+        recipients=posters_of(need),
         kind="pledge_delivered",
         params={
             "title": need.title,
             "donor": str(by),
             "amount": amount_text(need, pledge.quantity),
         },
-        url=_manage_url(need),
+        url=manage_url(need),
     )
     return pledge
 
 
-def _mark_fully_delivered(need_id: int) -> None:
+def mark_fully_delivered(need_id: int) -> None:
     Need.objects.filter(pk=need_id, delivered__gte=F("target"), delivered_at__isnull=True).update(
-        delivered_at=_now()
+        delivered_at=current_moment()
     )
 
 
@@ -97,7 +94,7 @@ def confirm_pledge(
         raise ValidationError(
             {"evidence": [_("Confirming for the household: add a photo or a note.")]}
         )
-    now = _now()
+    now = current_moment()
     was_delivered = pledge.status == PledgeStatus.DELIVERED
     pledge.status = PledgeStatus.CONFIRMED
     pledge.confirmed_at = now
@@ -113,11 +110,11 @@ def confirm_pledge(
         confirmed=F("confirmed") + pledge.quantity,
         updated_at=now,
     )
-    _mark_fully_delivered(need.pk)
+    mark_fully_delivered(need.pk)
     Need.objects.filter(pk=need.pk, confirmed__gte=F("target"), confirmed_at__isnull=True).update(
         confirmed_at=now
     )
-    _event(
+    record_need_event(
         by,
         "confirmed",
         need,
@@ -134,11 +131,11 @@ def confirm_pledge(
         params={"title": need.title, "amount": amount_text(need, pledge.quantity)},
         url=reverse("needs:my_pledges"),
     )
-    _close_if_done(need.pk, by)
+    close_if_done(need.pk, by)
     return pledge
 
 
-def _close_if_done(need_id: int, by: User | None) -> None:
+def close_if_done(need_id: int, by: User | None) -> None:
     """Close a need once everything pledged is confirmed, and the need is fully pledged
     or past its deadline (an expired need closes with what it got)."""
     need = Need.objects.select_related("village").get(pk=need_id)
@@ -149,9 +146,9 @@ def _close_if_done(need_id: int, by: User | None) -> None:
     if need.status == Status.PUBLISHED and not need.is_matched:
         return  # still on the board: it closes when full, or after the sweep expires it
     need.status = Status.CLOSED
-    need.closed_at = _now()
+    need.closed_at = current_moment()
     need.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(by, "closed", need)
+    record_need_event(by, "closed", need)
 
 
 @public_cache.changes("board")
@@ -169,7 +166,7 @@ def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") ->
     if rating not in (1, 2, 3, 4, 5):
         errors["rating"] = [_("Give a rating from 1 to 5.")]
     thanks = clean_text(thanks, max_length=300, field="thanks", errors=errors)
-    _check_donor_text(thanks, need=need, field="thanks", errors=errors)
+    check_donor_text(thanks, need=need, field="thanks", errors=errors)
     if errors:
         raise ValidationError(errors)
     feedback = Feedback.objects.create(
@@ -179,7 +176,9 @@ def give_feedback(*, pledge: Pledge, by: User, rating: int, thanks: str = "") ->
         by=by,
         on_behalf=not is_own_household(by, need.household_id),
     )
-    _event(by, "thanked", need, after={"pledge": pledge.pk, "rating": rating, "thanks": thanks})
+    record_need_event(
+        by, "thanked", need, after={"pledge": pledge.pk, "rating": rating, "thanks": thanks}
+    )
     notify(
         recipients=[pledge.donor],
         kind="pledge_thanked",

@@ -8,18 +8,11 @@ from tongxing.accounts.models import User
 from tongxing.audit.log import redact_events
 from tongxing.audit.models import AuditEvent
 from tongxing.needs import public_text
-from tongxing.needs.actions.common import _event, _locked, _now
-from tongxing.needs.models import (
-    Feedback,
-    Need,
-    Pledge,
-    Status,
-)
+from tongxing.needs.actions.common import current_moment, locked_need, record_need_event
+from tongxing.needs.models import Feedback, Need, Pledge, Status
 from tongxing.needs.rights import is_system
 from tongxing.notifications.actions import replace_quoted_text
-from tongxing.text import (
-    mask_personal_data,
-)
+from tongxing.text import mask_personal_data
 
 
 @public_cache.changes("board")
@@ -34,14 +27,14 @@ def mask_public_text(*, need: Need, by: User | None) -> list[str]:
     """
     if not is_system(by):
         raise PermissionDenied
-    need = _locked(need)
+    need = locked_need(need)
     names = public_text.names_of(need.household_id)
     masked: list[str] = []
     quoted: dict[str, str] = {}  # each text masked, to its masked form: notifications quote it
     if need.status in (Status.PUBLISHED, Status.CLOSED, Status.EXPIRED):
         changes = _masked_texts(need, public_text.PUBLIC_NEED_FIELDS, names, quoted)
         if changes:
-            Need.objects.filter(pk=need.pk).update(**changes, updated_at=_now())
+            Need.objects.filter(pk=need.pk).update(**changes, updated_at=current_moment())
             masked += list(changes)
     for pledge in Pledge.objects.filter(need=need).order_by("pk"):
         changes = _masked_texts(pledge, public_text.DONOR_PLEDGE_FIELDS, names, quoted)
@@ -60,7 +53,7 @@ def mask_public_text(*, need: Need, by: User | None) -> list[str]:
     )
     if masked or redacted:
         after = {"masked": masked, "events": redacted, "notifications": notifications}
-        _event(by, "masked", need, after=after)
+        record_need_event(by, "masked", need, after=after)
     return masked
 
 

@@ -17,40 +17,29 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.access import (
-    Role,
-)
+from tongxing.access import Role
 from tongxing.accounts.models import User
 from tongxing.needs.actions.common import (
     LONGEST_DEADLINE,
-    _check_donor_text,
-    _claim_key,
-    _event,
-    _manage_url,
-    _need_url,
-    _now,
-    _posters,
-    _today,
+    check_donor_text,
+    claim_request_key,
+    current_date,
+    current_moment,
+    manage_url,
+    need_url,
+    posters_of,
+    record_need_event,
     request_digest,
 )
-from tongxing.needs.actions.delivery import _mark_fully_delivered
+from tongxing.needs.actions.delivery import mark_fully_delivered
 from tongxing.needs.amounts import amount_text, yuan
-from tongxing.needs.models import (
-    IdempotentRequest,
-    Kind,
-    Need,
-    Pledge,
-    PledgeStatus,
-    Status,
-)
+from tongxing.needs.models import IdempotentRequest, Kind, Need, Pledge, PledgeStatus, Status
 from tongxing.needs.payments import Payment, payment_provider
 from tongxing.needs.rights import may_change_pledge, may_pledge
 from tongxing.notifications.actions import notify
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level, prefix_of
-from tongxing.text import (
-    clean_text,
-)
+from tongxing.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +75,12 @@ def pledge_goods(
     errors = {}
     if quantity is None or quantity < 1:
         errors["quantity"] = [_("Pledge at least one.")]
-    if deliver_by is not None and deliver_by < _today():
+    if deliver_by is not None and deliver_by < current_date():
         errors["deliver_by"] = [_("The date has passed.")]
-    elif deliver_by is not None and deliver_by > _today() + LONGEST_DEADLINE:
+    elif deliver_by is not None and deliver_by > current_date() + LONGEST_DEADLINE:
         errors["deliver_by"] = [_("Give a date within the coming year.")]
     note = clean_text(note, max_length=300, field="note", errors=errors)
-    _check_donor_text(note, need=need, field="note", errors=errors)
+    check_donor_text(note, need=need, field="note", errors=errors)
     if errors:
         raise ValidationError(errors)
     if need.kind == Kind.GOODS:
@@ -225,8 +214,8 @@ def _reserve(
     the amount; or find the key's earlier request and, if its money is still to collect
     and no request is collecting it, take it over. Return the request and the lease taken
     (None: the contribution is done, or another request is collecting it now)."""
-    now = _now()
-    earlier = _claim_key(by, key, "contribute", digest)
+    now = current_moment()
+    earlier = claim_request_key(by, key, "contribute", digest)
     if earlier is None:
         pledge = _take(
             need_id=need.pk,
@@ -270,7 +259,7 @@ def _release_reservation(*, request: IdempotentRequest, lease: datetime.datetime
     if pledge is None:
         return
     Need.objects.filter(pk=pledge.need_id).update(
-        reserved=F("reserved") - pledge.quantity, updated_at=_now()
+        reserved=F("reserved") - pledge.quantity, updated_at=current_moment()
     )
     holder.delete()
     pledge.delete()
@@ -283,7 +272,7 @@ def _record_contribution(*, pledge_id: int, payment: Payment, by: User) -> Pledg
     pledge = Pledge.objects.select_for_update().get(pk=pledge_id)
     if pledge.status != PledgeStatus.RESERVED:  # another request with the key recorded it
         return PledgeResult(pledge=pledge, replayed=True)
-    now, amount = _now(), pledge.quantity
+    now, amount = current_moment(), pledge.quantity
     pledge.payment_method, pledge.payment_reference = payment.method, payment.reference
     counted = Need.objects.filter(pk=pledge.need_id, status=Status.PUBLISHED).update(
         reserved=F("reserved") - amount, pledged=F("pledged") + amount, updated_at=now
@@ -300,7 +289,9 @@ def _record_contribution(*, pledge_id: int, payment: Payment, by: User) -> Pledg
     pledge.save(
         update_fields=["status", "ended_at", "end_reason", "payment_method", "payment_reference"]
     )
-    _event(by, "contribution_late", need, after={"pledge": pledge.pk, "amount_fen": amount})
+    record_need_event(
+        by, "contribution_late", need, after={"pledge": pledge.pk, "amount_fen": amount}
+    )
     _refund_after_commit(pledge.pk)
     return PledgeResult(pledge=pledge, replayed=False)
 
@@ -322,7 +313,7 @@ def _add_pledge(
         public_cache.bump("board")
         if idempotency_key:
             digest = request_digest({"need": need.pk, **digest_of})
-            earlier = _claim_key(by, idempotency_key, operation, digest)
+            earlier = claim_request_key(by, idempotency_key, operation, digest)
             if earlier is not None:
                 return PledgeResult(pledge=earlier.pledge, replayed=True)
         pledge = _take(
@@ -352,7 +343,7 @@ def _take(
     and saving it back would oversell on both engines; the CHECK constraint on Need is the
     last line of defence.
     """
-    now, today = _now(), _today()
+    now, today = current_moment(), current_date()
     column = "reserved" if reserve else "pledged"
     # The deadline is in the WHERE too: a need past it takes nothing, whether or not the
     # daily sweep has expired it yet (it runs once a day, and may not have run).
@@ -400,21 +391,21 @@ def _take(
 def _counted(need: Need, pledge: Pledge, by: User) -> None:
     """What a pledge counted on its need sets off (the need read after the count): its
     event, the poster's notice, and the match once the need is full."""
-    _event(
+    record_need_event(
         by,
         "contributed" if need.kind == Kind.FUNDS else "pledged",
         need,
         after={"pledge": pledge.pk, "quantity": pledge.quantity, "value_fen": pledge.value_fen},
     )
     notify(
-        recipients=_posters(need),
+        recipients=posters_of(need),
         kind="need_pledged",
         params={
             "title": need.title,
             "donor": str(by),
             "amount": amount_text(need, pledge.quantity),
         },
-        url=_manage_url(need),
+        url=manage_url(need),
     )
     if need.pledged >= need.target:
         _on_matched(need, by)
@@ -423,23 +414,23 @@ def _counted(need: Need, pledge: Pledge, by: User) -> None:
 
 def _on_matched(need: Need, by: User | None) -> None:
     """A need just became fully pledged (对接). Funds are released to the household."""
-    Need.objects.filter(pk=need.pk, matched_at__isnull=True).update(matched_at=_now())
-    _event(by, "matched", need)
+    Need.objects.filter(pk=need.pk, matched_at__isnull=True).update(matched_at=current_moment())
+    record_need_event(by, "matched", need)
     if need.kind == Kind.FUNDS:
         _release_funds(need, by)
 
 
 def _release_funds(need: Need, by: User | None) -> None:
     """Hand the raised money to the household: every contribution counts as delivered."""
-    now = _now()
+    now = current_moment()
     lines = Pledge.objects.filter(need=need, status=PledgeStatus.PLEDGED)
     total = sum(lines.values_list("quantity", flat=True))
     if not total:
         return
     lines.update(status=PledgeStatus.DELIVERED, delivered_at=now)
     Need.objects.filter(pk=need.pk).update(delivered=F("delivered") + total, updated_at=now)
-    _event(by, "funds_released", need, after={"amount_fen": total})
-    _mark_fully_delivered(need.pk)
+    record_need_event(by, "funds_released", need, after={"amount_fen": total})
+    mark_fully_delivered(need.pk)
 
 
 @public_cache.changes("board")
@@ -454,17 +445,17 @@ def withdraw_pledge(*, pledge: Pledge, by: User, reason: str = "") -> Pledge:
         raise ValidationError(_("Only a pledge not yet delivered can be withdrawn."))
     errors: dict[str, list[str]] = {}
     reason = clean_text(reason, max_length=300, field="reason", errors=errors)
-    _check_donor_text(reason, need=pledge.need, field="reason", errors=errors)
+    check_donor_text(reason, need=pledge.need, field="reason", errors=errors)
     if errors:
         raise ValidationError(errors)
     _end_pledge(pledge, PledgeStatus.WITHDRAWN, reason)
-    _event(by, "pledge_withdrawn", pledge.need, after={"pledge": pledge.pk})
+    record_need_event(by, "pledge_withdrawn", pledge.need, after={"pledge": pledge.pk})
     return pledge
 
 
 def _end_pledge(pledge: Pledge, status: str, reason: str) -> None:
     """Take an undelivered pledge's quantity off its need."""
-    now = _now()
+    now = current_moment()
     pledge.status, pledge.ended_at, pledge.end_reason = status, now, reason
     pledge.save(update_fields=["status", "ended_at", "end_reason"])
     Need.objects.filter(pk=pledge.need_id).update(
@@ -474,7 +465,7 @@ def _end_pledge(pledge: Pledge, status: str, reason: str) -> None:
     Need.objects.filter(pk=pledge.need_id, pledged__lt=F("target")).update(matched_at=None)
 
 
-def _release_open_pledges(need: Need, by: User | None, *, reason: str, moving: bool) -> int:
+def release_open_pledges(need: Need, by: User | None, *, reason: str, moving: bool) -> int:
     """End every undelivered pledge of a need; money goes back, or on with consent."""
     released = 0
     for pledge in Pledge.objects.filter(need=need, status=PledgeStatus.PLEDGED).select_related(
@@ -487,7 +478,7 @@ def _release_open_pledges(need: Need, by: User | None, *, reason: str, moving: b
                 recipients=[pledge.donor],
                 kind="need_cancelled",
                 params={"title": need.title, "reason": reason},
-                url=_need_url(need),
+                url=need_url(need),
             )
             continue
         target = _move_target(need, pledge.quantity) if moving and pledge.consent_to_move else None
@@ -519,7 +510,7 @@ def _release_open_pledges(need: Need, by: User | None, *, reason: str, moving: b
                     "amount": yuan(pledge.quantity),
                     "to": target.title,
                 },
-                url=_need_url(target),
+                url=need_url(target),
             )
         else:
             _end_pledge(pledge, PledgeStatus.RETURNED, reason)
@@ -528,7 +519,7 @@ def _release_open_pledges(need: Need, by: User | None, *, reason: str, moving: b
                 recipients=[pledge.donor],
                 kind="contribution_returned",
                 params={"title": need.title, "amount": yuan(pledge.quantity)},
-                url=_need_url(need),
+                url=need_url(need),
             )
     return released
 
@@ -565,11 +556,11 @@ def _refund(pledge_id: int) -> bool:
     with transaction.atomic():
         public_cache.bump("board")
         done = Pledge.objects.filter(pk=pledge.pk, refunded_at__isnull=True).update(
-            refunded_at=_now()
+            refunded_at=current_moment()
         )
         if done:
             after = {"pledge": pledge.pk, "amount_fen": pledge.quantity}
-            _event(None, "refunded", pledge.need, after=after)
+            record_need_event(None, "refunded", pledge.need, after=after)
     return bool(done)
 
 
@@ -583,7 +574,7 @@ def _move_target(need: Need, amount: int) -> Need | None:
                 kind=Kind.FUNDS,
                 status=Status.PUBLISHED,
                 pledged__lte=F("target") - amount,
-                deadline__gte=_today(),
+                deadline__gte=current_date(),
             )
             .exclude(pk=need.pk)
             .order_by("-urgency", "deadline", "pk")

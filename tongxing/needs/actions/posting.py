@@ -15,16 +15,16 @@ from tongxing.needs import public_text
 from tongxing.needs.actions.common import (
     LONGEST_DEADLINE,
     NEED_FIELDS,
-    _check_donor_text,
-    _claim_key,
-    _event,
-    _locked,
-    _now,
-    _snapshot,
-    _today,
+    check_donor_text,
+    claim_request_key,
+    current_date,
+    current_moment,
+    locked_need,
+    need_snapshot,
+    record_need_event,
     request_digest,
 )
-from tongxing.needs.actions.pledges import _release_open_pledges
+from tongxing.needs.actions.pledges import release_open_pledges
 from tongxing.needs.actions.review import reviewers_of
 from tongxing.needs.models import (
     CANCELLABLE,
@@ -42,10 +42,7 @@ from tongxing.notifications.actions import notify
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Member, Relation
-from tongxing.text import (
-    clean_text,
-    masked_name,
-)
+from tongxing.text import clean_text, masked_name
 
 
 @dataclass
@@ -99,7 +96,7 @@ def clean_need(
     story = clean_text(data.story, max_length=2000, multiline=True, field="story", errors=errors)
     if data.urgency not in Urgency.values:
         err("urgency", _("Choose how urgent it is."))
-    today = today or _today()
+    today = today or current_date()
     if data.deadline is None:
         err("deadline", _("Give a deadline."))
     elif data.deadline < today:
@@ -218,7 +215,7 @@ def create_need(
             {name: getattr(value, "pk", value) for name, value in values.items()}
             | {"submit": submit}
         )
-        earlier = _claim_key(by, idempotency_key, "create_need", digest)
+        earlier = claim_request_key(by, idempotency_key, "create_need", digest)
         if earlier is not None:
             return Need.objects.get(pk=earlier.need_id)
     need = Need.objects.create(
@@ -227,7 +224,9 @@ def create_need(
         posted_by=by if by is not None and by.pk else None,
         on_behalf=by is not None and not is_household(by),
     )
-    _event(by, "created", need, after=_snapshot(need) | {"on_behalf": need.on_behalf})
+    record_need_event(
+        by, "created", need, after=need_snapshot(need) | {"on_behalf": need.on_behalf}
+    )
     if submit:
         _submit(need, by)
     if keyed:
@@ -238,7 +237,7 @@ def create_need(
 @public_cache.changes("board")
 def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
     """Change a draft or a rejected need; a rejected one goes back to draft."""
-    need = _locked(need)
+    need = locked_need(need)
     if not may_edit(by, need):
         raise PermissionDenied
     if need.status not in (Status.DRAFT, Status.REJECTED):
@@ -266,7 +265,7 @@ def update_need(*, need: Need, data: NeedData, by: User | None) -> Need:
 
 @public_cache.changes("board")
 def submit_need(*, need: Need, by: User | None) -> Need:
-    need = _locked(need)
+    need = locked_need(need)
     if not may_edit(by, need):
         raise PermissionDenied
     _submit(need, by)
@@ -276,14 +275,14 @@ def submit_need(*, need: Need, by: User | None) -> Need:
 def _submit(need: Need, by: User | None) -> None:
     if need.status not in (Status.DRAFT, Status.REJECTED):
         raise ValidationError(_("This need has already been submitted."))
-    if need.deadline < _today():
+    if need.deadline < current_date():
         raise ValidationError({"deadline": [_("The deadline has passed.")]})
     need.status = Status.SUBMITTED
     need.status_reason = ""
-    need.submitted_at = _now()
+    need.submitted_at = current_moment()
     need.rule_findings = check_rules(need)
     need.save(update_fields=["status", "status_reason", "submitted_at", "rule_findings"])
-    _event(by, "submitted", need, after={"rule_findings": need.rule_findings})
+    record_need_event(by, "submitted", need, after={"rule_findings": need.rule_findings})
     notify(
         recipients=reviewers_of(need),
         kind="need_submitted",
@@ -296,7 +295,7 @@ def _submit(need: Need, by: User | None) -> None:
 def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
     """Withdraw a need from the board. Pledges not yet delivered are released (money is
     returned); deliveries already made can still be confirmed."""
-    need = _locked(need)
+    need = locked_need(need)
     if not may_edit(by, need):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -304,17 +303,19 @@ def cancel_need(*, need: Need, by: User | None, reason: str) -> Need:
     if not reason and not errors:
         errors["reason"] = [_("Say why the need is cancelled.")]
     # The donors of its pledges read the reason (their pledge ends with it).
-    _check_donor_text(reason, need=need, field="reason", errors=errors)
+    check_donor_text(reason, need=need, field="reason", errors=errors)
     if errors:
         raise ValidationError(errors)
     if need.status not in CANCELLABLE:
         raise ValidationError(_("This need is already closed or cancelled."))
     before = {"status": need.status}
-    released = _release_open_pledges(need, by, reason=reason, moving=False)
+    released = release_open_pledges(need, by, reason=reason, moving=False)
     need.refresh_from_db()
     need.status = Status.CANCELLED
     need.status_reason = reason
-    need.cancelled_at = _now()
+    need.cancelled_at = current_moment()
     need.save(update_fields=["status", "status_reason", "cancelled_at", "updated_at"])
-    _event(by, "cancelled", need, before=before, after={"reason": reason, "released": released})
+    record_need_event(
+        by, "cancelled", need, before=before, after={"reason": reason, "released": released}
+    )
     return need

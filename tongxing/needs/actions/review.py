@@ -8,31 +8,24 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxing import public_cache
-from tongxing.access import (
-    Role,
-)
+from tongxing.access import Role
 from tongxing.accounts.models import User
 from tongxing.needs import public_text
 from tongxing.needs.actions.common import (
     LONGEST_DEADLINE,
-    _event,
-    _locked,
-    _manage_url,
-    _now,
-    _posters,
-    _today,
+    current_date,
+    current_moment,
+    locked_need,
+    manage_url,
+    posters_of,
+    record_need_event,
 )
-from tongxing.needs.models import (
-    Need,
-    Status,
-)
+from tongxing.needs.models import Need, Status
 from tongxing.needs.rights import may_review, reviews_own_need
 from tongxing.needs.rules import check_rules
 from tongxing.notifications.actions import notify
 from tongxing.regions.codes import Level, ancestor_code
-from tongxing.text import (
-    clean_text,
-)
+from tongxing.text import clean_text
 
 
 def reviewers_of(need: Need) -> list[User]:
@@ -59,7 +52,7 @@ def review_need(
     The rules run again at review (another need may have opened since submission); a need
     that breaks one is published only with the reviewer's reason for overriding it.
     """
-    need = _locked(need)
+    need = locked_need(need)
     if not may_review(by, need):
         raise PermissionDenied
     if need.status != Status.SUBMITTED:
@@ -78,7 +71,7 @@ def review_need(
     )
     if errors:
         raise ValidationError(errors)
-    now = _now()
+    now = current_moment()
     need.reviewed_at, need.reviewed_by = now, by if by is not None and by.pk else None
     if approve:
         _check_public_text_at_review(need)
@@ -93,7 +86,7 @@ def review_need(
                     ]
                 }
             )
-        if need.deadline < _today():
+        if need.deadline < current_date():
             raise ValidationError({"deadline": [_("The deadline has passed.")]})
         need.status = Status.PUBLISHED
         need.published_at = now
@@ -106,7 +99,7 @@ def review_need(
         need.status_reason = reason
         kind = "need_rejected"
     need.save()
-    _event(
+    record_need_event(
         by,
         "published" if approve else "rejected",
         need,
@@ -117,10 +110,10 @@ def review_need(
         },
     )
     notify(
-        recipients=_posters(need),
+        recipients=posters_of(need),
         kind=kind,
         params={"title": need.title, "reason": reason},
-        url=_manage_url(need),
+        url=manage_url(need),
     )
     return need
 
@@ -171,12 +164,16 @@ def review_needs(
 def reopen_need(*, need: Need, by: User | None, deadline: datetime.date) -> Need:
     """Put an expired need back on the board with a new deadline (the office's answer to
     an escalation)."""
-    need = _locked(need)
+    need = locked_need(need)
     if not may_review(by, need):
         raise PermissionDenied
     if need.status != Status.EXPIRED:
         raise ValidationError(_("Only an expired need can be put back on the board."))
-    if deadline is None or deadline <= _today() or deadline > _today() + LONGEST_DEADLINE:
+    if (
+        deadline is None
+        or deadline <= current_date()
+        or deadline > current_date() + LONGEST_DEADLINE
+    ):
         raise ValidationError({"deadline": [_("Give a deadline within the coming year.")]})
     before = {"status": need.status, "deadline": str(need.deadline)}
     need.status = Status.PUBLISHED
@@ -184,5 +181,5 @@ def reopen_need(*, need: Need, by: User | None, deadline: datetime.date) -> Need
     need.expired_at = None
     need.expiry_warned_at = None
     need.save()
-    _event(by, "reopened", need, before=before, after={"deadline": str(deadline)})
+    record_need_event(by, "reopened", need, before=before, after={"deadline": str(deadline)})
     return need

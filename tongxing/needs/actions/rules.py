@@ -6,16 +6,10 @@ from django.utils.translation import gettext as _
 
 from tongxing.accounts.models import User
 from tongxing.audit.log import record
-from tongxing.needs.models import (
-    BannedTerm,
-    Category,
-    ValueCap,
-)
+from tongxing.needs.models import BannedTerm, Category, ValueCap
 from tongxing.needs.rights import may_edit_rules
 from tongxing.regions.models import Region
-from tongxing.text import (
-    clean_text,
-)
+from tongxing.text import clean_text
 
 
 def _require_rule_editor(by: User | None, region: Region) -> None:
