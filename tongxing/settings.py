@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tongxing.registry",
     "tongxing.notifications",
     "tongxing.needs",
+    "tongxing.indicators",
 ]
 
 MIDDLEWARE = [

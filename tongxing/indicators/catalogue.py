@@ -1,0 +1,298 @@
+"""The catalogue of indicators (indicators.md): every code declared once, with its label,
+unit, display, section, whether it adds up over regions, and where its value comes from.
+
+A code's `source` is a figure selector of a domain app, called once for all the codes it
+serves (the selectors count a table in one pass); None means Tongxing does not keep its
+records yet, and the code is "not recorded" — never 0. A rate names its numerator and
+denominator among its source's figures (`parts`), so it divides only at the end.
+
+Templated codes (`ecommerce.training.<id>.*`, `assessment.score.<unit>`) are not declared
+here: they name records (a training, a unit) and come with the records that define them.
+"""
+
+import datetime
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tongxing.needs.selectors import need_figures, platform_figures, wish_figures
+
+# (region prefix, first day, last day) -> {code: value}
+Source = Callable[[str, datetime.date, datetime.date], dict]
+
+
+class Unit(enum.StrEnum):
+    PEOPLE = "people"
+    HOUSEHOLDS = "households"
+    ITEMS = "items"
+    COUNT = "count"
+    FEN = "fen"
+    PERCENT = "percent"
+    DATE = "date"
+    MONTH = "month"
+    YEAR = "year"
+    PIECES = "pieces"
+    JIN = "jin"
+
+
+class Display(enum.StrEnum):
+    INTEGER = "integer"
+    WAN_YUAN = "wan_yuan"  # 万元, two decimals
+    YI_YUAN = "yi_yuan"  # 亿元, two decimals
+    PERCENT = "percent"  # two decimals
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    section: int
+    label: Promise
+    unit: Unit
+    display: Display
+    additive: bool
+    source: Source | None = None
+    parts: tuple[str, str] | None = None  # a rate's numerator and denominator codes
+
+    @property
+    def recorded(self) -> bool:
+        return self.source is not None
+
+
+# --- Sources: the domain apps' figure selectors, over a period ------------------------------
+
+
+def needs_as_of_end(region: str, start: datetime.date, end: datetime.date) -> dict:
+    return need_figures(region=region, as_of=end)
+
+
+def wishes_of_period(region: str, start: datetime.date, end: datetime.date) -> dict:
+    return wish_figures(region=region, start=start, end=end)
+
+
+def platform_as_of_end(region: str, start: datetime.date, end: datetime.date) -> dict:
+    return platform_figures(region=region, as_of=end)
+
+
+# --- The catalogue ---------------------------------------------------------------------------
+
+P, H, T, C, F = Unit.PEOPLE, Unit.HOUSEHOLDS, Unit.ITEMS, Unit.COUNT, Unit.FEN
+N, W, Y, R = Display.INTEGER, Display.WAN_YUAN, Display.YI_YUAN, Display.PERCENT
+
+
+def _rate(code, section, label, parts=None, source=None) -> Indicator:
+    return Indicator(code, section, label, Unit.PERCENT, R, False, source, parts)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    # 1. Publicity and policy
+    Indicator("publicity.news_items", 1, _("News items in city-level media"), T, N, True),
+    Indicator("policy.categories", 1, _("Categories of assistance policy"), C, N, False),
+    Indicator("policy.compendium_year", 1, _("Year of the policy compendium"), Unit.YEAR, N, False),
+    # 2. Enterprise–village pairing
+    Indicator(
+        "pairing.program_start_month", 2, _("Pairing programme start month"), Unit.MONTH, N, False
+    ),
+    Indicator("pairing.villages.key_poor", 2, _("Key poor villages paired"), C, N, True),
+    Indicator("pairing.villages.relocation", 2, _("Relocation villages paired"), C, N, True),
+    Indicator(
+        "pairing.villages.provincial_key", 2, _("Provincial key villages paired"), C, N, True
+    ),
+    Indicator("pairing.enterprises", 2, _("Private enterprises pairing"), C, N, False),
+    _rate("pairing.coverage_rate", 2, _("Pairing coverage")),
+    Indicator("pairing.pledged_fen", 2, _("Pairing funds pledged"), F, W, True),
+    Indicator("pairing.disbursed_fen", 2, _("Pairing funds disbursed"), F, W, True),
+    # 3. Exemplars and campaigns
+    Indicator(
+        "awards.selected.hardworking_household",
+        3,
+        _("Hard-working households honoured"),
+        P,
+        N,
+        True,
+    ),
+    Indicator(
+        "awards.selected.village_team_member", 3, _("Village team members honoured"), P, N, True
+    ),
+    Indicator("awards.selected.pairing_cadre", 3, _("Pairing cadres honoured"), P, N, True),
+    Indicator("awards.selected.city_department", 3, _("City departments honoured"), C, N, True),
+    Indicator("awards.selected.market_entity", 3, _("Market entities honoured"), C, N, True),
+    Indicator("awards.stories_submitted", 3, _("Stories submitted"), T, N, True),
+    Indicator("events.contests", 3, _("Contests held"), C, N, True),
+    # 4. Visits and micro-wishes
+    Indicator("wishes.children", 4, _("Children with a micro-wish"), P, N, True, wishes_of_period),
+    Indicator(
+        "wishes.townships", 4, _("Townships raising wish funds"), C, N, False, wishes_of_period
+    ),
+    Indicator(
+        "wishes.raised_fen", 4, _("Money raised for micro-wishes"), F, W, True, wishes_of_period
+    ),
+    Indicator(
+        "wishes.fulfilled_children",
+        4,
+        _("Children whose wish came true"),
+        P,
+        N,
+        True,
+        wishes_of_period,
+    ),
+    # Its denominator (left-behind children in need) is not among the selector's figures.
+    _rate("wishes.coverage_rate", 4, _("Micro-wish coverage"), source=wishes_of_period),
+    Indicator(
+        "visits.city_secretary.count", 4, _("Visits by the city party secretary"), C, N, True
+    ),
+    Indicator(
+        "visits.city_secretary.villages",
+        4,
+        _("Villages the city party secretary visited"),
+        C,
+        N,
+        True,
+    ),
+    _rate(
+        "visits.township_secretary.household_rate",
+        4,
+        _("Poor households visited by their township secretary"),
+    ),
+    Indicator("visits.day.visitors", 4, _("Visitors on the assistance day"), P, N, False),
+    Indicator(
+        "visits.day.households", 4, _("Households visited on the assistance day"), H, N, True
+    ),
+    Indicator(
+        "visits.day.clothing_pieces",
+        4,
+        _("Clothing given on the assistance day"),
+        Unit.PIECES,
+        N,
+        True,
+    ),
+    Indicator(
+        "visits.day.grain_oil_jin",
+        4,
+        _("Grain and oil given on the assistance day"),
+        Unit.JIN,
+        N,
+        True,
+    ),
+    # 5. Regional cooperation and designated assistance
+    Indicator(
+        "cooperation.paired_county.funds_fen", 5, _("Funds for the paired county"), F, W, True
+    ),
+    Indicator(
+        "cooperation.paired_county.materials_fen",
+        5,
+        _("Materials for the paired county"),
+        F,
+        W,
+        True,
+    ),
+    Indicator(
+        "cooperation.labor.partner_regions", 5, _("Labour cooperation partner regions"), C, N, False
+    ),
+    Indicator("cooperation.education.teachers_exchanged", 5, _("Teachers exchanged"), P, N, True),
+    Indicator(
+        "cooperation.designated.units",
+        5,
+        _("Provincial units in designated assistance"),
+        C,
+        N,
+        False,
+    ),
+    # 6. Internet-plus platform
+    Indicator(
+        "platform.as_of",
+        6,
+        _("Platform figures as of"),
+        Unit.DATE,
+        Display.DATE,
+        False,
+        platform_as_of_end,
+    ),
+    # Donors have no region: every donor of the platform counts wherever one looks; the
+    # administrators of a city or township belong to none of the regions below it.
+    Indicator(
+        "platform.donors_registered", 6, _("Donors registered"), P, N, False, platform_as_of_end
+    ),
+    Indicator(
+        "platform.households_registered",
+        6,
+        _("Households registered"),
+        H,
+        N,
+        True,
+        platform_as_of_end,
+    ),
+    Indicator("platform.admins", 6, _("Administrators"), P, N, False, platform_as_of_end),
+    Indicator("needs.goods.posted", 6, _("Goods needs posted"), T, N, True, needs_as_of_end),
+    Indicator("needs.goods.matched", 6, _("Goods needs matched"), T, N, True, needs_as_of_end),
+    _rate(
+        "needs.goods.match_rate",
+        6,
+        _("Goods needs match rate"),
+        ("needs.goods.matched", "needs.goods.posted"),
+        needs_as_of_end,
+    ),
+    Indicator("needs.funds.posted", 6, _("Funding needs posted"), T, N, True, needs_as_of_end),
+    Indicator("needs.funds.matched", 6, _("Funding needs matched"), T, N, True, needs_as_of_end),
+    _rate(
+        "needs.funds.match_rate",
+        6,
+        _("Funding needs match rate"),
+        ("needs.funds.matched", "needs.funds.posted"),
+        needs_as_of_end,
+    ),
+    # Its numerator (matched needs confirmed) is not among the selector's figures.
+    _rate(
+        "needs.delivered_rate", 6, _("Matched needs confirmed delivered"), source=needs_as_of_end
+    ),
+    # 7. E-commerce assistance (ecommerce.training.<id>.* is per training: not declared)
+    Indicator("ecommerce.center.companies", 7, _("E-commerce companies in the centre"), C, N, True),
+    Indicator("ecommerce.center.people", 7, _("People of the centre's companies"), P, N, True),
+    Indicator("ecommerce.trainings.count", 7, _("E-commerce trainings held"), C, N, True),
+    Indicator(
+        "ecommerce.trainings.poor_attendances", 7, _("Attendances by poor households"), P, N, True
+    ),
+    Indicator(
+        "ecommerce.trainings.income_gain_fen",
+        7,
+        _("Income gained by attending households"),
+        F,
+        W,
+        True,
+    ),
+    Indicator("ecommerce.trainings.cumulative_trainees", 7, _("Trainees in all"), P, N, True),
+    # 8. Consumption assistance
+    Indicator("consumption.pavilion.suppliers", 8, _("Pavilion suppliers"), C, N, True),
+    Indicator("consumption.pavilion.products", 8, _("Pavilion products"), T, N, True),
+    Indicator("consumption.sales.online_fen", 8, _("Online sales"), F, W, True),
+    Indicator("consumption.sales.offline_fen", 8, _("Offline sales"), F, Y, True),
+    Indicator(
+        "consumption.sales.household_own_fen", 8, _("Sales of households' own products"), F, W, True
+    ),
+    Indicator(
+        "consumption.sales.other_entities_fen", 8, _("Sales of other market entities"), F, Y, True
+    ),
+    Indicator("consumption.procurement_fen", 8, _("Procurement through the platform"), F, W, True),
+    Indicator("fair.online_viewers", 8, _("Fair online viewers"), P, N, True),
+    Indicator("fair.online_orders", 8, _("Fair online orders"), C, N, True),
+    Indicator("fair.online_sales_fen", 8, _("Fair online sales"), F, W, True),
+    Indicator("fair.offline_enterprises", 8, _("Enterprises selling at the fair"), C, N, True),
+    Indicator(
+        "fair.offline_enterprise_sales_fen", 8, _("Enterprises' sales at the fair"), F, W, True
+    ),
+    Indicator("fair.townships", 8, _("Townships selling at the fair"), C, N, False),
+    Indicator("fair.township_sales_fen", 8, _("Townships' sales at the fair"), F, W, True),
+    Indicator("fair.total_sales_fen", 8, _("Fair sales in all"), F, W, True),
+    # 9. Health assistance
+    Indicator("health.clinics.events", 9, _("Free clinics held"), C, N, True),
+    Indicator("health.clinics.institutions", 9, _("Institutions in free clinics"), C, N, False),
+    Indicator("health.clinics.sites", 9, _("Free clinic sites"), C, N, True),
+    Indicator("health.clinics.people_served", 9, _("People served by free clinics"), P, N, True),
+    # 10. Beyond the report (assessment.score.<unit> is per unit: not declared)
+    _rate("plans.target_attainment", 10, _("Plan targets attained")),
+)
+
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}

@@ -1,0 +1,129 @@
+"""Compute the catalogue for a region and a period: each source (a domain app's figure
+selector, one pass over its table) is called once for all the codes it serves; a rate
+divides its numerator by its denominator at the end; a code whose records Tongxing does
+not keep is "not recorded", never 0."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from tongxing.indicators.catalogue import INDICATORS, Display, Indicator
+
+COMPUTED = "computed"
+NOT_RECORDED = "not_recorded"
+# The first year figures may be asked for: the platform did not exist before.
+EARLIEST = datetime.date(2000, 1, 1)
+FEN_PER_WAN_YUAN = 1_000_000
+FEN_PER_YI_YUAN = 10_000_000_000
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int | float | datetime.date | None
+    state: str = COMPUTED
+    numerator: int | None = None  # a rate's parts; its value is numerator / denominator in %
+    denominator: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+
+def period_of(
+    *,
+    year: int | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date,
+) -> Period:
+    """The period asked for: a year (to today, if it is this year), a range of days, or by
+    default this year to today. A ValidationError names the field at fault."""
+    if year is not None and (start is not None or end is not None):
+        raise ValidationError({"year": [_("Give a year or a range of days, not both.")]})
+    if year is not None:
+        if not EARLIEST.year <= year <= today.year:
+            raise ValidationError({"year": [_("Give a year from 2000 to this year.")]})
+        return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+    start = start or datetime.date(today.year, 1, 1)
+    end = end or today
+    if start < EARLIEST:
+        raise ValidationError({"from": [_("Give a day from 2000 on.")]})
+    if end > today:
+        raise ValidationError({"to": [_("Give a day up to today: figures are not forecasts.")]})
+    if start > end:
+        raise ValidationError({"from": [_("The period ends before it starts.")]})
+    return Period(start, end)
+
+
+def compute(region_prefix: str, start: datetime.date, end: datetime.date) -> dict[str, Figure]:
+    """Every code of the catalogue for the region (by its code prefix; "" is everywhere)
+    and the period (both days included)."""
+    figures_of_source: dict = {}
+    out: dict[str, Figure] = {}
+    for indicator in INDICATORS:
+        if indicator.source is None:
+            out[indicator.code] = Figure(None, NOT_RECORDED)
+            continue
+        if indicator.source not in figures_of_source:
+            figures_of_source[indicator.source] = indicator.source(region_prefix, start, end)
+        out[indicator.code] = figure_of(indicator, figures_of_source[indicator.source])
+    return out
+
+
+def figure_of(indicator: Indicator, figures: dict) -> Figure:
+    if indicator.parts is None:
+        return Figure(figures[indicator.code])
+    numerator, denominator = (figures[code] for code in indicator.parts)
+    return Figure(percent(numerator, denominator), COMPUTED, numerator, denominator)
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    if not denominator:
+        return None
+    return float(round_half_up(Decimal(numerator) * 100 / Decimal(denominator)))
+
+
+def round_half_up(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def display(indicator: Indicator, figure: Figure) -> str:
+    """The figure as the report shows it: 万元 or 亿元 with two decimals, % with two, a
+    plain integer, a date; "not recorded yet" where the records are not kept."""
+    if figure.state == NOT_RECORDED:
+        return str(_("not recorded yet"))
+    value = figure.value
+    if value is None:
+        return "—"  # a rate of nothing: no denominator
+    if indicator.display == Display.DATE:
+        return value.isoformat()
+    if indicator.display == Display.PERCENT:
+        return f"{round_half_up(Decimal(str(value)))}%"
+    if indicator.display == Display.WAN_YUAN:
+        return f"{round_half_up(Decimal(value) / FEN_PER_WAN_YUAN)}万元"
+    if indicator.display == Display.YI_YUAN:
+        return f"{round_half_up(Decimal(value) / FEN_PER_YI_YUAN)}亿元"
+    return str(value)
+
+
+def as_json(figures: dict[str, Figure]) -> dict[str, dict]:
+    """{code: {value, display, unit, state}}, in the catalogue's order; a rate's value in
+    percent, a date as YYYY-MM-DD."""
+    out = {}
+    for indicator in INDICATORS:
+        figure = figures[indicator.code]
+        value = figure.value
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        out[indicator.code] = {
+            "value": value,
+            "display": display(indicator, figure),
+            "unit": str(indicator.unit),
+            "state": figure.state,
+        }
+    return out

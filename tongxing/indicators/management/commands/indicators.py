@@ -1,0 +1,71 @@
+import datetime
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxing.indicators import engine
+from tongxing.indicators.catalogue import INDICATORS
+from tongxing.regions.codes import CodeError, normalize
+from tongxing.regions.models import Region
+
+
+def day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(_("Give a date as YYYY-MM-DD."), returncode=2) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Print every indicator of the catalogue for a region (default: everywhere) and a "
+        "period (default: this year to today). Codes whose records are not kept yet print "
+        "as not recorded, never as 0."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", help="a region code (default: everywhere)")
+        period = parser.add_mutually_exclusive_group()
+        period.add_argument("--year", type=int, help="a year (this year: to today)")
+        period.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, region, year, start, end, json: bool, **options):
+        prefix = self.prefix_of(region)
+        if year is not None and end is not None:
+            raise CommandError(_("Give a year or a range of days, not both."), returncode=2)
+        try:
+            period = engine.period_of(
+                year=year,
+                start=day(start) if start else None,
+                end=day(end) if end else None,
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0], returncode=2) from None
+        figures = engine.compute(prefix, period.start, period.end)
+        if json:
+            self.stdout.write(dumps(engine.as_json(figures)))
+            return
+        for indicator in INDICATORS:
+            shown = engine.display(indicator, figures[indicator.code])
+            self.stdout.write(f"{indicator.code}\t{shown}\t{indicator.label}")
+
+    def prefix_of(self, code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            region = Region.objects.filter(code=normalize(code)).first()
+        except CodeError:
+            region = None
+        if region is None:
+            raise CommandError(_("No region %(code)s.") % {"code": code}, returncode=2)
+        return region.prefix
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
