@@ -15,7 +15,6 @@ from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, selectors
 from tongxing.indicators.tables import LEVELS
 from tongxing.paging import Pages
-from tongxing.regions.selectors import access_region_by_code
 
 router = Router(tags=["indicators"])
 
@@ -41,11 +40,8 @@ class FigureOut(Schema):
 )
 @allow(REGION_SCOPED_ROLES)
 def indicators(request, filters: Query[IndicatorFilters]):
-    user = request.user
-    region = access_region_by_code(user, filters.region or user.region_id)
-    period = engine.period_of(
-        year=filters.year, start=filters.start, end=filters.end, today=timezone.localdate()
-    )
+    region = selectors.region_asked(request.user, filters.region)
+    period = _period(filters)
     return engine.as_json(engine.compute(region.prefix, period.start, period.end))
 
 
