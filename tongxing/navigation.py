@@ -42,6 +42,7 @@ NAVIGATION = [
     (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),
     (_("Review"), "needs:review", set(NEED_REVIEWERS), ("needs:escalated", "needs:rules")),
     (_("Regions"), "regions:tree", set(REGION_SCOPED_ROLES)),
+    (_("Figures"), "indicators:figures", set(REGION_SCOPED_ROLES)),
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),

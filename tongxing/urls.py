@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/", include("tongxing.jobs.urls")),
     path("needs/", include("tongxing.needs.urls")),
     path("notifications/", include("tongxing.notifications.urls")),
+    path("indicators/", include("tongxing.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -2,13 +2,19 @@
 caller's (default: their own) and a period, as the command prints them."""
 
 import datetime
+from typing import Literal
 
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from tongxing.access import REGION_SCOPED_ROLES, allow
-from tongxing.indicators import engine
-from tongxing.regions.selectors import access_region_by_code
+from tongxing.indicators import engine, selectors
+from tongxing.indicators.tables import LEVELS
+from tongxing.paging import Pages
 
 router = Router(tags=["indicators"])
 
@@ -34,9 +40,72 @@ class FigureOut(Schema):
 )
 @allow(REGION_SCOPED_ROLES)
 def indicators(request, filters: Query[IndicatorFilters]):
-    user = request.user
-    region = access_region_by_code(user, filters.region or user.region_id)
-    period = engine.period_of(
+    region = selectors.region_asked(request.user, filters.region)
+    period = _period(filters)
+    return engine.as_json(engine.compute(region.prefix, period.start, period.end))
+
+
+class RecordOut(Schema):
+    id: int | str
+    values: dict[str, str] = Field(..., description="each column's text, by column key")
+
+
+def _period(filters: IndicatorFilters) -> engine.Period:
+    return engine.period_of(
         year=filters.year, start=filters.start, end=filters.end, today=timezone.localdate()
     )
-    return engine.as_json(engine.compute(region.prefix, period.start, period.end))
+
+
+@router.get(
+    "/indicators/by",
+    response=dict[str, dict[str, FigureOut]],
+    summary="Every indicator for each township or village of a region of mine",
+)
+@allow(REGION_SCOPED_ROLES)
+def indicators_by(
+    request, filters: Query[IndicatorFilters], level: Literal["township", "village"] = "township"
+):
+    region = selectors.region_asked(request.user, filters.region)
+    period = _period(filters)
+    table = engine.compute_by(region.prefix, period.start, period.end, LEVELS[level])
+    return {code: engine.as_json(figures) for code, figures in table.items()}
+
+
+@router.get(
+    "/indicators/{code}/records",
+    response=list[RecordOut],
+    summary="The records behind one indicator for a region of mine and a period",
+)
+@allow(REGION_SCOPED_ROLES)
+@paginate(Pages, page_size=50)
+def indicator_records(request, code: str, filters: Query[IndicatorFilters]):
+    indicator = selectors.indicator_asked(code)
+    if indicator is None:
+        raise Http404
+    region = selectors.region_asked(request.user, filters.region)
+    period = _period(filters)
+    try:
+        found = selectors.records_of(indicator, region, period)
+    except engine.NotRecorded:
+        raise HttpError(404, _("The records behind this figure are not kept yet.")) from None
+    return RecordsOut(found)
+
+
+class RecordsOut:
+    """The records as the API's rows, read a page at a time: the pagination slices this."""
+
+    def __init__(self, found: selectors.Records):
+        self.found = found
+
+    def count(self) -> int:
+        return self.found.records.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        rows = selectors.rows_of(self.found, self.found.records[window])
+        return [
+            {"id": row["id"], "values": {key: text for key, _heading, text in row["cells"]}}
+            for row in rows
+        ]

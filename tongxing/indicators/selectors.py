@@ -1,0 +1,197 @@
+"""Region-scoped reads for the indicators' pages and API: the region a caller may ask for,
+and the records behind a figure as rows whose personal data is masked.
+
+A figure's records are what `engine.records` returns; each kind of record shows the few
+columns that say what it is (a need: its title, village, kind, status and dates; a child:
+the masked name a public page uses, never the full name, ID or phone).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet, Sum
+from django.utils import timezone
+
+from tongxing.accounts.models import User
+from tongxing.figures import SUM
+from tongxing.indicators import engine
+from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
+from tongxing.needs.amounts import yuan
+from tongxing.needs.models import Need, Pledge
+from tongxing.regions.codes import Level
+from tongxing.regions.models import Region
+from tongxing.regions.selectors import access_region_by_code
+from tongxing.registry.models import Household, Member
+from tongxing.text import masked_name
+
+
+def region_asked(user: User, code: str | None) -> Region:
+    """The region the caller asked for (default: their own); 404 outside their scope."""
+    return access_region_by_code(user, code or user.region_id or "")
+
+
+def indicator_asked(code: str) -> Indicator | None:
+    return BY_CODE.get(code)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind of record: its key (the API's), heading, value for a sheet
+    (`cell`) and for a page (`text`, default: the cell as text)."""
+
+    key: str
+    heading: Any
+    cell: Callable[[Any], object]
+    text: Callable[[Any], str] | None = None
+    money: bool = False
+
+    def shown(self, record) -> str:
+        if self.text is not None:
+            return self.text(record)
+        value = self.cell(record)
+        if value is None:
+            return ""
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return str(value)
+
+
+def _heading(model: type[Model], field: str):
+    return model._meta.get_field(field).verbose_name
+
+
+def _day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def _yuan(fen: int | None) -> Decimal:
+    return Decimal(fen or 0) / 100
+
+
+# The columns of each kind of record, by model label; the related rows each needs.
+COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
+    "needs.Need": (
+        (
+            Column("title", _heading(Need, "title"), lambda n: n.title),
+            Column("village", _heading(Need, "village"), lambda n: n.village.name),
+            Column("kind", _heading(Need, "kind"), lambda n: n.get_kind_display()),
+            Column("status", _heading(Need, "status"), lambda n: n.get_status_display()),
+            Column("published", _heading(Need, "published_at"), lambda n: _day(n.published_at)),
+            Column("matched", _heading(Need, "matched_at"), lambda n: _day(n.matched_at)),
+        ),
+        ("village",),
+    ),
+    "needs.Pledge": (
+        (
+            Column("need", _heading(Pledge, "need"), lambda p: p.need.title),
+            Column(
+                "amount",
+                _heading(Pledge, "value_fen"),
+                lambda p: _yuan(p.value_fen),
+                lambda p: yuan(p.value_fen),
+                money=True,
+            ),
+            Column("status", _heading(Pledge, "status"), lambda p: p.get_status_display()),
+            Column("created", _heading(Need, "created_at"), lambda p: _day(p.created_at)),
+        ),
+        ("need",),
+    ),
+    "registry.Member": (
+        (
+            # As a public page names a person: the surname and stars.
+            Column("name", _heading(Member, "name"), lambda m: masked_name(m.name)),
+            Column("village", _heading(Household, "village"), lambda m: m.household.village.name),
+        ),
+        ("household__village",),
+    ),
+    "registry.Household": (
+        (
+            Column(
+                "registry_number",
+                _heading(Household, "registry_number"),
+                lambda h: h.registry_number,
+            ),
+            Column("village", _heading(Household, "village"), lambda h: h.village.name),
+            Column("status", _heading(Household, "status"), lambda h: h.get_status_display()),
+        ),
+        ("village",),
+    ),
+    "accounts.User": (
+        (
+            Column("name", _heading(User, "display_name"), lambda u: u.display_name or u.username),
+            Column("role", _heading(User, "role"), lambda u: u.get_role_display()),
+            Column("region", _heading(User, "region"), lambda u: u.region.name if u.region else ""),
+        ),
+        ("region",),
+    ),
+    "regions.Region": (
+        (
+            Column("code", _heading(Region, "code"), lambda r: r.code),
+            Column("name", _heading(Region, "name"), lambda r: r.name),
+        ),
+        (),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    """The records behind a figure: the queryset (ordered), its columns, and for a sum the
+    column that adds up to the figure and its total."""
+
+    indicator: Indicator
+    records: QuerySet
+    columns: tuple[Column, ...]
+    total_fen: int | None = None
+
+
+def records_of(indicator: Indicator, region: Region, period: engine.Period) -> Records:
+    """The records behind the figure for the region and period. Raises NotRecorded."""
+    qs = engine.records(indicator.code, region.prefix, period.start, period.end)
+    columns, related = COLUMNS[qs.model._meta.label]
+    total = None
+    measure = MEASURES[indicator.measure]
+    if measure.how == SUM:
+        total = qs.aggregate(total=Sum(measure.field))["total"] or 0
+    return Records(indicator, qs.select_related(*related).order_by("pk"), columns, total)
+
+
+def rows_of(records: Records, items) -> list[dict]:
+    """The shown rows of some of the records (a page of them): their id, and each
+    column's key, heading and text."""
+    return [
+        {
+            "id": item.pk,
+            "cells": [(c.key, c.heading, c.shown(item)) for c in records.columns],
+        }
+        for item in items
+    ]
+
+
+def table_codes() -> list[Indicator]:
+    """The columns of a statistical table: every computed code, by section."""
+    return [i for i in INDICATORS if i.recorded and i.of_period is None]
+
+
+@dataclass(frozen=True)
+class StatisticalTable:
+    region: Region
+    period: engine.Period
+    level: Level
+    indicators: list[Indicator]
+    rows: list[tuple[Region, dict[str, engine.Figure]]]
+    totals: dict[str, engine.Figure]
+
+
+def statistical_table(region: Region, period: engine.Period, level: Level) -> StatisticalTable:
+    """The region's townships (or villages) as rows, each with its figures, and the
+    region's own figures as the totals: for an additive code their sum, for a rate the
+    rate of the sums, otherwise the region's own figure."""
+    by = engine.compute_by(region.prefix, period.start, period.end, level)
+    names = Region.objects.in_bulk(list(by))
+    rows = [(names[code], figures) for code, figures in by.items()]
+    totals = engine.compute(region.prefix, period.start, period.end)
+    return StatisticalTable(region, period, level, table_codes(), rows, totals)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tongxing.indicators import tables
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("", tables.figures, name="figures"),
+    path("table/", tables.table, name="table"),
+    path("table/export/", tables.table_export, name="table_export"),
+    path("<str:code>/records/", tables.records, name="records"),
+    path("<str:code>/records/export/", tables.records_export, name="records_export"),
+]
