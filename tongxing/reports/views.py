@@ -1,14 +1,16 @@
-"""The annual report's page: staff choose a region of theirs (their own by default), a year,
+"""The annual report's page: staff choose a region of theirs (their own by default, or one
+below it down to the townships; any code of their scope is taken), a year,
 a language and a format; the report is written at once (a spinner on the button meanwhile)
 and its file is fetched through the jobs app, by its owner only."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.pages import show_errors
-from tongxing.regions.selectors import access_region_by_code
+from tongxing.regions.codes import Level
+from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 from tongxing.reports.forms import ReportForm
 from tongxing.reports.generate import check
 from tongxing.reports.jobs import write_report
@@ -18,7 +20,11 @@ from tongxing.reports.jobs import write_report
 def report_page(request):
     user = request.user
     today = timezone.localdate()
-    regions = [user.region, *user.region.children.order_by("code")]
+    # Their own region, and those of their scope down to the townships.
+    deepest = max(user.region.level, Level.TOWNSHIP) if user.region_id else Level.TOWNSHIP
+    regions = list(regions_visible_to(user).filter(level__lte=deepest).order_by("code"))
+    if not regions:
+        raise PermissionDenied  # a staff account with no region sees none
     job = None
     if request.method == "POST":
         form = ReportForm(request.POST, regions=regions)

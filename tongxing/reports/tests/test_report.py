@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, client_for
+from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, client_for
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 from tongxing.regions.models import Region
 from tongxing.reports import wording
@@ -284,7 +284,8 @@ def test_a_city_admin_writes_and_downloads_the_report(board, alice):  # noqa: F8
     client = client_for(alice)
     page = client.get("/reports/")
     assert page.status_code == 200
-    assert f'<option value="{TOWNSHIP_A}' not in page.content.decode()  # the county lies between
+    assert f'<option value="{TOWNSHIP_A}"' in page.content.decode()
+    assert f'<option value="{VILLAGE_A1}"' not in page.content.decode()
     answer = client.post(
         "/reports/", {"region": CITY, "year": YEAR, "lang": "zh-hans", "format": "docx"}
     )
