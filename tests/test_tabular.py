@@ -301,7 +301,9 @@ def test_text_that_starts_like_a_formula_is_written_as_text_and_control_characte
         ("-2", "s"),
         ("@SUM(A1)", "s"),
         ("\tx", "s"),
-        ("\nx", "s"),  # XML reads a line break of CR as LF; the cell is text all the same
+        # lxml (which the Word report needs) writes a CR as a character reference, so it
+        # reads back as CR; the cell is text all the same.
+        ("\rx", "s"),
         ("铃\ufffd声", "s"),
         (3, "n"),
     ]

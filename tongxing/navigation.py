@@ -47,6 +47,7 @@ NAVIGATION = [
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
     (_("Audit log"), "accounts:audit", set(AUDIT_READERS)),
+    (_("Annual report"), "reports:page", set(REGION_SCOPED_ROLES)),
     (_("Notifications"), "notifications:list", set(Role.values)),
 ]
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tongxing.notifications",
     "tongxing.needs",
     "tongxing.indicators",
+    "tongxing.reports",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,14 @@ TONGXING_BACKGROUND_ROWS = env_int("TONGXING_BACKGROUND_ROWS", 2_000)
 TONGXING_JOB_THREADS = env_int("TONGXING_JOB_THREADS", 1)
 # Files of finished jobs (marked copies, exports) are deleted after this many days.
 TONGXING_JOB_FILE_DAYS = env_int("TONGXING_JOB_FILE_DAYS", 7)
+
+# The annual report (tongxing/reports): the directory of the office's own wording templates
+# (zh-hans.md, en.md, zh-hant.md), which take the packaged ones' place; and the phrasing of
+# the Traditional Chinese report made from the Simplified one: "tw" (Taiwan) or "hk".
+TONGXING_REPORT_WORDING = Path(
+    os.environ.get("TONGXING_REPORT_WORDING") or BASE_DIR / "var" / "report-wording"
+)
+TONGXING_TRADITIONAL = os.environ.get("TONGXING_TRADITIONAL", "tw")
 
 # Where notifications go besides the in-app list (see tongxing/notifications/channels.py).
 TONGXING_NOTIFICATION_CHANNELS = env_list(

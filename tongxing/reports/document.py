@@ -1,0 +1,165 @@
+"""The annual report as a document: the wording's parts filled with the engine's figures.
+
+Every figure comes from `engine.compute` and prints through `engine.display` (the report's
+units and rounding). A sentence naming a figure whose records are not kept (or a rate of
+nothing) is left out; a part whose figures are all not kept says the one not-kept sentence.
+Each part with figures ends with a table of them; each computed figure links to its records.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.utils import translation
+
+from tongxing.indicators import engine
+from tongxing.indicators.catalogue import BY_CODE
+from tongxing.reports.wording import PLACEHOLDER, Part, load, traditional
+
+# The language of the labels and messages the catalogue and the engine give.
+DJANGO_LANGUAGE = {"zh-hans": "zh-hans", "zh-hant": "zh-hant", "en": "en"}
+# English names of the report's money units.
+ENGLISH_UNITS = (("万元", " × 10,000 yuan"), ("亿元", " × 100 million yuan"))
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A figure in the text or a table: its code, label, what it shows, and its records."""
+
+    code: str
+    label: str
+    shown: str
+    state: str
+    value: object
+    link: str | None
+
+
+@dataclass
+class Section:
+    level: int  # 0: the opening text; 1: a heading; 2: a subheading
+    heading: str
+    kept: bool = True  # False: its records are not kept yet, and the text says so
+    paragraphs: list[list] = field(default_factory=list)  # each a list of str and FigureRef
+    figures: list[FigureRef] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    lang: str
+    region_code: str
+    region_name: str
+    year: int
+    start: datetime.date
+    end: datetime.date
+    title: str
+    captions: dict[str, str]  # figures, figure-column, value-column
+    sections: list[Section]
+
+
+def build(*, region, year: int, start: datetime.date, end: datetime.date, lang: str) -> Report:
+    """The report of the region (a Region) for the period, in the language."""
+    wording = load(lang)
+    figures = engine.compute(region.prefix, start, end)
+    region_name = traditional(region.name) if lang == "zh-hant" else region.name
+    context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
+    with translation.override(DJANGO_LANGUAGE[lang]):
+        refs = {
+            code: figure_ref(code, figures[code], lang, region.code, start, end) for code in BY_CODE
+        }
+        not_kept = wording.meta["not-kept"]
+        joiner = " " if lang == "en" else ""  # between the sentences of a paragraph
+        sections = [fill(part, refs, context, not_kept, joiner) for part in wording.parts]
+    return Report(
+        lang=lang,
+        region_code=region.code,
+        region_name=region_name,
+        year=year,
+        start=start,
+        end=end,
+        title=plain(wording.meta["title"], context),
+        captions={key: wording.meta[key] for key in ("figures", "figure-column", "value-column")},
+        sections=[section for section in sections if section.heading or section.paragraphs],
+    )
+
+
+def figure_ref(code, figure, lang, region_code, start, end) -> FigureRef:
+    indicator = BY_CODE[code]
+    shown = engine.display(indicator, figure)
+    if lang == "zh-hant":
+        shown = traditional(shown)
+    elif lang == "en":
+        for chinese, english in ENGLISH_UNITS:
+            shown = shown.replace(chinese, english)
+    computed = figure.state == engine.COMPUTED
+    return FigureRef(
+        code=code,
+        label=str(indicator.label),
+        shown=shown,
+        state=figure.state,
+        value=figure.value,
+        link=records_link(code, region_code, start, end) if computed else None,
+    )
+
+
+def records_link(code: str, region_code: str, start: datetime.date, end: datetime.date) -> str:
+    """The page of the records behind a figure, filtered as the figure was computed."""
+    query = urlencode({"region": region_code, "from": start.isoformat(), "to": end.isoformat()})
+    return f"/indicators/{code}/records/?{query}"
+
+
+def fill(
+    part: Part, refs: dict[str, FigureRef], context: dict, not_kept: str, joiner: str
+) -> Section:
+    level = {0: 0, 2: 1, 3: 2}[part.level]
+    section = Section(level, plain(part.heading, context))
+    codes = [
+        code
+        for paragraph in part.paragraphs
+        for sentence in paragraph
+        for code in PLACEHOLDER.findall(sentence)
+        if code in refs
+    ]
+    section.figures = [refs[code] for code in dict.fromkeys(codes)]
+    if section.figures and all(ref.state == engine.NOT_RECORDED for ref in section.figures):
+        section.kept = False
+        section.paragraphs = [[not_kept]]
+        section.figures = []
+        return section
+    for paragraph in part.paragraphs:
+        pieces: list = []
+        for sentence in paragraph:
+            names = PLACEHOLDER.findall(sentence)
+            if any(name in refs and not stated(refs[name]) for name in names):
+                continue  # never "not recorded yet" or a blank in the middle of prose
+            if pieces and joiner:
+                pieces.append(joiner)
+            pieces.extend(pieces_of(sentence, refs, context))
+        if pieces:
+            section.paragraphs.append(pieces)
+    return section
+
+
+def stated(ref: FigureRef) -> bool:
+    """Whether a figure can stand in a sentence: its records are kept and it has a value."""
+    return ref.state == engine.COMPUTED and ref.value is not None
+
+
+def pieces_of(sentence: str, refs: dict[str, FigureRef], context: dict) -> list:
+    pieces: list = []
+    last = 0
+    for match in PLACEHOLDER.finditer(sentence):
+        pieces.append(sentence[last : match.start()])
+        name = match.group(1)
+        pieces.append(refs[name] if name in refs else context[name])
+        last = match.end()
+    pieces.append(sentence[last:])
+    return [piece for piece in pieces if piece != ""]
+
+
+def plain(text: str, context: dict) -> str:
+    """A title or heading: its placeholders are the region, year and day only."""
+    return PLACEHOLDER.sub(lambda match: context.get(match.group(1), match.group(0)), text)
+
+
+def text_of(pieces: list) -> str:
+    return "".join(piece.shown if isinstance(piece, FigureRef) else piece for piece in pieces)

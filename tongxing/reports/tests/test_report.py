@@ -1,0 +1,329 @@
+"""The annual report on the needs board's hand-built records: the three languages, the four
+formats (the Word file read back, and converted to PDF by LibreOffice where it is
+installed), the parts whose records are not kept, an office's own wording, bad input, and
+the page within the caller's scope."""
+
+import datetime
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, client_for
+from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
+from tongxing.regions.models import Region
+from tongxing.reports import wording
+from tongxing.reports.generate import generate
+
+YEAR = timezone.localdate().year
+START = datetime.date(YEAR, 1, 1)
+NOT_KEPT = {
+    "zh-hans": "这部分工作的记录还没有在同行平台登记,本年度暂不报告数字。",
+    "en": "The records of this work are not kept in Tongxing yet",
+}
+
+
+def report(code: str, lang: str, format: str) -> bytes:
+    region = Region.objects.get(code=code)
+    content, _name = generate(
+        region=region, year=YEAR, lang=lang, format=format, today=timezone.localdate()
+    )
+    return content
+
+
+def as_json(code: str, lang: str) -> dict:
+    return json.loads(report(code, lang, "json"))
+
+
+def section(data: dict, starts: str) -> dict:
+    return next(part for part in data["sections"] if part["heading"].startswith(starts))
+
+
+# --- The languages ---------------------------------------------------------------------------
+
+
+def test_the_simplified_report_fills_the_figures_in_the_reports_units(board):  # noqa: F811
+    text = report(CITY, "zh-hans", "md").decode()
+    assert text.startswith(f"# 青禾市{YEAR}年度社会帮扶工作总结")
+    assert "平台累计发布物品需求3条,已对接1条,对接率33.33%。" in text
+    assert "累计发布资金需求1条,已对接1条,对接率100.00%。" in text
+    assert "筹集微心愿善款0.01万元" in text
+    assert "登记的困难户和脱贫户共3户" in text
+    # The parts whose records are not kept say so once, never with zeros.
+    assert text.count(NOT_KEPT["zh-hans"]) == 8
+    assert "not recorded" not in text and "尚未记录" not in text
+    assert "None" not in text and "{{" not in text
+
+
+def test_the_traditional_report_is_made_from_the_simplified_one(board, settings):  # noqa: F811
+    text = report(CITY, "zh-hant", "md").decode()
+    assert "社會幫扶工作總結" in text
+    assert "0.01萬元" in text
+    assert "對接率33.33%" in text
+    assert "帮扶" not in text
+    settings.TONGXING_TRADITIONAL = "hk"
+    assert wording.traditional("软件") == "軟件"
+    settings.TONGXING_TRADITIONAL = "tw"
+    assert wording.traditional("软件") == "軟體"
+
+
+def test_the_english_report_has_its_own_wording(board):  # noqa: F811
+    text = report(CITY, "en", "md").decode()
+    assert "3 needs for goods were posted and 1 matched: a match rate of 33.33%." in text
+    assert "raised 0.01 × 10,000 yuan for the micro-wishes" in text
+    assert text.count(NOT_KEPT["en"]) == 8
+    assert "万元" not in text and "not recorded yet" not in text
+
+
+def test_every_packaged_wording_parses_and_names_only_known_figures():
+    for lang in wording.LANGUAGES:
+        loaded = wording.load(lang)
+        assert [part.level for part in loaded.parts].count(2) == 4
+
+
+# --- Parts not kept, and an office's own wording ---------------------------------------------
+
+
+def test_a_sentence_with_a_figure_not_kept_or_of_nothing_is_left_out(
+    board,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    settings.TONGXING_REPORT_WORDING = tmp_path
+    (tmp_path / "en.md").write_text(
+        "title: {{ region }} {{ year }}\n"
+        "not-kept: Not kept.\n"
+        "figures: Figures\nfigure-column: What\nvalue-column: How many\n\n"
+        "## Mixed\n"
+        "The papers printed {{ publicity.news_items }} items.\n"
+        "{{ needs.goods.posted }} goods needs were posted.\n"
+        "{{ needs.funds.posted }} funding needs, matched at {{ needs.funds.match_rate }}.\n",
+        encoding="utf-8",
+    )
+    data = as_json(TOWNSHIP_B, "en")
+    mixed = section(data, "Mixed")
+    # The news are not kept and B's funding needs have no rate: both sentences go.
+    assert mixed["kept"] is True
+    assert mixed["paragraphs"] == ["1 goods needs were posted."]
+    # The table still shows every figure of the part, as it stands.
+    shown = {code: figure["display"] for code, figure in mixed["figures"].items()}
+    assert shown == {
+        "publicity.news_items": "not recorded yet",
+        "needs.goods.posted": "1",
+        "needs.funds.posted": "0",
+        "needs.funds.match_rate": "—",
+    }
+    assert mixed["figures"]["publicity.news_items"]["records"] is None
+
+
+def test_a_part_whose_records_are_not_kept_says_one_sentence(board):  # noqa: F811
+    data = as_json(CITY, "zh-hans")
+    pairing = section(data, "(二)村企结对")
+    assert pairing == {
+        "level": 2,
+        "heading": "(二)村企结对",
+        "kept": False,
+        "paragraphs": [NOT_KEPT["zh-hans"]],
+        "figures": {},
+    }
+    platform = section(data, "(二)“互联网+”")
+    assert platform["kept"] is True
+    assert platform["figures"]["needs.goods.posted"]["value"] == 3
+
+
+def test_a_wording_naming_an_unknown_figure_is_refused_with_its_line(tree, settings, tmp_path):
+    settings.TONGXING_REPORT_WORDING = tmp_path
+    (tmp_path / "zh-hans.md").write_text("title: x\n\n## 一\n共{{ needs.nothing }}条\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("report", "--year", str(YEAR), "-o", str(tmp_path / "out.md"))
+    assert caught.value.returncode == 2
+    assert "zh-hans.md, line 4: no indicator needs.nothing." in str(caught.value)
+
+
+def test_the_offices_simplified_wording_makes_its_traditional_report(tree, settings, tmp_path):
+    settings.TONGXING_REPORT_WORDING = tmp_path
+    (tmp_path / "zh-hans.md").write_text(
+        "title: {{ region }}报告\nnot-kept: 没有记录。\nfigures: 数据\n"
+        "figure-column: 指标\nvalue-column: 数值\n\n## 一、总体\n本市的帮扶工作。\n",
+        encoding="utf-8",
+    )
+    text = report(CITY, "zh-hant", "md").decode()
+    assert text.startswith("# 青禾市報告")
+    assert "本市的幫扶工作。" in text
+
+
+# --- The formats -----------------------------------------------------------------------------
+
+
+def test_the_html_links_every_figure_to_its_records(board):  # noqa: F811
+    html = report(CITY, "zh-hans", "html").decode()
+    today = timezone.localdate().isoformat()
+    link = (
+        f'href="/indicators/needs.goods.posted/records/?region={CITY}'
+        f'&amp;from={START.isoformat()}&amp;to={today}"'
+    )
+    assert link in html
+    assert "<h2>一、宣传发动与典型选树</h2>" in html
+    assert "<h3>(一)微心愿</h3>" in html
+    # Only computed figures link: none of the not-kept codes does.
+    assert "/indicators/pairing." not in html
+
+
+def test_the_json_keeps_each_figure_with_its_state_and_records(board):  # noqa: F811
+    data = as_json(CITY, "en")
+    assert (data["region"], data["year"], data["lang"]) == (CITY, YEAR, "en")
+    figure = section(data, "3.2")["figures"]["needs.goods.match_rate"]
+    assert figure["value"] == 33.33 and figure["display"] == "33.33%"
+    assert figure["state"] == "computed"
+    assert figure["records"].startswith("/indicators/needs.goods.match_rate/records/?region=")
+
+
+def read_docx(content: bytes):
+    from docx import Document
+
+    return Document(io.BytesIO(content))
+
+
+def test_the_word_file_has_headings_tables_and_page_numbers(board):  # noqa: F811
+    document = read_docx(report(CITY, "zh-hans", "docx"))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name != "Normal"]
+    assert ("Title", f"青禾市{YEAR}年度社会帮扶工作总结") in headings
+    assert ("Heading 1", "一、宣传发动与典型选树") in headings
+    assert ("Heading 2", "(二)“互联网+”社会帮扶平台") in headings
+    # A table of the key figures for each part with figures kept: micro-wishes, platform.
+    assert len(document.tables) == 2
+    rows = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    assert rows[0] == ["指标", "数值"]
+    assert ["物品需求对接率", "33.33%"] in rows or any(row[1] == "33.33%" for row in rows)
+    footer = document.sections[0].footer._element.xml
+    assert 'w:fldCharType="begin"' in footer and " PAGE " in footer
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_word_file_opens_in_libreoffice(board, tmp_path):  # noqa: F811
+    source = tmp_path / "report.docx"
+    source.write_bytes(report(CITY, "en", "docx"))
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+
+
+# --- The command and its bad input -----------------------------------------------------------
+
+
+def test_the_command_refuses_an_unknown_region(tree, tmp_path):
+    with pytest.raises(CommandError) as caught:
+        call_command("report", "--year", str(YEAR), "--region", "599999999999")
+    assert caught.value.returncode == 2
+    assert str(caught.value) == "No region 599999999999."
+
+
+def test_the_command_writes_each_format(board, tmp_path):  # noqa: F811
+    for format in ("docx", "html", "md", "json"):
+        out = tmp_path / f"r.{format}"
+        call_command("report", "--year", str(YEAR), "--lang", "en", "--format", format, "-o", out)
+        assert out.stat().st_size > 500
+    assert json.loads((tmp_path / "r.json").read_text())["region"] == CITY
+
+
+CLI = Path(sys.executable).parent / "tongxing"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--year", str(YEAR + 1)], "Give a year from 2000 to this year."),
+        (["--lang", "fr"], "Give a language: zh-hans, zh-hant or en."),
+        (["--format", "pdf"], "Give a format: docx, html, md or json."),
+    ],
+)
+def test_bad_flags_exit_2_with_one_line(args, says, tmp_path):
+    if "--year" not in args:
+        args = ["--year", str(YEAR), *args]
+    done = subprocess.run(
+        [str(CLI), "report", *args, "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    with translation.override("zh-hans"):
+        expected = gettext(says)
+    assert expected in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not done.stdout
+    assert not (tmp_path / "out").exists()
+
+
+# --- The page --------------------------------------------------------------------------------
+
+
+def test_a_city_admin_writes_and_downloads_the_report(board, alice):  # noqa: F811
+    client = client_for(alice)
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    assert f'<option value="{TOWNSHIP_A}"' in page.content.decode()
+    assert f'<option value="{VILLAGE_A1}"' not in page.content.decode()
+    answer = client.post(
+        "/reports/", {"region": CITY, "year": YEAR, "lang": "zh-hans", "format": "docx"}
+    )
+    assert answer.status_code == 200
+    link = answer.context["job"]
+    assert link.status == "done", link.error
+    download = client.get(f"/jobs/{link.pk}/download/")
+    assert download.status_code == 200
+    document = read_docx(download.content)
+    assert document.paragraphs[0].text == f"青禾市{YEAR}年度社会帮扶工作总结"
+
+
+def test_a_township_admin_writes_for_a_region_of_theirs_only(board, tina):  # noqa: F811
+    client = client_for(tina)
+    data = {"year": YEAR, "lang": "en", "format": "md"}
+    assert client.post("/reports/", {**data, "region": CITY}).status_code == 404
+    assert client.post("/reports/", {**data, "region": TOWNSHIP_B + "000"}).status_code == 404
+    assert client.post("/reports/", {**data, "region": "599999999999"}).status_code == 404
+    mine = client.post("/reports/", {**data, "region": TOWNSHIP_A})
+    assert mine.context["job"].status == "done"
+
+
+def test_the_page_refuses_bad_fields_beside_them(board, alice):  # noqa: F811
+    client = client_for(alice)
+    answer = client.post(
+        "/reports/", {"region": CITY, "year": YEAR + 1, "lang": "fr", "format": "pdf"}
+    )
+    assert answer.status_code == 400
+    form = answer.context["form"]
+    assert set(form.errors) == {"lang", "format"}
+    answer = client.post(
+        "/reports/", {"region": CITY, "year": YEAR + 1, "lang": "en", "format": "md"}
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors == {"year": ["Give a year from 2000 to this year."]}
+    assert answer.context["job"] is None
+
+
+def test_accounts_without_a_region_may_not_open_the_page(dora):
+    assert client_for(dora).get("/reports/").status_code == 403
+    assert client_for(None).get("/reports/").status_code == 302

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from tongxing.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_page, name="page"),
+]
