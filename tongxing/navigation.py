@@ -37,6 +37,7 @@ RIGHTS = {
 NAVIGATION = [
     (_("Workspace"), "workspace", set(Role.values)),
     (_("Needs board"), "needs:board", set(Role.values)),
+    (_("Dashboard"), "dashboard:dashboard", set(REGION_SCOPED_ROLES)),
     (_("My pledges"), "needs:my_pledges", set(PLEDGERS)),
     (_("My needs"), "needs:region", {Role.HOUSEHOLD}, ("needs:create",)),
     (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),

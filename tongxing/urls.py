@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/", include("tongxing.jobs.urls")),
     path("needs/", include("tongxing.needs.urls")),
     path("reports/", include("tongxing.reports.urls")),
+    path("dashboard/", include("tongxing.indicators.dashboard_urls")),
     path("notifications/", include("tongxing.notifications.urls")),
     path("indicators/", include("tongxing.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

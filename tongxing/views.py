@@ -6,15 +6,22 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from tongxing import public_cache
 from tongxing.access import ASSIGNED_HELPERS, EVERY_ROLE, allow, public
+from tongxing.indicators.dashboard import public_headline
 from tongxing.middleware import api_error, csrf_failure_detail, is_api
 from tongxing.regions import selectors as region_selectors
 from tongxing.selectors import assigned_households, home_figures, workspace_figures
 
 
 @public
+@public_cache.cached("board")
 def home(request):
-    return render(request, "home.html", {"figures": home_figures()})
+    # Kept for anonymous readers until the board changes (or the day turns): the headline
+    # counts needs, pledges and deliveries, which every change of the board bumps.
+    figures = home_figures()
+    context = {"figures": figures, "headline": public_headline(figures["root"])}
+    return render(request, "home.html", context)
 
 
 @allow(EVERY_ROLE)

@@ -1,0 +1,107 @@
+"""The dashboard per role, in its region only, every figure leading to its records; and the
+city's headline figures on the public home page, kept through the public cache."""
+
+import json
+import re
+
+from django.test import Client
+from django.utils import timezone
+
+from conftest import TOWNSHIP_A, TOWNSHIP_B, client_for
+from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
+
+
+def chart_data(html: str, chart_id: str) -> dict:
+    found = re.search(rf'<script id="{chart_id}-data" type="application/json">(.*?)</script>', html)
+    return json.loads(found.group(1))
+
+
+def test_the_city_office_sees_the_city_with_charts_and_tables(board, alice):  # noqa: F811
+    response = client_for(alice).get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    year = timezone.localdate().year
+    assert (
+        f"/indicators/needs.goods.posted/records/?region=590100000000&amp;from={year}-01-01" in html
+    )
+    goods = chart_data(html, "chart-needs-goods")
+    assert [sum(line["values"]) for line in goods["series"]] == [3, 1, 1]
+    assert goods["series"][0]["urls"][0].startswith(
+        "/indicators/needs.goods.posted/records/?region=590100000000&from="
+    )
+    rates = chart_data(html, "chart-rates")
+    assert rates["categories"] == ["柳塘镇", "松林乡"]
+    assert rates["series"][0]["values"] == [50.0, 0.0]  # goods: A 1 of 2, B 0 of 1
+    assert f"region={TOWNSHIP_A}" in rates["series"][0]["urls"][0]
+    # Every chart has its table, with the same figures as links.
+    assert html.count('<table class="list">') == len(re.findall(r'data-chart="', html))
+    assert 'type="application/json"' in html
+
+
+def test_a_township_admin_sees_its_township_only(board, tom):  # noqa: F811
+    response = client_for(tom).get("/dashboard/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [sum(line["values"]) for line in chart_data(html, "chart-needs-goods")["series"]] == [
+        1,
+        0,
+        0,
+    ]
+    rates = chart_data(html, "chart-rates")
+    assert rates["categories"] == ["梅竹村"]  # its villages
+    assert "590100000000" not in html and TOWNSHIP_A not in html
+    assert client_for(tom).get(f"/dashboard/?region={TOWNSHIP_A}").status_code == 404
+    assert client_for(tom).get(f"/dashboard/?region={TOWNSHIP_B}").status_code == 200
+
+
+def test_a_village_admin_sees_no_areas_beneath_it(board, vera):  # noqa: F811
+    html = client_for(vera).get("/dashboard/").content.decode()
+    assert "chart-rates" not in html
+    assert "chart-needs-goods" in html
+
+
+def test_donors_are_refused_and_strangers_sent_to_log_in(board, dora):  # noqa: F811
+    assert client_for(dora).get("/dashboard/").status_code == 403
+    response = Client().get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_bad_period_is_named_on_its_field_and_the_year_is_shown(board, alice):  # noqa: F811
+    response = client_for(alice).get("/dashboard/?from=2030-01-01&to=2029-01-01")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('role="alert"') == 1
+    year = timezone.localdate().year
+    assert f"{year}-01-01 –" in html
+    assert client_for(alice).get("/dashboard/?year=abc").status_code == 200
+
+
+def test_a_year_picks_its_months(board, alice):  # noqa: F811
+    year = timezone.localdate().year - 1
+    html = client_for(alice).get(f"/dashboard/?year={year}").content.decode()
+    goods = chart_data(html, "chart-needs-goods")
+    assert len(goods["categories"]) == 12
+    assert [sum(line["values"]) for line in goods["series"]] == [0, 0, 0]
+
+
+def test_the_home_page_shows_the_city_headline_without_links(board):  # noqa: F811
+    html = Client().get("/").content.decode()
+    assert 'data-testid="home-headline"' in html
+    assert 'data-code="needs.goods.posted"><strong>3</strong>' in html
+    assert 'data-code="needs.delivered_rate"><strong>33.33%</strong>' in html
+    goods = chart_data(html, "chart-needs-goods")
+    assert all(url is None for line in goods["series"] for url in line["urls"])
+    assert "/records/" not in html
+    assert "王" not in html  # no household, no child
+
+
+def test_the_home_headline_is_kept_until_the_board_changes(board, alice, django_assert_num_queries):  # noqa: F811
+    Client().get("/")
+    with django_assert_num_queries(1):  # the board's version
+        Client().get("/")
+    from tongxing.public_cache import bump
+
+    bump("board")
+    html = Client().get("/").content.decode()
+    assert 'data-code="needs.goods.posted"><strong>3</strong>' in html
