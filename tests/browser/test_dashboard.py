@@ -12,7 +12,7 @@ from tongxing.needs.tests import factories as f
 
 pytestmark = pytest.mark.browser
 PHONE_WIDTH = 390
-RECORDS = "/indicators/needs.goods.posted/records/?region=590100000000&from="
+RECORDS = "/indicators/needs.goods.posted_within/records/?region=590100000000&from="
 
 
 def test_the_city_office_opens_the_charts_and_a_bar_leads_to_its_records(

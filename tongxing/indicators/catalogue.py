@@ -282,4 +282,24 @@ INDICATORS: tuple[Indicator, ...] = (
     _rate("plans.target_attainment", 10, _("Plan targets attained")),
 )
 
-BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
+# Beyond the report: what happened within a period (the dashboard's bars by month), where
+# the report's figures are stocks as of the period's end. They lead to their records too.
+FLOWS: tuple[Indicator, ...] = (
+    Indicator("needs.goods.posted_within", 6, _("Goods needs posted in the period"), T, N, True),
+    Indicator("needs.goods.matched_within", 6, _("Goods needs matched in the period"), T, N, True),
+    Indicator(
+        "needs.goods.confirmed_within", 6, _("Goods needs confirmed in the period"), T, N, True
+    ),
+    Indicator("needs.funds.posted_within", 6, _("Funding needs posted in the period"), T, N, True),
+    Indicator(
+        "needs.funds.matched_within", 6, _("Funding needs matched in the period"), T, N, True
+    ),
+    Indicator(
+        "needs.funds.confirmed_within", 6, _("Funding needs confirmed in the period"), T, N, True
+    ),
+    Indicator(
+        "platform.donors_joined", 6, _("Caring people who signed up in the period"), P, N, False
+    ),
+)
+
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in (*INDICATORS, *FLOWS)}

@@ -7,7 +7,6 @@ too) and, from the same data passed through `json_script`, as a chart (charts.js
 """
 
 import datetime
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, series
 from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.selectors import records_url
 from tongxing.needs.models import Kind
 from tongxing.regions.codes import Level, full_code
 from tongxing.regions.models import Region
@@ -35,18 +35,11 @@ HEADLINE = (
     "platform.donors_registered",
     "wishes.fulfilled_children",
 )
-# A month's bars, by kind of need: the step's figure and the code whose records it leads to.
+# A month's bars, by kind of need: the flow whose records the step's bar leads to (what
+# happened within the month, as the bar counts it).
 NEED_CODES = {
-    Kind.GOODS: {
-        "posted": "needs.goods.posted",
-        "matched": "needs.goods.matched",
-        "confirmed": "needs.delivered_rate",
-    },
-    Kind.FUNDS: {
-        "posted": "needs.funds.posted",
-        "matched": "needs.funds.matched",
-        "confirmed": "needs.delivered_rate",
-    },
+    kind: {step: f"needs.{kind}.{step}_within" for step in ("posted", "matched", "confirmed")}
+    for kind in (Kind.GOODS, Kind.FUNDS)
 }
 NEED_CHART_TITLES = {Kind.GOODS: _("Goods needs"), Kind.FUNDS: _("Funding needs")}
 STEP_LABELS = {"posted": _("posted"), "matched": _("matched"), "confirmed": _("confirmed")}
@@ -105,12 +98,6 @@ def dashboard(request):
         ],
     }
     return render(request, "indicators/dashboard.html", context)
-
-
-def records_url(code: str, region_code: str, start: datetime.date, end: datetime.date) -> str:
-    """The address of the records behind a figure (the indicators' records page)."""
-    query = urlencode({"region": region_code, "from": start.isoformat(), "to": end.isoformat()})
-    return f"/indicators/{code}/records/?{query}"
 
 
 def headline(figures: dict, region_code: str | None, start, end) -> list[dict]:
@@ -232,7 +219,7 @@ def area_charts(region: Region, start, end) -> list[dict]:
 
 def donor_chart(region: Region, start, end, *, linked: bool = True) -> dict:
     rows = series.donor_months(start, end)
-    code = "platform.donors_registered"
+    code = "platform.donors_joined"
     line = {
         "name": _("Caring people signing up"),
         "values": [row["donors"] for row in rows],

@@ -80,6 +80,16 @@ def compute(region_prefix: str, start: datetime.date, end: datetime.date) -> dic
     return {ind.code: figure_of(ind, values, start, end) for ind in INDICATORS}
 
 
+def compute_one(code: str, region_prefix: str, start: datetime.date, end: datetime.date) -> Figure:
+    """One code (of the report's catalogue or a flow) for the region and period."""
+    indicator = BY_CODE[code]
+    needed = {}
+    if indicator.recorded and indicator.of_period is None:
+        needed = {c: MEASURES[c] for c in indicator.parts or (indicator.code,)}
+    values = figures.evaluate(needed, region_prefix, figures.window(start, end))
+    return figure_of(indicator, values, start, end)
+
+
 def compute_by(
     region_prefix: str, start: datetime.date, end: datetime.date, level: Level
 ) -> dict[str, dict[str, Figure]]:

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from tongxing.accounts.models import User
@@ -31,6 +33,12 @@ from tongxing.text import masked_name
 def region_asked(user: User, code: str | None) -> Region:
     """The region the caller asked for (default: their own); 404 outside their scope."""
     return access_region_by_code(user, code or user.region_id or "")
+
+
+def records_url(code: str, region_code: str, start: datetime.date, end: datetime.date) -> str:
+    """The address of the records behind a figure, filtered as the figure was computed."""
+    query = urlencode({"region": region_code, "from": start.isoformat(), "to": end.isoformat()})
+    return f"{reverse('indicators:records', args=[code])}?{query}"
 
 
 def indicator_asked(code: str) -> Indicator | None:

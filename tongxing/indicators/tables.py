@@ -165,7 +165,7 @@ def records(request, code: str):
         found = selectors.records_of(indicator, region, period)
     except engine.NotRecorded:
         return render(request, "indicators/records.html", context | {"not_kept": True})
-    figure = engine.compute(region.prefix, period.start, period.end)[indicator.code]
+    figure = engine.compute_one(indicator.code, region.prefix, period.start, period.end)
     page = page_of(request, found.records, PAGE_SIZE)
     context |= {
         "regions": _regions_to_choose(request.user, region),

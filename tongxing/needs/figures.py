@@ -147,4 +147,25 @@ PLATFORM = {
     ),
 }
 
-MEASURES = {**NEEDS, **WISHES, **PLATFORM}
+# Flows: what happened within a period (the dashboard's months), where the figures above
+# are stocks as of its end. Posted, matched and confirmed each on its own day.
+STEP_FIELDS = {"posted": "published_at", "matched": "matched_at", "confirmed": "confirmed_at"}
+
+
+def _within(kind: str, field: str):
+    def where(w: Window) -> Q:
+        return Q(kind=kind, **{f"{field}__gte": w.start, f"{field}__lt": w.end})
+
+    return where
+
+
+FLOWS = {
+    f"needs.{kind}.{step}_within": Measure(Need, "village__code", _within(kind, field))
+    for kind in (Kind.GOODS, Kind.FUNDS)
+    for step, field in STEP_FIELDS.items()
+}
+FLOWS["platform.donors_joined"] = Measure(
+    User, None, lambda w: Q(role=Role.DONOR, date_joined__gte=w.start, date_joined__lt=w.end)
+)
+
+MEASURES = {**NEEDS, **WISHES, **PLATFORM, **FLOWS}

@@ -8,12 +8,12 @@ Each part with figures ends with a table of them; each computed figure links to 
 
 import datetime
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.utils import translation
 
 from tongxing.indicators import engine
 from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.selectors import records_url
 from tongxing.reports.wording import PLACEHOLDER, Part, load, traditional
 
 # The language of the labels and messages the catalogue and the engine give.
@@ -64,7 +64,7 @@ def build(*, region, year: int, start: datetime.date, end: datetime.date, lang: 
     context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
     with translation.override(DJANGO_LANGUAGE[lang]):
         refs = {
-            code: figure_ref(code, figures[code], lang, region.code, start, end) for code in BY_CODE
+            code: figure_ref(code, figures[code], lang, region.code, start, end) for code in figures
         }
         not_kept = wording.meta["not-kept"]
         joiner = " " if lang == "en" else ""  # between the sentences of a paragraph
@@ -97,14 +97,8 @@ def figure_ref(code, figure, lang, region_code, start, end) -> FigureRef:
         shown=shown,
         state=figure.state,
         value=figure.value,
-        link=records_link(code, region_code, start, end) if computed else None,
+        link=records_url(code, region_code, start, end) if computed else None,
     )
-
-
-def records_link(code: str, region_code: str, start: datetime.date, end: datetime.date) -> str:
-    """The page of the records behind a figure, filtered as the figure was computed."""
-    query = urlencode({"region": region_code, "from": start.isoformat(), "to": end.isoformat()})
-    return f"/indicators/{code}/records/?{query}"
 
 
 def fill(

@@ -20,7 +20,7 @@ import opencc
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.catalogue import INDICATORS
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 PACKAGED = Path(__file__).parent / "wording"
@@ -29,6 +29,9 @@ CONTEXT_NAMES = frozenset({"region", "year", "as_of"})
 META_KEYS = ("title", "not-kept", "figures", "figure-column", "value-column")
 NOTE = re.compile(r"<!--.*?-->", re.DOTALL)
 OPENCC_CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
+
+# The codes a template may name: the report's catalogue (not the dashboard's flows).
+REPORT_CODES = frozenset(indicator.code for indicator in INDICATORS)
 
 
 class WordingError(ValueError):
@@ -97,7 +100,7 @@ def parse(text: str, name: str) -> Wording:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         for placeholder in PLACEHOLDER.findall(line):
-            if placeholder not in BY_CODE and placeholder not in CONTEXT_NAMES:
+            if placeholder not in REPORT_CODES and placeholder not in CONTEXT_NAMES:
                 raise WordingError(f"{name}, line {number}: no indicator {placeholder}.")
         key, colon, value = line.partition(":")
         if not line:

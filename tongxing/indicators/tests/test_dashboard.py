@@ -1,13 +1,16 @@
 """The dashboard per role, in its region only, every figure leading to its records; and the
 city's headline figures on the public home page, kept through the public cache."""
 
+import datetime
 import json
 import re
+from urllib.parse import parse_qs
 
 from django.test import Client
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, client_for
+from tongxing.indicators import engine
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 
 
@@ -27,7 +30,7 @@ def test_the_city_office_sees_the_city_with_charts_and_tables(board, alice):  # 
     goods = chart_data(html, "chart-needs-goods")
     assert [sum(line["values"]) for line in goods["series"]] == [3, 1, 1]
     assert goods["series"][0]["urls"][0].startswith(
-        "/indicators/needs.goods.posted/records/?region=590100000000&from="
+        "/indicators/needs.goods.posted_within/records/?region=590100000000&from="
     )
     rates = chart_data(html, "chart-rates")
     assert rates["categories"] == ["柳塘镇", "松林乡"]
@@ -105,3 +108,23 @@ def test_the_home_headline_is_kept_until_the_board_changes(board, alice, django_
     bump("board")
     html = Client().get("/").content.decode()
     assert 'data-code="needs.goods.posted"><strong>3</strong>' in html
+
+
+def test_every_bar_counts_what_its_link_lists(board, alice):  # noqa: F811
+    html = client_for(alice).get("/dashboard/").content.decode()
+    checked = 0
+    for chart_id in ("chart-needs-goods", "chart-needs-funds", "chart-donors", "chart-wishes"):
+        for line in chart_data(html, chart_id)["series"]:
+            for value, url in zip(line["values"], line["urls"], strict=True):
+                path, query = url.split("?")
+                asked = parse_qs(query)
+                code = path.split("/")[2]
+                listed = engine.records(
+                    code,
+                    asked["region"][0][:4],
+                    datetime.date.fromisoformat(asked["from"][0]),
+                    datetime.date.fromisoformat(asked["to"][0]),
+                )
+                assert listed.count() == value, (chart_id, line["name"], url)
+                checked += value
+    assert checked > 0
