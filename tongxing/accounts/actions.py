@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxing import public_cache
 from tongxing.access import REGION_SCOPED_ROLES, Role
 from tongxing.accounts import rights
 from tongxing.accounts.models import ApiToken, LoginFailure, User
@@ -147,6 +148,7 @@ def register_donor(
         raise ValidationError({"password": [_("Choose a password.")]})
     text = clean_account_text(username=username, display_name=display_name, email=email, errors={})
     with transaction.atomic():
+        public_cache.bump("board")  # the home page counts the caring people signed up
         user = User(
             username=text["username"],
             role=Role.DONOR,
@@ -191,6 +193,7 @@ def create_donors_in_bulk(*, rows: list[DonorRow], by: User | None) -> int:
         if name not in existing
     ]
     with transaction.atomic():
+        public_cache.bump("board")  # the home page counts the caring people signed up
         User.objects.bulk_create(users, batch_size=2000)
         # bulk_create does not return primary keys on every engine: read them back.
         created = User.objects.filter(username__in=[u.username for u in users])

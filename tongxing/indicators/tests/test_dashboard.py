@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, client_for
+from tongxing.accounts.actions import register_donor
 from tongxing.indicators import engine
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 
@@ -128,3 +129,14 @@ def test_every_bar_counts_what_its_link_lists(board, alice):  # noqa: F811
                 assert listed.count() == value, (chart_id, line["name"], url)
                 checked += value
     assert checked > 0
+
+
+def test_a_caring_person_signing_up_counts_on_the_home_page_at_once(board):  # noqa: F811
+    def donors_shown() -> str:
+        html = Client().get("/").content.decode()
+        found = re.search(r'data-code="platform.donors_registered"><strong>([^<]*)<', html)
+        return found.group(1)
+
+    before = donors_shown()
+    register_donor(username="new-caring-person", password="a long passphrase 42")
+    assert int(donors_shown()) == int(before) + 1
