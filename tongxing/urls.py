@@ -12,6 +12,7 @@ urlpatterns = [
     path("registry/", include("tongxing.registry.urls")),
     path("jobs/", include("tongxing.jobs.urls")),
     path("needs/", include("tongxing.needs.urls")),
+    path("indicators/", include("tongxing.indicators.urls")),
     path("notifications/", include("tongxing.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
