@@ -1,10 +1,12 @@
 """The catalogue of indicators (indicators.md): every code declared once, with its label,
 unit, display, section, whether it adds up over regions, and where its value comes from.
 
-A code's `source` is a figure selector of a domain app, called once for all the codes it
-serves (the selectors count a table in one pass); None means Tongxing does not keep its
-records yet, and the code is "not recorded" — never 0. A rate names its numerator and
-denominator among its source's figures (`parts`), so it divides only at the end.
+A code's value is a measure that its domain app declares (`<app>/figures.py`, a
+`tongxing.figures.Measure`: the records it counts and how), found here by its code in
+`MEASURES`; the engine evaluates all the measures of one table in one pass. A code whose
+app keeps no measure for it is "not recorded yet" — never 0. A rate names its numerator
+and denominator measures (`parts`), so it divides only at the end and its parts add up
+over regions.
 
 Templated codes (`ecommerce.training.<id>.*`, `assessment.score.<unit>`) are not declared
 here: they name records (a training, a unit) and come with the records that define them.
@@ -14,14 +16,13 @@ import datetime
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.needs.selectors import need_figures, platform_figures, wish_figures
-
-# (region prefix, first day, last day) -> {code: value}
-Source = Callable[[str, datetime.date, datetime.date], dict]
+from tongxing.figures import Measure
+from tongxing.needs import figures as needs_figures
 
 
 class Unit(enum.StrEnum):
@@ -54,27 +55,31 @@ class Indicator:
     unit: Unit
     display: Display
     additive: bool
-    source: Source | None = None
-    parts: tuple[str, str] | None = None  # a rate's numerator and denominator codes
+    # A rate's numerator and denominator: codes of measures.
+    parts: tuple[str, str] | None = None
+    # A value that is the period's, not the records' (the date figures are "as of").
+    of_period: Callable[[datetime.date, datetime.date], Any] | None = None
 
     @property
     def recorded(self) -> bool:
-        return self.source is not None
+        """Whether Tongxing keeps the records of this figure (else: "not recorded yet")."""
+        if self.of_period is not None:
+            return True
+        return all(code in MEASURES for code in self.parts or (self.code,))
+
+    @property
+    def measure(self) -> str:
+        """The code of the measure whose records are behind the figure (a rate's numerator)."""
+        return self.parts[0] if self.parts else self.code
 
 
-# --- Sources: the domain apps' figure selectors, over a period ------------------------------
+# --- What the domain apps keep: their measures, by code ------------------------------------
+
+MEASURES: dict[str, Measure] = {**needs_figures.MEASURES}
 
 
-def needs_as_of_end(region: str, start: datetime.date, end: datetime.date) -> dict:
-    return need_figures(region=region, as_of=end)
-
-
-def wishes_of_period(region: str, start: datetime.date, end: datetime.date) -> dict:
-    return wish_figures(region=region, start=start, end=end)
-
-
-def platform_as_of_end(region: str, start: datetime.date, end: datetime.date) -> dict:
-    return platform_figures(region=region, as_of=end)
+def period_end(start: datetime.date, end: datetime.date) -> datetime.date:
+    return end
 
 
 # --- The catalogue ---------------------------------------------------------------------------
@@ -83,8 +88,8 @@ P, H, T, C, F = Unit.PEOPLE, Unit.HOUSEHOLDS, Unit.ITEMS, Unit.COUNT, Unit.FEN
 N, W, Y, R = Display.INTEGER, Display.WAN_YUAN, Display.YI_YUAN, Display.PERCENT
 
 
-def _rate(code, section, label, parts=None, source=None) -> Indicator:
-    return Indicator(code, section, label, Unit.PERCENT, R, False, source, parts)
+def _rate(code, section, label, parts=None) -> Indicator:
+    return Indicator(code, section, label, Unit.PERCENT, R, False, parts)
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -123,24 +128,16 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("awards.stories_submitted", 3, _("Stories submitted"), T, N, True),
     Indicator("events.contests", 3, _("Contests held"), C, N, True),
     # 4. Visits and micro-wishes
-    Indicator("wishes.children", 4, _("Children with a micro-wish"), P, N, True, wishes_of_period),
-    Indicator(
-        "wishes.townships", 4, _("Townships raising wish funds"), C, N, False, wishes_of_period
-    ),
-    Indicator(
-        "wishes.raised_fen", 4, _("Money raised for micro-wishes"), F, W, True, wishes_of_period
-    ),
-    Indicator(
-        "wishes.fulfilled_children",
+    Indicator("wishes.children", 4, _("Children with a micro-wish"), P, N, True),
+    Indicator("wishes.townships", 4, _("Townships raising wish funds"), C, N, False),
+    Indicator("wishes.raised_fen", 4, _("Money raised for micro-wishes"), F, W, True),
+    Indicator("wishes.fulfilled_children", 4, _("Children whose wish came true"), P, N, True),
+    _rate(
+        "wishes.coverage_rate",
         4,
-        _("Children whose wish came true"),
-        P,
-        N,
-        True,
-        wishes_of_period,
+        _("Micro-wish coverage"),
+        ("wishes.fulfilled_children", "wishes.children_in_need"),
     ),
-    # Its denominator (left-behind children in need) is not among the selector's figures.
-    _rate("wishes.coverage_rate", 4, _("Micro-wish coverage"), source=wishes_of_period),
     Indicator(
         "visits.city_secretary.count", 4, _("Visits by the city party secretary"), C, N, True
     ),
@@ -209,44 +206,34 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.DATE,
         Display.DATE,
         False,
-        platform_as_of_end,
+        of_period=period_end,
     ),
     # Donors have no region: every donor of the platform counts wherever one looks; the
     # administrators of a city or township belong to none of the regions below it.
-    Indicator(
-        "platform.donors_registered", 6, _("Donors registered"), P, N, False, platform_as_of_end
-    ),
-    Indicator(
-        "platform.households_registered",
-        6,
-        _("Households registered"),
-        H,
-        N,
-        True,
-        platform_as_of_end,
-    ),
-    Indicator("platform.admins", 6, _("Administrators"), P, N, False, platform_as_of_end),
-    Indicator("needs.goods.posted", 6, _("Goods needs posted"), T, N, True, needs_as_of_end),
-    Indicator("needs.goods.matched", 6, _("Goods needs matched"), T, N, True, needs_as_of_end),
+    Indicator("platform.donors_registered", 6, _("Donors registered"), P, N, False),
+    Indicator("platform.households_registered", 6, _("Households registered"), H, N, True),
+    Indicator("platform.admins", 6, _("Administrators"), P, N, False),
+    Indicator("needs.goods.posted", 6, _("Goods needs posted"), T, N, True),
+    Indicator("needs.goods.matched", 6, _("Goods needs matched"), T, N, True),
     _rate(
         "needs.goods.match_rate",
         6,
         _("Goods needs match rate"),
         ("needs.goods.matched", "needs.goods.posted"),
-        needs_as_of_end,
     ),
-    Indicator("needs.funds.posted", 6, _("Funding needs posted"), T, N, True, needs_as_of_end),
-    Indicator("needs.funds.matched", 6, _("Funding needs matched"), T, N, True, needs_as_of_end),
+    Indicator("needs.funds.posted", 6, _("Funding needs posted"), T, N, True),
+    Indicator("needs.funds.matched", 6, _("Funding needs matched"), T, N, True),
     _rate(
         "needs.funds.match_rate",
         6,
         _("Funding needs match rate"),
         ("needs.funds.matched", "needs.funds.posted"),
-        needs_as_of_end,
     ),
-    # Its numerator (matched needs confirmed) is not among the selector's figures.
     _rate(
-        "needs.delivered_rate", 6, _("Matched needs confirmed delivered"), source=needs_as_of_end
+        "needs.delivered_rate",
+        6,
+        _("Matched needs confirmed delivered"),
+        ("needs.confirmed", "needs.matched"),
     ),
     # 7. E-commerce assistance (ecommerce.training.<id>.* is per training: not declared)
     Indicator("ecommerce.center.companies", 7, _("E-commerce companies in the centre"), C, N, True),

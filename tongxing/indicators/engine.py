@@ -1,7 +1,12 @@
-"""Compute the catalogue for a region and a period: each source (a domain app's figure
-selector, one pass over its table) is called once for all the codes it serves; a rate
-divides its numerator by its denominator at the end; a code whose records Tongxing does
-not keep is "not recorded", never 0."""
+"""Compute the catalogue for a region and a period, and list the records behind a figure.
+
+The measures of every recorded code are evaluated together: one query per table, with
+conditional aggregates (`tongxing.figures.evaluate`); figures by township or village are the
+same queries grouped on the prefix of the region code, never one query per region. A rate
+divides its numerator by its denominator at the end; a code whose records Tongxing does not
+keep is "not recorded", never 0. `records` lists what a figure counted, filtered exactly as
+it was counted.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -10,7 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from tongxing.indicators.catalogue import INDICATORS, Display, Indicator
+from tongxing import figures
+from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Display, Indicator
+from tongxing.queries import prefix_q
+from tongxing.regions.codes import SEGMENT_END, Level, prefix_of
+from tongxing.regions.models import Region
 
 COMPUTED = "computed"
 NOT_RECORDED = "not_recorded"
@@ -60,25 +69,82 @@ def period_of(
     return Period(start, end)
 
 
+class NotRecorded(LookupError):
+    """The code's records are not kept (yet): it has no records to list."""
+
+
 def compute(region_prefix: str, start: datetime.date, end: datetime.date) -> dict[str, Figure]:
     """Every code of the catalogue for the region (by its code prefix; "" is everywhere)
     and the period (both days included)."""
-    figures_of_source: dict = {}
-    out: dict[str, Figure] = {}
+    values = figures.evaluate(_measures(), region_prefix, figures.window(start, end))
+    return {ind.code: figure_of(ind, values, start, end) for ind in INDICATORS}
+
+
+def compute_by(
+    region_prefix: str, start: datetime.date, end: datetime.date, level: Level
+) -> dict[str, dict[str, Figure]]:
+    """Every code for each region of a level (townships, villages) under the region:
+    {region code: {code: Figure}}, in code order, every region of the level included."""
+    codes = list(
+        Region.objects.filter(prefix_q("code", region_prefix), level=level)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    length = SEGMENT_END[level]
+    grouped = figures.evaluate_by(
+        _measures(),
+        region_prefix,
+        figures.window(start, end),
+        length=length,
+        units=[prefix_of(code, level) for code in codes],
+    )
+    return {
+        code: {
+            ind.code: figure_of(ind, grouped[prefix_of(code, level)], start, end)
+            for ind in INDICATORS
+        }
+        for code in codes
+    }
+
+
+def records(code: str, region_prefix: str, start: datetime.date, end: datetime.date):
+    """The records behind a figure (a rate's: its numerator's), as a queryset filtered
+    exactly as the figure was computed. Raises NotRecorded where none are kept, and
+    KeyError for a code the catalogue does not know."""
+    indicator = BY_CODE[code]
+    if not indicator.recorded or indicator.of_period is not None:
+        raise NotRecorded(code)
+    measure = MEASURES[indicator.measure]
+    return figures.records(measure, region_prefix, figures.window(start, end))
+
+
+def record_ids(code: str, region_prefix: str, start: datetime.date, end: datetime.date) -> list:
+    """The primary keys of the records behind a figure, in order."""
+    return list(
+        records(code, region_prefix, start, end).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _measures() -> dict:
+    """The measures the recorded codes need: their own, or a rate's parts."""
+    needed = {}
     for indicator in INDICATORS:
-        if indicator.source is None:
-            out[indicator.code] = Figure(None, NOT_RECORDED)
-            continue
-        if indicator.source not in figures_of_source:
-            figures_of_source[indicator.source] = indicator.source(region_prefix, start, end)
-        out[indicator.code] = figure_of(indicator, figures_of_source[indicator.source])
-    return out
+        if indicator.recorded and indicator.of_period is None:
+            for code in indicator.parts or (indicator.code,):
+                needed[code] = MEASURES[code]
+    return needed
 
 
-def figure_of(indicator: Indicator, figures: dict) -> Figure:
+def figure_of(
+    indicator: Indicator, values: dict, start: datetime.date, end: datetime.date
+) -> Figure:
+    if not indicator.recorded:
+        return Figure(None, NOT_RECORDED)
+    if indicator.of_period is not None:
+        return Figure(indicator.of_period(start, end))
     if indicator.parts is None:
-        return Figure(figures[indicator.code])
-    numerator, denominator = (figures[code] for code in indicator.parts)
+        return Figure(values[indicator.code])
+    numerator, denominator = (values[code] for code in indicator.parts)
     return Figure(percent(numerator, denominator), COMPUTED, numerator, denominator)
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from tongxing.access import NEED_REVIEWERS, PLEDGERS, Role, scope_prefix
 from tongxing.accounts.models import User
 from tongxing.audit.models import AuditEvent
-from tongxing.needs import public_text
+from tongxing.figures import evaluate, window
+from tongxing.needs import figures, public_text
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     CATEGORIES_BY_KIND,
@@ -33,7 +34,6 @@ from tongxing.needs.models import (
 )
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import CodeError, Level, normalize, path_codes, prefix_of
-from tongxing.registry.models import HouseholdStatus, Member
 from tongxing.registry.selectors import assigned_household_ids
 from tongxing.text import Finding, clean_text, find_personal_data
 
@@ -450,106 +450,32 @@ def access_public_need(need_id: int) -> Need:
 # --- Figures (indicators.md, sections 4 and 6) ----------------------------------------------
 
 
-def _end_of(day: datetime.date) -> datetime.datetime:
-    """The first instant after a day, in the office's time zone."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    )
-
-
 def _rate(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 2) if whole else None
 
 
 def need_figures(*, region: str, as_of: datetime.date) -> dict:
-    """needs.<kind>.posted / matched / match_rate and needs.delivered_rate, as of a date.
-
-    Posted: ever published by the date. Matched (对接): of those, fully pledged by the date
-    and still so. Delivered: of the matched, those whose delivery the household confirmed
-    in full by the date — the figure that keeps the match rate honest.
-    """
-    end = _end_of(as_of)
-    posted = Need.objects.filter(prefix_q("village__code", region), published_at__lt=end)
-    rows = posted.values("kind").annotate(
-        posted=Count("pk"),
-        matched=Count("pk", filter=Q(matched_at__lt=end)),
-        confirmed=Count("pk", filter=Q(matched_at__lt=end, confirmed_at__lt=end)),
-    )
-    by_kind = {row["kind"]: row for row in rows}
-    figures: dict = {"platform.as_of": as_of}
-    matched_total = confirmed_total = 0
+    """needs.<kind>.posted / matched / match_rate and needs.delivered_rate, as of a date
+    (the measures of `needs.figures`)."""
+    values = evaluate(figures.NEEDS, region, window(as_of, as_of))
+    result: dict = {"platform.as_of": as_of}
     for kind in Kind.values:
-        row = by_kind.get(kind, {"posted": 0, "matched": 0, "confirmed": 0})
-        figures[f"needs.{kind}.posted"] = row["posted"]
-        figures[f"needs.{kind}.matched"] = row["matched"]
-        figures[f"needs.{kind}.match_rate"] = _rate(row["matched"], row["posted"])
-        matched_total += row["matched"]
-        confirmed_total += row["confirmed"]
-    figures["needs.delivered_rate"] = _rate(confirmed_total, matched_total)
-    return figures
+        posted, matched = values[f"needs.{kind}.posted"], values[f"needs.{kind}.matched"]
+        result[f"needs.{kind}.posted"] = posted
+        result[f"needs.{kind}.matched"] = matched
+        result[f"needs.{kind}.match_rate"] = _rate(matched, posted)
+    result["needs.delivered_rate"] = _rate(values["needs.confirmed"], values["needs.matched"])
+    return result
 
 
 def wish_figures(*, region: str, start: datetime.date, end: datetime.date) -> dict:
     """The micro-wish figures of section 4 for a period (start and end days included)."""
-    since, until = _end_of(start - datetime.timedelta(days=1)), _end_of(end)
-    wishes = Need.objects.filter(prefix_q("village__code", region), kind=Kind.WISH)
-    children = (
-        wishes.filter(published_at__gte=since, published_at__lt=until)
-        .values("child")
-        .distinct()
-        .count()
-    )
-    gifts = Pledge.objects.filter(
-        need__in=wishes, status__in=ACTIVE_PLEDGE, created_at__gte=since, created_at__lt=until
-    )
-    raised = gifts.aggregate(total=Sum("value_fen"))["total"] or 0
-    townships = (
-        gifts.annotate(township=Substr("need__village_id", 1, 9))
-        .values("township")
-        .distinct()
-        .count()
-    )
-    fulfilled = (
-        Pledge.objects.filter(
-            need__in=wishes,
-            status__in=(PledgeStatus.DELIVERED, PledgeStatus.CONFIRMED),
-            delivered_at__gte=since,
-            delivered_at__lt=until,
-        )
-        .values("need__child")
-        .distinct()
-        .count()
-    )
-    in_need = Member.objects.filter(
-        prefix_q("household__village__code", region),
-        left_behind_child=True,
-        household__status__in=(HouseholdStatus.REGISTERED_POOR, HouseholdStatus.UNDER_MONITORING),
-    ).count()
-    return {
-        "wishes.children": children,
-        "wishes.townships": townships,
-        "wishes.raised_fen": raised,
-        "wishes.fulfilled_children": fulfilled,
-        "wishes.coverage_rate": _rate(fulfilled, in_need),
-    }
+    values = evaluate(figures.WISHES, region, window(start, end))
+    in_need = values.pop("wishes.children_in_need")
+    values["wishes.coverage_rate"] = _rate(values["wishes.fulfilled_children"], in_need)
+    return values
 
 
 def platform_figures(*, region: str, as_of: datetime.date) -> dict:
     """platform.donors_registered, households_registered and admins, as of a date."""
-    from tongxing.registry.models import Household
-
-    end = _end_of(as_of)
-    admins = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN)
-    return {
-        "platform.as_of": as_of,
-        # Donors have no region: every donor of the platform counts wherever one looks.
-        "platform.donors_registered": User.objects.filter(
-            role=Role.DONOR, date_joined__lt=end
-        ).count(),
-        "platform.households_registered": Household.objects.filter(
-            prefix_q("village__code", region), created_at__lt=end
-        ).count(),
-        "platform.admins": User.objects.filter(
-            prefix_q("region__code", region), role__in=admins, is_active=True, date_joined__lt=end
-        ).count(),
-    }
+    return {"platform.as_of": as_of, **evaluate(figures.PLATFORM, region, window(as_of, as_of))}

@@ -17,9 +17,9 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from conftest import TOWNSHIP_A, TOWNSHIP_B, api_client_for
+from conftest import TOWNSHIP_B, api_client_for
 from tongxing.indicators import engine
-from tongxing.indicators.catalogue import BY_CODE, INDICATORS
+from tongxing.indicators.catalogue import INDICATORS
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 
 CITY = "5901"
@@ -94,20 +94,6 @@ def test_codes_without_records_are_not_recorded_never_0(board):  # noqa: F811
             "unit": str(indicator.unit),
             "state": "not_recorded",
         }
-
-
-def test_the_citys_additive_figures_are_the_sums_of_its_townships(board):  # noqa: F811
-    start, end = this_year()
-    city = engine.compute(CITY, start, end)
-    townships = [engine.compute(code[:9], start, end) for code in (TOWNSHIP_A, TOWNSHIP_B)]
-    additive = [i.code for i in INDICATORS if i.recorded and i.additive]
-    assert len(additive) >= 7
-    for code in additive:
-        assert city[code].value == sum(figures[code].value for figures in townships), code
-    # A rate's parts add up, and the city's rate divides their sums.
-    rate = BY_CODE["needs.goods.match_rate"].code
-    assert city[rate].numerator == sum(figures[rate].numerator for figures in townships)
-    assert city[rate].denominator == sum(figures[rate].denominator for figures in townships)
 
 
 # --- The period ------------------------------------------------------------------------------

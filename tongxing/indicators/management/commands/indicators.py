@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from tongxing.indicators import engine
 from tongxing.indicators.catalogue import INDICATORS
-from tongxing.regions.codes import CodeError, normalize
+from tongxing.regions.codes import CodeError, Level, normalize
 from tongxing.regions.models import Region
+
+BY_LEVEL = {"township": Level.TOWNSHIP, "village": Level.VILLAGE}
 
 
 def day(text: str) -> datetime.date:
@@ -33,8 +35,13 @@ class Command(BaseCommand):
         period.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
         parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--by",
+            choices=sorted(BY_LEVEL),
+            help="one row of figures for each township or village of the region",
+        )
 
-    def handle(self, *args, region, year, start, end, json: bool, **options):
+    def handle(self, *args, region, year, start, end, json: bool, by: str | None, **options):
         prefix = self.prefix_of(region)
         if year is not None and end is not None:
             raise CommandError(_("Give a year or a range of days, not both."), returncode=2)
@@ -47,6 +54,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(exc.messages[0], returncode=2) from None
+        if by is not None:
+            self.print_by(prefix, period, BY_LEVEL[by], json)
+            return
         figures = engine.compute(prefix, period.start, period.end)
         if json:
             self.stdout.write(dumps(engine.as_json(figures)))
@@ -54,6 +64,18 @@ class Command(BaseCommand):
         for indicator in INDICATORS:
             shown = engine.display(indicator, figures[indicator.code])
             self.stdout.write(f"{indicator.code}\t{shown}\t{indicator.label}")
+
+    def print_by(self, prefix: str, period, level: Level, json: bool) -> None:
+        """Each region of the level: JSON {region code: {code: …}}, or a tab-separated
+        table (a row per region, a column per code) for a spreadsheet."""
+        table = engine.compute_by(prefix, period.start, period.end, level)
+        if json:
+            self.stdout.write(dumps({code: engine.as_json(f) for code, f in table.items()}))
+            return
+        self.stdout.write("\t".join(["region", *(i.code for i in INDICATORS)]))
+        for code, figures in table.items():
+            shown = (engine.display(i, figures[i.code]) for i in INDICATORS)
+            self.stdout.write("\t".join([code, *shown]))
 
     def prefix_of(self, code: str | None) -> str:
         if not code:

@@ -1,0 +1,150 @@
+"""The needs board's figures (indicators.md, sections 4 and 6), declared as measures.
+
+Each is what it counts, once (`tongxing.figures.Measure`): the indicators engine evaluates
+them for any region and period and lists the records behind each, and the board's own
+figure selectors (`selectors.need_figures`, …) evaluate the same declarations.
+
+- Posted: ever published by the period's end. Matched (对接): of those, fully pledged by
+  then and still so. Confirmed: of the matched, those whose delivery the household
+  confirmed in full by then — the figure that keeps the match rate honest.
+- Micro-wishes count children, not wishes: a child with two wishes is one child.
+"""
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+
+from tongxing.access import Role
+from tongxing.accounts.models import User
+from tongxing.figures import DISTINCT, SUM, Measure, Window
+from tongxing.needs.models import ACTIVE_PLEDGE, Kind, Need, Pledge, PledgeStatus
+from tongxing.regions.codes import SEGMENT_END, Level
+from tongxing.regions.models import Region
+from tongxing.registry.models import Household, HouseholdStatus, Member
+
+ADMIN_ROLES = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN)
+IN_NEED = (HouseholdStatus.REGISTERED_POOR, HouseholdStatus.UNDER_MONITORING)
+# The township part of a wish's village code, for "townships that raised wish funds".
+WISH_TOWNSHIP = Substr("need__village_id", 1, SEGMENT_END[Level.TOWNSHIP])
+
+
+def _posted(kind: str | None = None):
+    def where(w: Window) -> Q:
+        q = Q(published_at__lt=w.end)
+        return q & Q(kind=kind) if kind else q
+
+    return where
+
+
+def _matched(kind: str | None = None):
+    def where(w: Window) -> Q:
+        return _posted(kind)(w) & Q(matched_at__lt=w.end)
+
+    return where
+
+
+def _confirmed(w: Window) -> Q:
+    return _matched()(w) & Q(confirmed_at__lt=w.end)
+
+
+def _children(qs: QuerySet) -> QuerySet:
+    return Member.objects.filter(pk__in=qs.values("child"))
+
+
+def _wished_children(qs: QuerySet) -> QuerySet:
+    return Member.objects.filter(pk__in=qs.values("need__child"))
+
+
+def _townships(qs: QuerySet) -> QuerySet:
+    prefixes = qs.annotate(township=WISH_TOWNSHIP).values("township")
+    return (
+        Region.objects.filter(level=Level.TOWNSHIP)
+        .annotate(own=Substr("code", 1, SEGMENT_END[Level.TOWNSHIP]))
+        .filter(own__in=prefixes)
+    )
+
+
+NEEDS = {
+    **{
+        code: measure
+        for kind in Kind.values
+        for code, measure in (
+            (f"needs.{kind}.posted", Measure(Need, "village_id", _posted(kind))),
+            (f"needs.{kind}.matched", Measure(Need, "village_id", _matched(kind))),
+        )
+    },
+    # The delivered rate's parts: matched needs of every kind, and those confirmed.
+    "needs.matched": Measure(Need, "village_id", _matched()),
+    "needs.confirmed": Measure(Need, "village_id", _confirmed),
+}
+
+WISHES = {
+    "wishes.children": Measure(
+        Need,
+        "village_id",
+        lambda w: Q(kind=Kind.WISH, published_at__gte=w.start, published_at__lt=w.end),
+        DISTINCT,
+        "child",
+        _children,
+    ),
+    "wishes.raised_fen": Measure(
+        Pledge,
+        "need__village_id",
+        lambda w: Q(
+            need__kind=Kind.WISH,
+            status__in=ACTIVE_PLEDGE,
+            created_at__gte=w.start,
+            created_at__lt=w.end,
+        ),
+        SUM,
+        "value_fen",
+    ),
+    "wishes.townships": Measure(
+        Pledge,
+        "need__village_id",
+        lambda w: Q(
+            need__kind=Kind.WISH,
+            status__in=ACTIVE_PLEDGE,
+            created_at__gte=w.start,
+            created_at__lt=w.end,
+        ),
+        DISTINCT,
+        WISH_TOWNSHIP,
+        _townships,
+    ),
+    "wishes.fulfilled_children": Measure(
+        Pledge,
+        "need__village_id",
+        lambda w: Q(
+            need__kind=Kind.WISH,
+            status__in=(PledgeStatus.DELIVERED, PledgeStatus.CONFIRMED),
+            delivered_at__gte=w.start,
+            delivered_at__lt=w.end,
+        ),
+        DISTINCT,
+        "need__child",
+        _wished_children,
+    ),
+    # The coverage rate's whole: left-behind children of households in need, today.
+    "wishes.children_in_need": Measure(
+        Member,
+        "household__village_id",
+        lambda w: Q(left_behind_child=True, household__status__in=IN_NEED),
+    ),
+}
+
+PLATFORM = {
+    # Donors have no region: every donor of the platform counts wherever one looks.
+    "platform.donors_registered": Measure(
+        User, None, lambda w: Q(role=Role.DONOR, date_joined__lt=w.end)
+    ),
+    "platform.households_registered": Measure(
+        Household, "village_id", lambda w: Q(created_at__lt=w.end)
+    ),
+    "platform.admins": Measure(
+        User,
+        "region_id",
+        lambda w: Q(role__in=ADMIN_ROLES, is_active=True, date_joined__lt=w.end),
+    ),
+}
+
+MEASURES = {**NEEDS, **WISHES, **PLATFORM}
