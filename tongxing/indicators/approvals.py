@@ -15,7 +15,6 @@ from tongxing.indicators.models import Approval
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level, ancestor_code, full_code
 from tongxing.regions.models import Region
-from tongxing.regions.selectors import regions_under
 
 
 @dataclass(frozen=True)
@@ -156,12 +155,10 @@ def townships_not_approved(city: Region, period: Period) -> list[Region]:
             withdrawn_at__isnull=True,
         ).values_list("region_id", flat=True)
     )
-    townships = regions_under(city).filter(level=Level.TOWNSHIP).exclude(code__in=approved)
-    return [
-        township
-        for township in townships.order_by("code")
-        if has_records(engine.compute(township.prefix, period.start, period.end))
-    ]
+    by_township = engine.compute_by(city.prefix, period.start, period.end, Level.TOWNSHIP)
+    with_records = [code for code, figures in by_township.items() if has_records(figures)]
+    missing = [code for code in with_records if code not in approved]
+    return list(Region.objects.filter(code__in=missing).order_by("code"))
 
 
 def has_records(figures: dict[str, Figure]) -> bool:
