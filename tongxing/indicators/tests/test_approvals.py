@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, api_client_for, client_for
+from tongxing.audit.events import describe_event
 from tongxing.audit.models import AuditEvent
 from tongxing.indicators import actions, approvals, engine
 from tongxing.indicators.catalogue import CATALOGUE_VERSION
@@ -138,6 +139,12 @@ def test_withdraw_the_city_first_then_correct_and_approve_again(board, alice, ti
     assert (township.withdrawn_by, township.withdraw_reason) == (tina, "一条需求发布日期录错")
     event = AuditEvent.objects.filter(action="approval.withdrawn").latest("pk")
     assert (event.actor, event.after) == (tina, {"withdraw_reason": "一条需求发布日期录错"})
+    period = this_year()
+    words = describe_event(event, alice)
+    assert words.summary == (
+        f"Tina withdrew the approval of the figures of 柳塘镇, {period.start} to {period.end}."
+    )
+    assert [change.label for change in words.changes] == ["reason"]
     assert not approvals.figures_for(A, this_year()).frozen
 
     move_out_of_the_period(board["half"])
