@@ -32,7 +32,7 @@ def approve(*, region: Region, period: Period, by) -> Approval:
             # Locked: a township's approval cannot be withdrawn while the city's is made.
             list(
                 Approval.objects.select_for_update().filter(
-                    prefix_q("region_id", region.prefix),
+                    prefix_q("region__code", region.prefix),
                     start=period.start,
                     end=period.end,
                     withdrawn_at__isnull=True,

@@ -102,7 +102,7 @@ def approvals_visible_to(user) -> QuerySet[Approval]:
     prefix = scope_prefix(user)
     if prefix is None:
         return Approval.objects.none()
-    return Approval.objects.filter(prefix_q("region_id", prefix)).select_related(
+    return Approval.objects.filter(prefix_q("region__code", prefix)).select_related(
         "region", "approved_by", "withdrawn_by"
     )
 
@@ -148,7 +148,7 @@ def townships_not_approved(city: Region, period: Period) -> list[Region]:
     are not approved: the city's approval waits for them."""
     approved = set(
         Approval.objects.filter(
-            prefix_q("region_id", city.prefix),
+            prefix_q("region__code", city.prefix),
             region__level=Level.TOWNSHIP,
             start=period.start,
             end=period.end,
