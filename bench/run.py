@@ -42,10 +42,17 @@
    with its SQL alone beside it (bench/audit_bench.py, a process per engine): p50 and p99
    of 20 runs each. It runs on the demo right after the search.
 
+9. Indicators: on the demo, every computed code of the catalogue for the city and this year
+   (`engine.compute`), the township table (`engine.compute_by`), each code alone for the
+   ten slowest, and the same figures by one hand-written SQL query per section of the
+   report, whose values must be the engine's (bench/indicators_bench.py, a process per
+   engine). Targets: the catalogue within 2 s on PostgreSQL and 5 s on SQLite, and at most
+   1.5x the hand-written SQL.
+
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
-Usage: `make bench [ARGS="--only demo|http|import|search|audit|board|contrib|lockwait"]`
+Usage: `make bench [ARGS="--only demo|http|import|search|audit|indicators|board|contrib|lockwait"]`
 (and `--skip-postgres`, and `--scale small` to measure on the small demo, built in seconds:
 `make bench ARGS="--only board --scale small"`),
 or `.venv/bin/python bench/run.py [--only PART]... [--skip-postgres]`; `--only` may be
@@ -87,9 +94,21 @@ SEARCH_BENCH = ROOT / "bench" / "search_bench.py"
 NEEDS_BENCH = ROOT / "bench" / "needs_bench.py"
 LOCKWAIT_PROBE = ROOT / "bench" / "lockwait_probe.py"
 AUDIT_BENCH = ROOT / "bench" / "audit_bench.py"
-PARTS = ["demo", "http", "import", "search", "audit", "board", "contrib", "lockwait"]
+INDICATORS_BENCH = ROOT / "bench" / "indicators_bench.py"
+PARTS = [
+    "demo",
+    "http",
+    "import",
+    "search",
+    "audit",
+    "indicators",
+    "board",
+    "contrib",
+    "lockwait",
+]
 # The parts that measure on a city demo, built once per engine.
-ON_THE_DEMO = {"demo", "http", "search", "audit", "board", "contrib"}
+ON_THE_DEMO = {"demo", "http", "search", "audit", "indicators", "board", "contrib"}
+INDICATORS_REPEAT = 5
 
 PG_HOST_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432"
@@ -802,6 +821,51 @@ def print_audit_table(engine: str, results: dict) -> None:
         )
 
 
+# --- 9. Indicators ---------------------------------------------------------------------------
+
+
+def bench_indicators(db: Database, folder: Path) -> dict:
+    step(
+        f"{db.engine}: the indicators of this year for the city, each {INDICATORS_REPEAT} times "
+        "(bench/indicators_bench.py)"
+    )
+    command = [sys.executable, str(INDICATORS_BENCH), f"--repeat={INDICATORS_REPEAT}"]
+    busy_before = check_quiet("before")
+    output = run(command, env=app_env(db), timeout=AUDIT_TIMEOUT_SECONDS)
+    busy = worst(busy_before, check_quiet("after"))
+    (folder / f"indicators-{db.key}.json").write_text(output)
+    results = json.loads(output.strip().splitlines()[-1])
+    results["background_cpu_percent"] = busy
+    if results["mismatched"]:
+        raise BenchError(f"the engine and the hand-written SQL differ: {results['mismatched']}")
+    return results
+
+
+def print_indicators_table(engine: str, results: dict) -> None:
+    print()
+    print(
+        f"the indicators, {engine}: {results['computed_codes']} computed codes for the city "
+        f"{results['region']}, {results['period'][0]} to {results['period'][1]}, in process"
+    )
+    sql = results["hand_written_sql"]["p50_ms"]
+    same = results["engine_same_figures"]["p50_ms"]
+    print(f"{'what':<52}{'p50 ms':>10}{'max ms':>10}{'others CPU':>12}")
+    busy = percent(results["background_cpu_percent"])
+    for label, key in (
+        ("the whole catalogue (engine.compute)", "catalogue"),
+        (f"the township table ({results['townships']} townships)", "township_table"),
+        ("the same figures, hand-written SQL (a query a section)", "hand_written_sql"),
+        ("the same figures, the engine", "engine_same_figures"),
+    ):
+        r = results[key]
+        print(f"{label:<52}{r['p50_ms']:>10.1f}{r['max_ms']:>10.1f}{busy:>12}")
+    print(f"engine / hand-written SQL: {same / sql:.2f}x")
+    print(
+        "the ten slowest codes, each alone (p50 ms): "
+        + ", ".join(f"{code} {ms:.1f}" for code, ms in results["slowest_alone_ms"])
+    )
+
+
 # --- 5. Board ---------------------------------------------------------------------------------
 
 
@@ -1176,6 +1240,9 @@ def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: d
                 if "audit" in parts:
                     report["audit"][db.engine] = bench_audit(db, folder)
                     print_audit_table(db.engine, report["audit"][db.engine])
+                if "indicators" in parts:
+                    report["indicators"][db.engine] = bench_indicators(db, folder)
+                    print_indicators_table(db.engine, report["indicators"][db.engine])
                 if "board" in parts:  # grows the needs table: after the parts that read it
                     report["board"][db.engine] = bench_board(db, folder)
                     print_board_table(db.engine, report["board"][db.engine])
@@ -1226,6 +1293,8 @@ def main(argv: list[str] | None = None) -> int:
         print_search_table(engine, results)
     for engine, results in report["audit"].items():
         print_audit_table(engine, results)
+    for engine, results in report["indicators"].items():
+        print_indicators_table(engine, results)
     for engine, results in report["board"].items():
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():

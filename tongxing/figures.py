@@ -52,9 +52,11 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 class Measure:
     """One figure as a query.
 
-    `region` is the lookup of the records' 12-digit region code (`"village_id"`); None when
-    the records belong to no region (a donor's account), so every one counts wherever one
-    looks and the figure does not add up over regions. `where(window)` is the records the
+    `region` is the lookup of the records' 12-digit region code (`"village__code"`: through
+    the foreign key, which Django reads from the key's own column, without a join; a lookup
+    on the key itself, `village_id`, cannot match a prefix on PostgreSQL); None when the
+    records belong to no region (a donor's account), so every one counts wherever one looks
+    and the figure does not add up over regions. `where(window)` is the records the
     figure counts in a period. `how` is COUNT (records), DISTINCT (distinct values of
     `field`, which may be an expression) or SUM (of `field`). For DISTINCT, `distinct_records`
     turns the counted records into the distinct things themselves (the children, not their

@@ -68,19 +68,19 @@ NEEDS = {
         code: measure
         for kind in Kind.values
         for code, measure in (
-            (f"needs.{kind}.posted", Measure(Need, "village_id", _posted(kind))),
-            (f"needs.{kind}.matched", Measure(Need, "village_id", _matched(kind))),
+            (f"needs.{kind}.posted", Measure(Need, "village__code", _posted(kind))),
+            (f"needs.{kind}.matched", Measure(Need, "village__code", _matched(kind))),
         )
     },
     # The delivered rate's parts: matched needs of every kind, and those confirmed.
-    "needs.matched": Measure(Need, "village_id", _matched()),
-    "needs.confirmed": Measure(Need, "village_id", _confirmed),
+    "needs.matched": Measure(Need, "village__code", _matched()),
+    "needs.confirmed": Measure(Need, "village__code", _confirmed),
 }
 
 WISHES = {
     "wishes.children": Measure(
         Need,
-        "village_id",
+        "village__code",
         lambda w: Q(kind=Kind.WISH, published_at__gte=w.start, published_at__lt=w.end),
         DISTINCT,
         "child",
@@ -88,7 +88,7 @@ WISHES = {
     ),
     "wishes.raised_fen": Measure(
         Pledge,
-        "need__village_id",
+        "need__village__code",
         lambda w: Q(
             need__kind=Kind.WISH,
             status__in=ACTIVE_PLEDGE,
@@ -100,7 +100,7 @@ WISHES = {
     ),
     "wishes.townships": Measure(
         Pledge,
-        "need__village_id",
+        "need__village__code",
         lambda w: Q(
             need__kind=Kind.WISH,
             status__in=ACTIVE_PLEDGE,
@@ -113,7 +113,7 @@ WISHES = {
     ),
     "wishes.fulfilled_children": Measure(
         Pledge,
-        "need__village_id",
+        "need__village__code",
         lambda w: Q(
             need__kind=Kind.WISH,
             status__in=(PledgeStatus.DELIVERED, PledgeStatus.CONFIRMED),
@@ -127,7 +127,7 @@ WISHES = {
     # The coverage rate's whole: left-behind children of households in need, today.
     "wishes.children_in_need": Measure(
         Member,
-        "household__village_id",
+        "household__village__code",
         lambda w: Q(left_behind_child=True, household__status__in=IN_NEED),
     ),
 }
@@ -138,11 +138,11 @@ PLATFORM = {
         User, None, lambda w: Q(role=Role.DONOR, date_joined__lt=w.end)
     ),
     "platform.households_registered": Measure(
-        Household, "village_id", lambda w: Q(created_at__lt=w.end)
+        Household, "village__code", lambda w: Q(created_at__lt=w.end)
     ),
     "platform.admins": Measure(
         User,
-        "region_id",
+        "region__code",
         lambda w: Q(role__in=ADMIN_ROLES, is_active=True, date_joined__lt=w.end),
     ),
 }
