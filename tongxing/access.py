@@ -62,6 +62,9 @@ NEED_POSTERS = frozenset(
     {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN, Role.CADRE, Role.HOUSEHOLD}
 )
 NEED_REVIEWERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+# Who approves the figures of their region for a period: a township's station its
+# township's, then the city office the city's (indicators/rights.py says which level).
+FIGURE_APPROVERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 # Who pledges goods and contributes money: caring people, and organisations through their rep.
 PLEDGERS = frozenset({Role.DONOR, Role.ORG_REP})
 # Staff who act for a household of their region: confirm receipt (with evidence), thank.

@@ -11,10 +11,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from tongxing.access import REGION_SCOPED_ROLES, allow
-from tongxing.indicators import engine, selectors
+from tongxing.access import FIGURE_APPROVERS, REGION_SCOPED_ROLES, allow
+from tongxing.indicators import actions, approvals, engine, selectors
 from tongxing.indicators.tables import LEVELS
 from tongxing.paging import Pages
+from tongxing.regions.selectors import access_region_by_code
 
 router = Router(tags=["indicators"])
 
@@ -109,3 +110,80 @@ class RecordsOut:
             {"id": row["id"], "values": {key: text for key, _heading, text in row["cells"]}}
             for row in rows
         ]
+
+
+# --- Approvals: list those of my scope, approve, withdraw ------------------------------------
+
+
+class ApprovalOut(Schema):
+    id: int
+    region: str = Field(..., alias="region_id")
+    region_name: str = Field(..., alias="region.name")
+    start: datetime.date
+    end: datetime.date
+    approved_by: str | None
+    approved_at: datetime.datetime
+    catalogue_version: str
+    in_force: bool
+    withdrawn_at: datetime.datetime | None
+    withdrawn_by: str | None
+    withdraw_reason: str
+
+    @staticmethod
+    def resolve_approved_by(approval) -> str | None:
+        return approval.approved_by.username if approval.approved_by else None
+
+    @staticmethod
+    def resolve_withdrawn_by(approval) -> str | None:
+        return approval.withdrawn_by.username if approval.withdrawn_by else None
+
+
+class ApprovalIn(Schema):
+    region: str = Field(..., pattern=r"^\d{12}$", description="a township or a city of mine")
+    year: int | None = Field(None, description="a year (this year: to today)")
+    start: datetime.date | None = Field(None, alias="from", description="first day")
+    end: datetime.date | None = Field(None, alias="to", description="last day")
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+@router.get(
+    "/indicators/approvals",
+    response=list[ApprovalOut],
+    summary="Approvals of figures in my region, in force or withdrawn, newest first",
+)
+@allow(REGION_SCOPED_ROLES)
+def list_approvals(request, region: str | None = None, in_force: bool | None = None):
+    found = approvals.approvals_visible_to(request.user)
+    if region is not None:
+        found = found.filter(region_id=region)
+    if in_force is not None:
+        found = found.filter(withdrawn_at__isnull=in_force)
+    return found[:500]
+
+
+@router.post(
+    "/indicators/approvals",
+    response={201: ApprovalOut},
+    summary="Approve the figures of a township or a city of mine for a period",
+)
+@allow(FIGURE_APPROVERS)
+def approve(request, payload: ApprovalIn):
+    region = access_region_by_code(request.user, payload.region)
+    period = engine.period_of(
+        year=payload.year, start=payload.start, end=payload.end, today=timezone.localdate()
+    )
+    return 201, actions.approve(region=region, period=period, by=request.user)
+
+
+@router.post(
+    "/indicators/approvals/{approval_id}/withdraw",
+    response=ApprovalOut,
+    summary="Withdraw an approval, with a reason, to correct the figures and approve again",
+)
+@allow(FIGURE_APPROVERS)
+def withdraw(request, approval_id: int, payload: WithdrawIn):
+    approval = approvals.access_approval(request.user, approval_id)
+    return actions.withdraw(approval=approval, reason=payload.reason, by=request.user)

@@ -303,3 +303,7 @@ FLOWS: tuple[Indicator, ...] = (
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in (*INDICATORS, *FLOWS)}
+
+# The catalogue's version, stored with every approval: raise it when a code is added,
+# removed, or computed differently, so a frozen figure says which rules made it.
+CATALOGUE_VERSION = "11.1"

@@ -1,0 +1,171 @@
+"""The indicators' pages."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tongxing.access import FIGURE_APPROVERS, REGION_SCOPED_ROLES, allow
+from tongxing.indicators import actions, approvals, engine, rights
+from tongxing.indicators.models import Approval
+from tongxing.pages import show_errors
+from tongxing.regions.codes import Level
+from tongxing.regions.selectors import access_region_by_code, regions_visible_to
+
+# --- Approvals: frozen figures beside live ones, approve and withdraw ------------------------
+
+
+class PeriodForm(forms.Form):
+    """A region of the user's and a period: a year, or a range of days (default: this
+    year to today)."""
+
+    region = forms.CharField(label=gettext_lazy("Region"), required=False)
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        required=False,
+        error_messages={"invalid": gettext_lazy("Give a year from 2000 to this year.")},
+    )
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD.")},
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = regions_visible_to(user).filter(level__in=[Level.CITY, Level.TOWNSHIP])
+        self.fields["region"].widget = forms.Select(
+            choices=[(region.code, region.name) for region in choices.order_by("code")]
+        )
+
+    def period(self):
+        """The period asked for, or None with the refusal beside its field."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        try:
+            return engine.period_of(
+                year=data["year"],
+                start=data["start"],
+                end=data["end"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            show_errors(self, exc, {"from": "start", "to": "end"})
+            return None
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,  # the action says why a reason is needed, in our words
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def period_query(region_code: str, period: engine.Period) -> str:
+    return urlencode({"region": region_code, "start": period.start, "end": period.end})
+
+
+@allow(REGION_SCOPED_ROLES)
+def approvals_page(request):
+    """A region's figures of a period: the approved values beside the live ones, the
+    differences marked, and approve or withdraw for whoever may."""
+    data = request.GET.copy()
+    data.setdefault("region", request.user.region_id or "")
+    form = PeriodForm(data, user=request.user)
+    region = access_region_by_code(request.user, data["region"])
+    period = form.period()
+    if period is None:
+        context = {"form": form, "region": region}
+        return render(request, "indicators/approvals.html", context, status=400)
+    return render_approvals(request, form, region, period)
+
+
+def render_approvals(request, form, region, period, *, withdraw_form=None, status=200):
+    user = request.user
+    approval = approvals.approval_in_force(region.code, period)
+    live = engine.compute(region.prefix, period.start, period.end)
+    frozen = approvals.frozen_figures(approval) if approval else None
+    rows = approvals.comparison(live, frozen)
+    missing = []
+    if approval is None and region.level == Level.CITY:
+        missing = approvals.townships_not_approved(region, period)
+    context = {
+        "form": form,
+        "region": region,
+        "period": period,
+        "query": period_query(region.code, period),
+        "approval": approval,
+        "rows": rows,
+        "differences": sum(row.differs for row in rows),
+        "missing": missing,
+        "may_approve": approval is None and not missing and rights.may_approve(user, region),
+        "may_withdraw": approval is not None and rights.may_withdraw(user, region),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "withdrawn": approvals.approvals_visible_to(user).filter(
+            region=region, start=period.start, end=period.end, withdrawn_at__isnull=False
+        ),
+    }
+    return render(request, "indicators/approvals.html", context, status=status)
+
+
+@require_POST
+@allow(FIGURE_APPROVERS)
+def approve(request):
+    """Approve a region's figures of a period; the refusal on the page, nothing written."""
+    form = PeriodForm(request.POST, user=request.user)
+    region = access_region_by_code(request.user, request.POST.get("region", ""))
+    period = form.period()
+    if period is None:
+        return render(
+            request, "indicators/approvals.html", {"form": form, "region": region}, status=400
+        )
+    try:
+        actions.approve(region=region, period=period, by=request.user)
+    except ValidationError as exc:
+        show_errors(form, exc)
+        return render_approvals(request, form, region, period, status=400)
+    messages.success(request, _("The figures are approved."))
+    return redirect(reverse("indicators:approvals") + "?" + period_query(region.code, period))
+
+
+@require_POST
+@allow(FIGURE_APPROVERS)
+def withdraw(request, approval_id: int):
+    """Withdraw an approval, with a reason; the refusal on the page, nothing written."""
+    approval: Approval = approvals.access_approval(request.user, approval_id)
+    period = engine.Period(approval.start, approval.end)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw(approval=approval, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("The approval is withdrawn."))
+            query = period_query(approval.region_id, period)
+            return redirect(reverse("indicators:approvals") + "?" + query)
+    period_form = PeriodForm(
+        {"region": approval.region_id, "start": period.start, "end": period.end},
+        user=request.user,
+    )
+    period_form.is_valid()
+    return render_approvals(
+        request, period_form, approval.region, period, withdraw_form=form, status=400
+    )
