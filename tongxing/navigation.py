@@ -9,6 +9,7 @@ from tongxing.access import (
     ACCOUNT_ADMIN_ROLES,
     ASSIGNED_HELPERS,
     AUDIT_READERS,
+    FIGURE_APPROVERS,
     NEED_REVIEWERS,
     PLEDGERS,
     REGION_SCOPED_ROLES,
@@ -21,6 +22,7 @@ from tongxing.notifications.selectors import unread_count
 # role sets the views themselves allow: templates never spell a role.
 RIGHTS = {
     "review": NEED_REVIEWERS,
+    "approve_figures": FIGURE_APPROVERS,
     "manage_accounts": ACCOUNT_ADMIN_ROLES,
     "edit_rules": RULE_EDITORS,
     "run_city_office": frozenset({Role.CITY_ADMIN}),
@@ -43,7 +45,12 @@ NAVIGATION = [
     (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),
     (_("Review"), "needs:review", set(NEED_REVIEWERS), ("needs:escalated", "needs:rules")),
     (_("Regions"), "regions:tree", set(REGION_SCOPED_ROLES)),
-    (_("Figures"), "indicators:figures", set(REGION_SCOPED_ROLES)),
+    (
+        _("Figures"),
+        "indicators:figures",
+        set(REGION_SCOPED_ROLES),
+        ("indicators:table", "indicators:approvals"),
+    ),
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tongxing.accounts.models import User
 from tongxing.figures import SUM
-from tongxing.indicators import engine
+from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import Need, Pledge
@@ -157,14 +157,28 @@ class Records:
 
 
 def records_of(indicator: Indicator, region: Region, period: engine.Period) -> Records:
-    """The records behind the figure for the region and period. Raises NotRecorded."""
+    """The records behind the figure for the region and period: where the period is
+    approved for the region, those the approved figure counted, whatever was edited since.
+    Raises NotRecorded."""
     qs = engine.records(indicator.code, region.prefix, period.start, period.end)
+    approval = approvals.approval_in_force(region.code, period)
+    frozen = approvals.frozen_record_ids(approval, indicator.code) if approval else None
+    if frozen is not None:
+        qs = qs.model._default_manager.filter(pk__in=frozen)
     columns, related = COLUMNS[qs.model._meta.label]
     total = None
     measure = MEASURES[indicator.measure]
     if measure.how == SUM:
         total = qs.aggregate(total=Sum(measure.field))["total"] or 0
     return Records(indicator, qs.select_related(*related).order_by("pk"), columns, total)
+
+
+def figure_shown(indicator: Indicator, region: Region, period: engine.Period) -> engine.Figure:
+    """The figure as a report of the period shows it: approved where it is, else live."""
+    approval = approvals.approval_in_force(region.code, period)
+    if approval is not None:
+        return approvals.frozen_figure(indicator, approval.figures.get(indicator.code))
+    return engine.compute_one(indicator.code, region.prefix, period.start, period.end)
 
 
 def rows_of(records: Records, items) -> list[dict]:

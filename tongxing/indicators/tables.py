@@ -143,6 +143,9 @@ def figures(request):
         "regions": _regions_to_choose(request.user, region),
         "sections": [(SECTIONS[n], items) for n, items in sorted(sections.items())],
         "table_url": reverse("indicators:table") + "?" + query,
+        "approvals_url": reverse("indicators:approvals")
+        + "?"
+        + urlencode({"region": region.code, "start": period.start, "end": period.end}),
     }
     return render(request, "indicators/figures.html", context)
 
@@ -165,7 +168,7 @@ def records(request, code: str):
         found = selectors.records_of(indicator, region, period)
     except engine.NotRecorded:
         return render(request, "indicators/records.html", context | {"not_kept": True})
-    figure = engine.compute_one(indicator.code, region.prefix, period.start, period.end)
+    figure = selectors.figure_shown(indicator, region, period)
     page = page_of(request, found.records, PAGE_SIZE)
     context |= {
         "regions": _regions_to_choose(request.user, region),

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from tongxing.indicators import engine
+from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.engine import Period
 from tongxing.indicators.selectors import records_url
 from tongxing.reports.wording import PLACEHOLDER, Part, load, traditional
 
@@ -59,7 +60,8 @@ class Report:
 def build(*, region, year: int, start: datetime.date, end: datetime.date, lang: str) -> Report:
     """The report of the region (a Region) for the period, in the language."""
     wording = load(lang)
-    figures = engine.compute(region.prefix, start, end)
+    # Approved figures where the period is approved for the region, else live ones.
+    figures = approvals.figures_for(region.prefix, Period(start, end)).figures
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
     context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
     with translation.override(DJANGO_LANGUAGE[lang]):

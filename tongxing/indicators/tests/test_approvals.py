@@ -19,6 +19,7 @@ from tongxing.indicators.models import Approval
 from tongxing.needs.models import Need
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 from tongxing.regions.models import Region
+from tongxing.reports import document
 
 CITY_CODE = "590100000000"
 A = TOWNSHIP_A[:9]
@@ -274,3 +275,31 @@ def test_the_api_lists_the_approvals_of_my_scope(board, alice, tina, tom):  # no
     assert answer.status_code == 200
     assert (answer.json()["in_force"], answer.json()["withdrawn_by"]) == (False, "alice")
     assert listed(alice, in_force="false") == [CITY_CODE]
+
+
+def test_the_records_page_and_the_report_of_an_approved_period_keep_the_approved_figures(
+    board,  # noqa: F811
+    tina,
+):
+    period = this_year()
+    approve(TOWNSHIP_A, tina)
+    move_out_of_the_period(board["half"])
+
+    page = client_for(tina).get(
+        "/indicators/needs.goods.posted/records/",
+        {"region": TOWNSHIP_A, "from": period.start, "to": period.end},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<strong>2</strong>" in html and '<span data-testid="count">2</span>' in html
+    assert board["half"].title in html  # edited since, and still what the figure counted
+
+    report = document.build(
+        region=region(TOWNSHIP_A),
+        year=period.end.year,
+        start=period.start,
+        end=period.end,
+        lang="en",
+    )
+    shown = {ref.code: ref.value for section in report.sections for ref in section.figures}
+    assert shown["needs.goods.posted"] == 2
