@@ -40,7 +40,10 @@ API_LISTS = [
     ("/api/v1/needs/region", "alice"),
     ("/api/v1/me/pledges", "dora"),
     ("/api/v1/households/search", "alice"),  # a POST
+    ("/api/v1/indicators/{code}/records", "alice"),  # the records behind a figure
 ]
+# A figure whose records the lists of records above read: the needs posted.
+FIGURE = "needs.goods.posted"
 # (path, who) of every paginated page.
 PAGES = [
     ("/accounts/users/", "alice"),
@@ -85,6 +88,7 @@ def test_page_numbers_are_read_as_whole_numbers_from_1():
 
 def get_page(client, path: str, page: str | None = None):
     query = {} if page is None else {"page": page}
+    path = path.replace("{code}", FIGURE)
     if path.endswith("/search"):
         address = f"{path}?{urlencode(query)}" if query else path
         return client.post(address, {}, content_type="application/json")
