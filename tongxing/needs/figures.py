@@ -46,6 +46,16 @@ def _confirmed(w: Window) -> Q:
     return _matched()(w) & Q(confirmed_at__lt=w.end)
 
 
+def _wish_gifts(w: Window) -> Q:
+    """Gifts to micro-wishes pledged in the period and not withdrawn."""
+    return Q(
+        need__kind=Kind.WISH,
+        status__in=ACTIVE_PLEDGE,
+        created_at__gte=w.start,
+        created_at__lt=w.end,
+    )
+
+
 def _children(qs: QuerySet) -> QuerySet:
     return Member.objects.filter(pk__in=qs.values("child"))
 
@@ -89,24 +99,14 @@ WISHES = {
     "wishes.raised_fen": Measure(
         Pledge,
         "need__village__code",
-        lambda w: Q(
-            need__kind=Kind.WISH,
-            status__in=ACTIVE_PLEDGE,
-            created_at__gte=w.start,
-            created_at__lt=w.end,
-        ),
+        _wish_gifts,
         SUM,
         "value_fen",
     ),
     "wishes.townships": Measure(
         Pledge,
         "need__village__code",
-        lambda w: Q(
-            need__kind=Kind.WISH,
-            status__in=ACTIVE_PLEDGE,
-            created_at__gte=w.start,
-            created_at__lt=w.end,
-        ),
+        _wish_gifts,
         DISTINCT,
         WISH_TOWNSHIP,
         _townships,
