@@ -211,6 +211,8 @@ INDICATORS: tuple[Indicator, ...] = (
     # Donors have no region: every donor of the platform counts wherever one looks; the
     # administrators of a city or township belong to none of the regions below it.
     Indicator("platform.donors_registered", 6, _("Donors registered"), P, N, False),
+    # Beyond indicators.md: the honest companion of the donors registered.
+    Indicator("platform.donors_gave", 6, _("Caring people who gave at least once"), P, N, False),
     Indicator("platform.households_registered", 6, _("Households registered"), H, N, True),
     Indicator("platform.admins", 6, _("Administrators"), P, N, False),
     Indicator("needs.goods.posted", 6, _("Goods needs posted"), T, N, True),

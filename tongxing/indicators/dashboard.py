@@ -33,6 +33,7 @@ HEADLINE = (
     "needs.funds.matched",
     "needs.delivered_rate",
     "platform.donors_registered",
+    "platform.donors_gave",
     "wishes.fulfilled_children",
 )
 # A month's bars, by kind of need: the flow whose records the step's bar leads to (what

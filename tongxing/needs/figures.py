@@ -137,6 +137,20 @@ PLATFORM = {
     "platform.donors_registered": Measure(
         User, None, lambda w: Q(role=Role.DONOR, date_joined__lt=w.end)
     ),
+    # The honest companion of the donors registered: those who gave at least once by then
+    # (a pledge or a contribution not withdrawn). A subquery, not a join: the accounts'
+    # other counts read the same rows.
+    "platform.donors_gave": Measure(
+        User,
+        None,
+        lambda w: Q(
+            role=Role.DONOR,
+            date_joined__lt=w.end,
+            pk__in=Pledge.objects.filter(status__in=ACTIVE_PLEDGE, created_at__lt=w.end).values(
+                "donor"
+            ),
+        ),
+    ),
     "platform.households_registered": Measure(
         Household, "village__code", lambda w: Q(created_at__lt=w.end)
     ),

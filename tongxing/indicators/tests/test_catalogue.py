@@ -43,6 +43,7 @@ COMPUTED = {
     "wishes.coverage_rate",
     "platform.as_of",
     "platform.donors_registered",
+    "platform.donors_gave",
     "platform.households_registered",
     "platform.admins",
     "needs.goods.posted",
@@ -55,11 +56,16 @@ COMPUTED = {
 }
 
 
+BEYOND_SPEC = {"platform.donors_gave": 6}
+
+
 def test_every_code_of_the_spec_is_declared_once_in_its_section():
     codes = [indicator.code for indicator in INDICATORS]
     assert len(codes) == len(set(codes))
     expected = {code: section for section, text in SPEC_CODES.items() for code in text.split()}
     assert len(expected) == 72
+    # Beside a headline that can flatter, its honest companion (issue 11): not in the spec.
+    expected |= BEYOND_SPEC
     assert {indicator.code: indicator.section for indicator in INDICATORS} == expected
 
 

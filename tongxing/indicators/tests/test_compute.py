@@ -55,6 +55,7 @@ def test_the_city_figures_worked_out_by_hand(board):  # noqa: F811
         "wishes.coverage_rate": 100.0,
         "platform.as_of": end,
         "platform.donors_registered": 1,  # Dora
+        "platform.donors_gave": 1,  # she pledged
         "platform.households_registered": 3,
         "platform.admins": 4,  # Alice, Tina, Tom, Vera
     }

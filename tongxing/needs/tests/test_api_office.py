@@ -229,6 +229,7 @@ def test_the_figures_count_needs_wishes_and_the_platform(home, alice, dora):
             "wishes.fulfilled_children": 1,
             "wishes.coverage_rate": 100.0,
             "platform.donors_registered": 1,
+            "platform.donors_gave": 1,
             "platform.households_registered": 1,
             "platform.admins": 0,
         },

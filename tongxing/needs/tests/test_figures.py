@@ -128,6 +128,8 @@ def test_the_platform_figures(board):
     assert figures == {
         "platform.as_of": today(),
         "platform.donors_registered": 2,
+        # Dora pledged; the second donor has not given yet.
+        "platform.donors_gave": 1,
         "platform.households_registered": 3,
         # Alice, Tina, Tom and Vera; the donors and the other city's office are not admins.
         "platform.admins": 4,

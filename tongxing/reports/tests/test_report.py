@@ -26,7 +26,7 @@ from tongxing.reports.generate import generate
 YEAR = timezone.localdate().year
 START = datetime.date(YEAR, 1, 1)
 NOT_KEPT = {
-    "zh-hans": "这部分工作的记录还没有在同行平台登记,本年度暂不报告数字。",
+    "zh-hans": "这部分工作的记录还没有在同行平台登记，本年度暂不报告数字。",
     "en": "The records of this work are not kept in Tongxing yet",
 }
 
@@ -53,8 +53,8 @@ def section(data: dict, starts: str) -> dict:
 def test_the_simplified_report_fills_the_figures_in_the_reports_units(board):  # noqa: F811
     text = report(CITY, "zh-hans", "md").decode()
     assert text.startswith(f"# 青禾市{YEAR}年度社会帮扶工作总结")
-    assert "平台累计发布物品需求3条,已对接1条,对接率33.33%。" in text
-    assert "累计发布资金需求1条,已对接1条,对接率100.00%。" in text
+    assert "平台累计发布物品需求3条，已对接1条，对接率33.33%。" in text
+    assert "累计发布资金需求1条，已对接1条，对接率100.00%。" in text
     assert "筹集微心愿善款0.01万元" in text
     assert "登记的困难户和脱贫户共3户" in text
     # The parts whose records are not kept say so once, never with zeros.
@@ -126,15 +126,15 @@ def test_a_sentence_with_a_figure_not_kept_or_of_nothing_is_left_out(
 
 def test_a_part_whose_records_are_not_kept_says_one_sentence(board):  # noqa: F811
     data = as_json(CITY, "zh-hans")
-    pairing = section(data, "(二)村企结对")
+    pairing = section(data, "（二）村企结对")
     assert pairing == {
         "level": 2,
-        "heading": "(二)村企结对",
+        "heading": "（二）村企结对",
         "kept": False,
         "paragraphs": [NOT_KEPT["zh-hans"]],
         "figures": {},
     }
-    platform = section(data, "(二)“互联网+”")
+    platform = section(data, "（二）“互联网+”")
     assert platform["kept"] is True
     assert platform["figures"]["needs.goods.posted"]["value"] == 3
 
@@ -172,7 +172,7 @@ def test_the_html_links_every_figure_to_its_records(board):  # noqa: F811
     )
     assert link in html
     assert "<h2>一、宣传发动与典型选树</h2>" in html
-    assert "<h3>(一)微心愿</h3>" in html
+    assert "<h3>（一）微心愿</h3>" in html
     # Only computed figures link: none of the not-kept codes does.
     assert "/indicators/pairing." not in html
 
@@ -197,7 +197,7 @@ def test_the_word_file_has_headings_tables_and_page_numbers(board):  # noqa: F81
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name != "Normal"]
     assert ("Title", f"青禾市{YEAR}年度社会帮扶工作总结") in headings
     assert ("Heading 1", "一、宣传发动与典型选树") in headings
-    assert ("Heading 2", "(二)“互联网+”社会帮扶平台") in headings
+    assert ("Heading 2", "（二）“互联网+”社会帮扶平台") in headings
     # A table of the key figures for each part with figures kept: micro-wishes, platform.
     assert len(document.tables) == 2
     rows = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
