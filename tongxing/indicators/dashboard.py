@@ -6,10 +6,6 @@ its records. The page draws it twice: as a table (the way to read it, with JavaS
 too) and, from the same data passed through `json_script`, as a chart (charts.js).
 """
 
-import datetime
-
-from django import forms
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, series
 from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.forms import PeriodForm
 from tongxing.indicators.selectors import records_url
 from tongxing.needs.models import Kind
 from tongxing.regions.codes import Level, full_code
@@ -47,43 +44,13 @@ STEP_LABELS = {"posted": _("posted"), "matched": _("matched"), "confirmed": _("c
 RATES_BY_AREA = ("needs.goods.match_rate", "needs.funds.match_rate", "needs.delivered_rate")
 
 
-class PeriodForm(forms.Form):
-    """The period picker: a year, or a range of days (both by default this year)."""
-
-    year = forms.IntegerField(label=_("Year"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The records pages read the same names: `from` and `to`.
-        self.fields["from"] = forms.DateField(
-            label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-        )
-        self.fields["to"] = forms.DateField(
-            label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-        )
-
-    def period(self, today: datetime.date) -> engine.Period | None:
-        """The period asked for, or None with the errors on their fields."""
-        if not self.is_valid():
-            return None
-        data = self.cleaned_data
-        try:
-            return engine.period_of(
-                year=data["year"], start=data["from"], end=data["to"], today=today
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error(field, messages)
-            return None
-
-
 @allow(REGION_SCOPED_ROLES)
 def dashboard(request):
     user = request.user
     region = access_region_by_code(user, request.GET.get("region") or user.region_id)
     today = timezone.localdate()
     form = PeriodForm(request.GET)
-    period = form.period(today) or engine.period_of(today=today)
+    period = form.period or engine.period_of(today=today)
     start, end = period.start, period.end
     figures = engine.compute(region.prefix, start, end)
     context = {

@@ -7,17 +7,16 @@ outside it is a 404, as an unknown code is. A period that cannot be read is a 40
 whose form names the field at fault; nothing is computed then.
 """
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, exports, selectors
 from tongxing.indicators.catalogue import INDICATORS
+from tongxing.indicators.forms import LEVELS, TableForm
 from tongxing.needs.amounts import yuan
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
@@ -37,62 +36,16 @@ SECTIONS = {
     9: _("Health assistance"),
     10: _("Beyond the report"),
 }
-LEVELS = {"township": Level.TOWNSHIP, "village": Level.VILLAGE}
-
-
-class PeriodForm(forms.Form):
-    """The region and period asked for: a year, or a range of days; by default the
-    caller's own region, this year to today."""
-
-    region = forms.RegexField(
-        r"^\d{12}$",
-        required=False,
-        label=_("Region"),
-        error_messages={"invalid": _("A region code has 12 digits.")},
-    )
-    year = forms.IntegerField(
-        required=False,
-        label=_("Year"),
-        error_messages={"invalid": _("Give a year from 2000 to this year.")},
-    )
-    level = forms.ChoiceField(
-        required=False,
-        choices=[(key, level.label) for key, level in LEVELS.items()],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The address says ?from=…&to=…, words Python keeps for itself.
-        for name, label in (("from", _("From")), ("to", _("To"))):
-            self.fields[name] = forms.DateField(
-                required=False,
-                label=label,
-                input_formats=["%Y-%m-%d"],
-                widget=forms.DateInput(attrs={"type": "date"}),
-                error_messages={"invalid": _("Give a date as YYYY-MM-DD.")},
-            )
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        data["period"] = engine.period_of(
-            year=data.get("year"),
-            start=data.get("from"),
-            end=data.get("to"),
-            today=timezone.localdate(),
-        )
-        return data
 
 
 def _asked(request):
     """(form, region, period); region and period are None when the form is refused, and a
     region outside the caller's scope is a 404."""
-    form = PeriodForm(request.GET)
-    if not form.is_valid():
+    form = TableForm(request.GET)
+    if form.period is None:
         return form, None, None
     region = selectors.region_asked(request.user, form.cleaned_data["region"])
-    return form, region, form.cleaned_data["period"]
+    return form, region, form.period
 
 
 def _query(region, period: engine.Period, **more) -> str:
@@ -143,9 +96,7 @@ def figures(request):
         "regions": _regions_to_choose(request.user, region),
         "sections": [(SECTIONS[n], items) for n, items in sorted(sections.items())],
         "table_url": reverse("indicators:table") + "?" + query,
-        "approvals_url": reverse("indicators:approvals")
-        + "?"
-        + urlencode({"region": region.code, "start": period.start, "end": period.end}),
+        "approvals_url": reverse("indicators:approvals") + "?" + _query(region, period),
     }
     return render(request, "indicators/figures.html", context)
 

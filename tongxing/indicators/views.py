@@ -7,66 +7,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxing.access import FIGURE_APPROVERS, REGION_SCOPED_ROLES, allow
 from tongxing.indicators import actions, approvals, engine, rights
+from tongxing.indicators.forms import ApprovalForm
 from tongxing.indicators.models import Approval
 from tongxing.pages import show_errors
 from tongxing.regions.codes import Level
-from tongxing.regions.selectors import access_region_by_code, regions_visible_to
+from tongxing.regions.selectors import access_region_by_code
 
 # --- Approvals: frozen figures beside live ones, approve and withdraw ------------------------
-
-
-class PeriodForm(forms.Form):
-    """A region of the user's and a period: a year, or a range of days (default: this
-    year to today)."""
-
-    region = forms.CharField(label=gettext_lazy("Region"), required=False)
-    year = forms.IntegerField(
-        label=gettext_lazy("Year"),
-        required=False,
-        error_messages={"invalid": gettext_lazy("Give a year from 2000 to this year.")},
-    )
-    start = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD.")},
-    )
-    end = forms.DateField(
-        label=gettext_lazy("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD.")},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = regions_visible_to(user).filter(level__in=[Level.CITY, Level.TOWNSHIP])
-        self.fields["region"].widget = forms.Select(
-            choices=[(region.code, region.name) for region in choices.order_by("code")]
-        )
-
-    def period(self):
-        """The period asked for, or None with the refusal beside its field."""
-        if not self.is_valid():
-            return None
-        data = self.cleaned_data
-        try:
-            return engine.period_of(
-                year=data["year"],
-                start=data["start"],
-                end=data["end"],
-                today=timezone.localdate(),
-            )
-        except ValidationError as exc:
-            show_errors(self, exc, {"from": "start", "to": "end"})
-            return None
 
 
 class WithdrawForm(forms.Form):
@@ -79,7 +32,7 @@ class WithdrawForm(forms.Form):
 
 
 def period_query(region_code: str, period: engine.Period) -> str:
-    return urlencode({"region": region_code, "start": period.start, "end": period.end})
+    return urlencode({"region": region_code, "from": period.start, "to": period.end})
 
 
 @allow(REGION_SCOPED_ROLES)
@@ -88,9 +41,9 @@ def approvals_page(request):
     differences marked, and approve or withdraw for whoever may."""
     data = request.GET.copy()
     data.setdefault("region", request.user.region_id or "")
-    form = PeriodForm(data, user=request.user)
+    form = ApprovalForm(data, user=request.user)
     region = access_region_by_code(request.user, data["region"])
-    period = form.period()
+    period = form.period
     if period is None:
         context = {"form": form, "region": region}
         return render(request, "indicators/approvals.html", context, status=400)
@@ -129,9 +82,9 @@ def render_approvals(request, form, region, period, *, withdraw_form=None, statu
 @allow(FIGURE_APPROVERS)
 def approve(request):
     """Approve a region's figures of a period; the refusal on the page, nothing written."""
-    form = PeriodForm(request.POST, user=request.user)
+    form = ApprovalForm(request.POST, user=request.user)
     region = access_region_by_code(request.user, request.POST.get("region", ""))
-    period = form.period()
+    period = form.period
     if period is None:
         return render(
             request, "indicators/approvals.html", {"form": form, "region": region}, status=400
@@ -161,8 +114,8 @@ def withdraw(request, approval_id: int):
             messages.success(request, _("The approval is withdrawn."))
             query = period_query(approval.region_id, period)
             return redirect(reverse("indicators:approvals") + "?" + query)
-    period_form = PeriodForm(
-        {"region": approval.region_id, "start": period.start, "end": period.end},
+    period_form = ApprovalForm(
+        {"region": approval.region_id, "from": period.start, "to": period.end},
         user=request.user,
     )
     period_form.is_valid()

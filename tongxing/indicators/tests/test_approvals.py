@@ -71,7 +71,7 @@ def test_an_approval_freezes_the_figures_of_its_period(board, tina):  # noqa: F8
 
     page = client_for(tina).get(
         "/indicators/approvals/",
-        {"region": TOWNSHIP_A, "start": period.start, "end": period.end},
+        {"region": TOWNSHIP_A, "from": period.start, "to": period.end},
     )
     html = page.content.decode()
     assert page.status_code == 200
@@ -151,7 +151,7 @@ def test_withdraw_the_city_first_then_correct_and_approve_again(board, alice, ti
     move_out_of_the_period(board["half"])
     again = client_for(tina).post(
         "/indicators/approvals/approve/",
-        {"region": TOWNSHIP_A, "start": this_year().start, "end": this_year().end},
+        {"region": TOWNSHIP_A, "from": this_year().start, "to": this_year().end},
     )
     assert again.status_code == 302
     assert approvals.figures_for(A, this_year()).figures["needs.goods.posted"].value == 1
@@ -234,7 +234,7 @@ def test_bad_input_changes_nothing(board, tina, alice):  # noqa: F811
     assert page.status_code == 400
     assert "Give a year from 2000 to this year." in page.content.decode()
     page = client_for(tina).get(
-        "/indicators/approvals/", {"start": "2025-03-01", "end": "2025-01-01"}
+        "/indicators/approvals/", {"from": "2025-03-01", "to": "2025-01-01"}
     )
     assert page.status_code == 400
     assert not Approval.objects.exists()
