@@ -49,10 +49,14 @@
    engine). Targets: the catalogue within 2 s on PostgreSQL and 5 s on SQLite, and at most
    1.5x the hand-written SQL.
 
+10. The annual report: on the demo, `tongxing report` of this year for the city in each
+   format (docx, html, md, json), each in its own process: wall time, CPU time, peak memory.
+
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
-Usage: `make bench [ARGS="--only demo|http|import|search|audit|indicators|board|contrib|lockwait"]`
+Usage: `make bench [ARGS="--only PART"]`, PART one of demo, http, import, search, audit,
+indicators, report, board, contrib, lockwait
 (and `--skip-postgres`, and `--scale small` to measure on the small demo, built in seconds:
 `make bench ARGS="--only board --scale small"`),
 or `.venv/bin/python bench/run.py [--only PART]... [--skip-postgres]`; `--only` may be
@@ -102,12 +106,15 @@ PARTS = [
     "search",
     "audit",
     "indicators",
+    "report",
     "board",
     "contrib",
     "lockwait",
 ]
 # The parts that measure on a city demo, built once per engine.
-ON_THE_DEMO = {"demo", "http", "search", "audit", "indicators", "board", "contrib"}
+ON_THE_DEMO = {"demo", "http", "search", "audit", "indicators", "report", "board", "contrib"}
+REPORT_FORMATS = ("docx", "html", "md", "json")
+REPORT_TIMEOUT_SECONDS = 600
 INDICATORS_REPEAT = 5
 
 PG_HOST_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
@@ -866,6 +873,36 @@ def print_indicators_table(engine: str, results: dict) -> None:
     )
 
 
+# --- 10. The annual report ----------------------------------------------------------------------
+
+
+def bench_report(db: Database, folder: Path) -> dict:
+    """`tongxing report` of this year for the demo's city, each format in its own process:
+    wall time, CPU time and peak memory (its process's own, from wait4)."""
+    year = datetime.now().year
+    results = {}
+    for format in REPORT_FORMATS:
+        step(f"{db.engine}: the annual report of {year} as .{format}")
+        out = folder / f"report-{db.key}.{format}"
+        command = [str(TONGXING), "report", f"--year={year}", f"--format={format}", "-o", str(out)]
+        run_ = timed_run(
+            db, command, folder / f"report-{db.key}-{format}.log", timeout=REPORT_TIMEOUT_SECONDS
+        )
+        results[format] = asdict(run_) | {"bytes": out.stat().st_size}
+    return results
+
+
+def print_report_table(engine: str, results: dict) -> None:
+    print()
+    print(f"the annual report of the city, {engine}: each format in its own process")
+    print(f"{'format':<8}{'seconds':>9}{'CPU s':>8}{'peak MiB':>10}{'bytes':>11}{'others CPU':>12}")
+    for format, r in results.items():
+        print(
+            f"{format:<8}{r['seconds']:>9.2f}{r['cpu_seconds']:>8.2f}{r['peak_rss_mib']:>10.1f}"
+            f"{r['bytes']:>11,}{percent(r['background_cpu_percent']):>12}"
+        )
+
+
 # --- 5. Board ---------------------------------------------------------------------------------
 
 
@@ -1243,6 +1280,9 @@ def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: d
                 if "indicators" in parts:
                     report["indicators"][db.engine] = bench_indicators(db, folder)
                     print_indicators_table(db.engine, report["indicators"][db.engine])
+                if "report" in parts:
+                    report["report"][db.engine] = bench_report(db, folder)
+                    print_report_table(db.engine, report["report"][db.engine])
                 if "board" in parts:  # grows the needs table: after the parts that read it
                     report["board"][db.engine] = bench_board(db, folder)
                     print_board_table(db.engine, report["board"][db.engine])
@@ -1295,6 +1335,8 @@ def main(argv: list[str] | None = None) -> int:
         print_audit_table(engine, results)
     for engine, results in report["indicators"].items():
         print_indicators_table(engine, results)
+    for engine, results in report["report"].items():
+        print_report_table(engine, results)
     for engine, results in report["board"].items():
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():
