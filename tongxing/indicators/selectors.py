@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from tongxing.access import STAFF_ROLES
 from tongxing.accounts.models import User
 from tongxing.figures import SUM
 from tongxing.indicators import approvals, engine
@@ -79,6 +80,14 @@ def _yuan(fen: int | None) -> Decimal:
     return Decimal(fen or 0) / 100
 
 
+def _account_name(user: User) -> str:
+    """Staff by their name; a caring person or a household as a public page names a person
+    (the surname and stars), never by a login name, which may be a phone number."""
+    if user.role in STAFF_ROLES:
+        return user.display_name or user.username
+    return masked_name(user.display_name) if user.display_name.strip() else f"#{user.pk}"
+
+
 # The columns of each kind of record, by model label; the related rows each needs.
 COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
     "needs.Need": (
@@ -129,7 +138,7 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
     ),
     "accounts.User": (
         (
-            Column("name", _heading(User, "display_name"), lambda u: u.display_name or u.username),
+            Column("name", _heading(User, "display_name"), lambda u: _account_name(u)),
             Column("role", _heading(User, "role"), lambda u: u.get_role_display()),
             Column("region", _heading(User, "region"), lambda u: u.region.name if u.region else ""),
         ),

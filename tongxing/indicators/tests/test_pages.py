@@ -84,6 +84,17 @@ def test_a_child_is_named_as_a_public_page_names_them(board, alice):  # noqa: F8
     assert not any("小丫" in text for text in cells)
 
 
+def test_a_caring_person_is_named_as_a_public_page_names_them_and_staff_by_name(
+    board,  # noqa: F811
+    alice,
+):
+    donors = client_for(alice).get(records_url("platform.donors_registered")).content.decode()
+    assert "D**" in donors  # Dora, a caring person: no region of the office's, no full name
+    assert "Dora" not in donors and "dora" not in donors
+    admins = client_for(alice).get(records_url("platform.admins")).content.decode()
+    assert "Tina" in admins  # the township station's staff, by name
+
+
 def test_the_records_export_lists_what_the_page_counts(board, alice):  # noqa: F811
     response = client_for(alice).get(
         reverse("indicators:records_export", args=["needs.goods.posted"]) + f"?region={CITY}"
