@@ -135,8 +135,10 @@ def register_routers() -> None:
     from tongxing.jobs.api import router as jobs_router
     from tongxing.needs.api import router as needs_router
     from tongxing.notifications.api import router as notifications_router
+    from tongxing.programs.api import router as programs_router
     from tongxing.regions.api import router as regions_router
     from tongxing.registry.api import router as registry_router
+    from tongxing.visits.api import router as visits_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", jobs_router)
@@ -144,6 +146,8 @@ def register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", needs_router)
     api.add_router("/", notifications_router)
+    api.add_router("/", programs_router)
+    api.add_router("/", visits_router)
     api.add_router("/", indicators_router)
 
 

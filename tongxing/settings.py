@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "tongxing.registry",
     "tongxing.notifications",
     "tongxing.needs",
+    "tongxing.programs",
+    "tongxing.visits",
     "tongxing.indicators",
     "tongxing.reports",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("registry/", include("tongxing.registry.urls")),
     path("jobs/", include("tongxing.jobs.urls")),
     path("needs/", include("tongxing.needs.urls")),
+    path("programmes/", include("tongxing.programs.urls")),
+    path("visits/", include("tongxing.visits.urls")),
     path("reports/", include("tongxing.reports.urls")),
     path("dashboard/", include("tongxing.indicators.dashboard_urls")),
     path("notifications/", include("tongxing.notifications.urls")),

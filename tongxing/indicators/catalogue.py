@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxing.figures import Measure
 from tongxing.needs import figures as needs_figures
+from tongxing.programs import figures as programs_figures
+from tongxing.visits import figures as visits_figures
 
 
 class Unit(enum.StrEnum):
@@ -75,7 +77,11 @@ class Indicator:
 
 # --- What the domain apps keep: their measures, by code ------------------------------------
 
-MEASURES: dict[str, Measure] = {**needs_figures.MEASURES}
+MEASURES: dict[str, Measure] = {
+    **needs_figures.MEASURES,
+    **programs_figures.MEASURES,
+    **visits_figures.MEASURES,
+}
 
 
 def period_end(start: datetime.date, end: datetime.date) -> datetime.date:
