@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from tongxing.tabular import TableError
 
@@ -55,3 +58,14 @@ def cleaned(form) -> dict:
     """Return the valid fields of a filter form; a bad filter is ignored, not an error."""
     form.is_valid()
     return getattr(form, "cleaned_data", {})
+
+
+def follow_job(request, url_name: str, job) -> HttpResponse:
+    """Send the browser to a background job's page (htmx follows HX-Redirect with a full
+    page load)."""
+    url = reverse(url_name, args=[job.pk])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "tongxing",
     "tongxing.audit",
     "tongxing.regions",
@@ -246,8 +248,11 @@ TONGXING_UPLOAD_MAX_UNCOMPRESSED_MB = env_int("TONGXING_UPLOAD_MAX_UNCOMPRESSED_
 TONGXING_IMPORT_MAX_ROWS = env_int("TONGXING_IMPORT_MAX_ROWS", 200_000)
 # An import of more rows, or an export of more households, runs in the background.
 TONGXING_BACKGROUND_ROWS = env_int("TONGXING_BACKGROUND_ROWS", 2_000)
-# Background jobs running at once in one server process (more wait their turn).
-TONGXING_JOB_THREADS = env_int("TONGXING_JOB_THREADS", 1)
+# A report of a region of more households is written in the background.
+TONGXING_BACKGROUND_HOUSEHOLDS = env_int("TONGXING_BACKGROUND_HOUSEHOLDS", 100_000)
+# Background jobs are tasks in the database, run by `tongxing db_worker` (one at a time in
+# each worker; `tongxing demo` starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Files of finished jobs (marked copies, exports) are deleted after this many days.
 TONGXING_JOB_FILE_DAYS = env_int("TONGXING_JOB_FILE_DAYS", 7)
 

@@ -81,3 +81,36 @@ def page_errors(page: Page) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+@pytest.fixture
+def task_worker(live_server) -> Iterator[None]:
+    """A worker of the task framework beside the live server, as `tongxing db_worker` runs
+    beside the web server: it takes the background jobs the pages hand it."""
+    import threading
+
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-tests",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()  # this thread's own
+
+    thread = threading.Thread(target=run, name="task-worker", daemon=True)
+    thread.start()
+    yield
+    worker.running = False
+    thread.join(timeout=10)

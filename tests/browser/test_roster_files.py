@@ -31,8 +31,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.wait_for_url(f"{base_url}/workspace/")
 
 
-def test_a_large_roster_is_followed_to_its_result(live_server, tree, page, page_errors, settings):
-    settings.TONGXING_BACKGROUND_ROWS = 1  # three rows: in the background, in a thread
+def test_a_large_roster_is_followed_to_its_result(
+    live_server, task_worker, tree, page, page_errors, settings
+):
+    settings.TONGXING_BACKGROUND_ROWS = 1  # three rows: in the background, by the worker
     make_user("vera", Role.VILLAGE_ADMIN, VILLAGE_A1, password=PASSWORD)
     log_in(page, live_server.url, "vera")
     page.goto(f"{live_server.url}/registry/households/import/")
@@ -50,7 +52,9 @@ def test_a_large_roster_is_followed_to_its_result(live_server, tree, page, page_
     assert page_errors == []
 
 
-def test_a_full_export_asks_why_and_then_offers_its_file(live_server, tree, page, settings):
+def test_a_full_export_asks_why_and_then_offers_its_file(
+    live_server, task_worker, tree, page, settings
+):
     from tongxing.registry.tests.factories import register
 
     settings.TONGXING_BACKGROUND_ROWS = 0  # every export in the background

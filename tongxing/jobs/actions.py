@@ -1,13 +1,15 @@
-"""Background jobs: created by a request, run in a thread of the same server process after
-the request's transaction commits, watched by polling, their files fetched by the owner.
+"""Background jobs: created by a request, run by a worker after the request's transaction
+commits, watched by polling, their files fetched by the owner.
 
-Why threads and no queue: Tongxing runs from `tongxing runserver` and from gunicorn alike,
-with no other service to keep running. A job's thread starts after commit
-(`transaction.on_commit`), takes one of `TONGXING_JOB_THREADS` places in its process (more
-jobs wait, so two imports never fight over SQLite's one write lock and the machine's
-memory), and writes a heartbeat to its progress file while it lives. A job whose process
-died with it (a restart, a crash) stops beating; whoever looks at it next, or the daily
-sweep, marks it failed (`settle_stale`).
+A job is a row of ours (its owner, roles, parameters, status, result, sealed files) and a
+task of Django's task framework (`tasks.run_background_job`), which the database backend
+keeps in a table of the same database: the embedded default needs no other server, only a
+worker process beside the web server (`tongxing db_worker`; `tongxing demo` starts one).
+A worker runs one job at a time, so two imports never fight over SQLite's one write lock
+and the machine's memory; more workers run more at once. A running job writes a heartbeat
+to its progress file; a job whose worker died with it (a restart, a crash) stops beating,
+and whoever looks at it next, or the daily sweep, marks it failed (`settle_stale`). A job
+that waits for a worker waits: it is not stale, and its page says it waits its turn.
 
 Each job runs as its owner and re-checks the owner's rights: its runner calls the app's
 actions with `by=owner`, and before that the owner must still be active and hold one of
@@ -21,9 +23,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from tongxing.accounts.models import User
 from tongxing.audit.log import record
@@ -41,16 +44,6 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=2)
 HEARTBEAT_SECONDS = 2.0
 INPUT_NAME_LENGTH = Job._meta.get_field("input_name").max_length
-_places: dict[int, threading.Semaphore] = {}
-_places_lock = threading.Lock()
-
-
-def _place() -> threading.Semaphore:
-    with _places_lock:
-        count = max(1, settings.TONGXING_JOB_THREADS)
-        if count not in _places:
-            _places[count] = threading.Semaphore(count)
-        return _places[count]
 
 
 def create_job(
@@ -104,32 +97,10 @@ def _read_upload(upload) -> bytes:
 
 
 def start_job(*, job: Job) -> None:
-    """Run the job in a thread of this process once the current transaction commits."""
-    transaction.on_commit(lambda: _launch(job.pk))
+    """Hand the job to a worker once the current transaction commits."""
+    from tongxing.jobs.tasks import run_background_job  # the task imports these actions
 
-
-def _launch(job_id: int) -> None:
-    thread = threading.Thread(
-        target=_run_in_thread, args=(job_id,), name=f"tongxing-job-{job_id}", daemon=True
-    )
-    thread.start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        job = Job.objects.select_related("owner").get(pk=job_id)
-        tracker = Tracker(job.directory)
-        tracker.start()
-        try:
-            with _place():
-                run_job(job=job, tracker=tracker)
-        finally:
-            tracker.stop()
-    except Exception:
-        logger.exception("Background job %s could not run.", job_id)
-    finally:
-        connections.close_all()  # this thread's own connections
+    transaction.on_commit(lambda: run_background_job.enqueue(job.pk))
 
 
 class Tracker(Progress):
@@ -168,8 +139,8 @@ class Tracker(Progress):
 def run_job(*, job: Job, tracker: Tracker | None = None) -> Job:
     """Run a queued job here and now; return it finished, done or failed.
 
-    Pages call it directly for small files (the job then only keeps the result and the
-    file), the thread of `start_job` for large ones, and tests for both.
+    Pages call it directly for small work (the job then only keeps the result and the
+    file), the worker's task (`tasks.run_background_job`) for large, and tests for both.
     """
     claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=timezone.now()
@@ -223,10 +194,11 @@ def _failure(exc: Exception, job: Job) -> str:
 
 
 def settle_stale(*, job: Job, now: datetime.datetime | None = None) -> Job:
-    """Mark the job failed if it is unfinished and its heartbeat has stopped."""
+    """Mark the job failed if it is running and its heartbeat has stopped (a job waiting
+    for a worker is not stale: it waits its turn)."""
     now = now or timezone.now()
-    if job.status in UNFINISHED and now - heartbeat_of(job) > STALE_AFTER:
-        updated = Job.objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+    if job.status == JobStatus.RUNNING and now - heartbeat_of(job) > STALE_AFTER:
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED,
             error=_("The server stopped before the job finished: start it again."),
             finished_at=now,
@@ -256,7 +228,7 @@ def open_job_file(*, job: Job, by: User) -> tuple[bytes, str]:
 
 
 def sweep_jobs(*, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Settle the jobs that died with their process and delete, with their files, the jobs
+    """Settle the jobs that died with their worker and delete, with their files, the jobs
     finished more than TONGXING_JOB_FILE_DAYS days ago; return the two counts.
 
     Also deletes the marked copies of rosters that Tongxing once kept, unsealed and for
@@ -270,6 +242,8 @@ def sweep_jobs(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     old = Job.objects.filter(created_at__lt=cutoff).exclude(status__in=UNFINISHED)
     for job in old.only("directory"):
         files.delete_all(job)
+    # The task framework's own rows of those jobs go with them.
+    DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     with transaction.atomic():
         deleted, _by_model = old.delete()
         if deleted:

@@ -22,11 +22,13 @@ class Outcome:
 
 # What a job may be doing, for the progress line: "Checking the rows: 12,000 of 100,000".
 STAGES = {
-    "queued": _("Waiting for the jobs before it"),
+    "queued": _("Waiting its turn: the worker runs one job at a time"),
     "starting": _("Starting"),
     "reading": _("Reading the rows"),
     "checking": _("Checking the rows against the registry"),
     "writing": _("Writing the file"),
+    "figures": _("Computing the figures from the records"),
+    "wording": _("Filling the figures into the wording"),
 }
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tongxing.accounts.models import User
 from tongxing.jobs import files
-from tongxing.jobs.kinds import Progress
+from tongxing.jobs.kinds import STAGES, Progress
 from tongxing.jobs.models import Job
 
 
@@ -33,6 +33,13 @@ def progress_of(job: Job) -> Progress:
         progress.stage = "" if job.finished else "queued"
         progress.done, progress.total = job.done, job.total
     return progress
+
+
+def job_state(job: Job) -> dict:
+    """What a job's page shows of it: the job, its progress, and its stage in words
+    (the template `jobs/_progress.html` shows them while it runs)."""
+    progress = progress_of(job)
+    return {"job": job, "progress": progress, "stage": STAGES.get(progress.stage, "")}
 
 
 def heartbeat_of(job: Job) -> datetime.datetime:

@@ -55,6 +55,11 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return households
 
 
+def household_count_under(prefix: str) -> int:
+    """How many households the region of the code prefix holds (its size, not a list)."""
+    return Household.objects.filter(prefix_q("village__code", prefix)).count()
+
+
 def has_nothing_assigned(user: User) -> bool:
     """Whether the user is a cadre with no household to help today, which their pages say."""
     return rights.sees_assigned_only(user) and not households_visible_to(user).exists()

@@ -26,9 +26,8 @@ from tongxing.access import (
 from tongxing.audit import events
 from tongxing.jobs import actions as jobs_actions
 from tongxing.jobs import selectors as jobs_selectors
-from tongxing.jobs.kinds import STAGES
 from tongxing.jobs.models import JobStatus
-from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
+from tongxing.pages import cleaned, follow_job, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.selectors import access_region_by_code, regions_visible_to
 from tongxing.registry import actions, records, rights, selectors
@@ -582,24 +581,11 @@ class RosterImportForm(forms.Form):
         }
 
 
-def follow_job(request, url_name: str, job) -> HttpResponse:
-    """Send the browser to a job's page (htmx follows HX-Redirect with a full page load)."""
-    url = reverse(url_name, args=[job.pk])
-    if request.headers.get("HX-Request"):
-        response = HttpResponse()
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 def job_context(job) -> dict:
     """Return what a job's page shows: its progress while it runs, its result when done."""
-    progress = jobs_selectors.progress_of(job)
     result = job.result or {}
     return {
-        "job": job,
-        "progress": progress,
-        "stage": STAGES.get(progress.stage, ""),
+        **jobs_selectors.job_state(job),
         "result": result,
         "errors": [(e["row"], e["header"], e["message"]) for e in result.get("errors", ())],
     }

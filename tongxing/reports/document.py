@@ -7,6 +7,7 @@ Each part with figures ends with a table of them; each computed figure links to 
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -57,11 +58,22 @@ class Report:
     sections: list[Section]
 
 
-def build(*, region, year: int, start: datetime.date, end: datetime.date, lang: str) -> Report:
-    """The report of the region (a Region) for the period, in the language."""
+def build(
+    *,
+    region,
+    year: int,
+    start: datetime.date,
+    end: datetime.date,
+    lang: str,
+    step: Callable[[str], None] = lambda name: None,
+) -> Report:
+    """The report of the region (a Region) for the period, in the language; `step` is told
+    "figures", then "wording", as each begins."""
     wording = load(lang)
+    step("figures")
     # Approved figures where the period is approved for the region, else live ones.
     figures = approvals.figures_for(region.prefix, Period(start, end)).figures
+    step("wording")
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
     context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
     with translation.override(DJANGO_LANGUAGE[lang]):

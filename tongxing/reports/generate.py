@@ -3,6 +3,7 @@ read or written), then the report built and written. The command and the page bo
 here; the caller finds the region within its scope."""
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -29,10 +30,24 @@ def check(*, year: int, lang: str, format: str, today: datetime.date) -> engine.
     return period
 
 
+# What writing a report goes through, in order, for its progress.
+STEPS = ("figures", "wording", "writing")
+
+
 def generate(
-    *, region, year: int, lang: str, format: str, today: datetime.date
+    *,
+    region,
+    year: int,
+    lang: str,
+    format: str,
+    today: datetime.date,
+    step: Callable[[str], None] = lambda name: None,
 ) -> tuple[bytes, str]:
-    """The report of the region's year: its bytes and its file name."""
+    """The report of the region's year: its bytes and its file name. `step` is told each
+    of STEPS as it begins."""
     period = check(year=year, lang=lang, format=format, today=today)
-    report = document.build(region=region, year=year, start=period.start, end=period.end, lang=lang)
+    report = document.build(
+        region=region, year=year, start=period.start, end=period.end, lang=lang, step=step
+    )
+    step("writing")
     return formats.write(report, format), formats.filename(report, format)

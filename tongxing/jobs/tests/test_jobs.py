@@ -1,5 +1,6 @@
-"""Background jobs: run in a thread after commit, seen by their owner only, found dead when
-their process died, their sealed files fetched with an audit row and swept after a week."""
+"""Background jobs: handed to a worker after commit, seen by their owner only, found dead
+when their worker died, their sealed files fetched with an audit row and swept after a
+week."""
 
 import datetime
 import json
@@ -7,7 +8,9 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from conftest import api_client_for, client_for
 from tongxing.audit.models import AuditEvent
@@ -83,13 +86,21 @@ def test_the_owner_who_lost_the_role_gets_no_file(vera, settings):
     assert client_for(vera).get(f"/jobs/{job.pk}/download/").status_code == 403
 
 
-def test_a_job_whose_heartbeat_stopped_is_marked_failed_when_looked_at(vera, settings):
-    job = queued_import(vera, settings)
+def claimed_by_a_worker(job: Job, *, beat_seconds_ago: float) -> Job:
+    """The job as a worker left it when it died: running, its last heartbeat long ago."""
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     files.write_progress(job.directory, {"stage": "checking", "done": 1, "total": 2})
-    assert actions.settle_stale(job=job).status == JobStatus.QUEUED
     state = json.loads((files.folder(job.directory) / files.PROGRESS).read_text())
-    state["beat"] = time.time() - 3 * 60  # the process died three minutes ago
+    state["beat"] = time.time() - beat_seconds_ago
     (files.folder(job.directory) / files.PROGRESS).write_text(json.dumps(state))
+    job.refresh_from_db()
+    return job
+
+
+def test_a_job_whose_heartbeat_stopped_is_marked_failed_when_looked_at(vera, settings):
+    job = claimed_by_a_worker(queued_import(vera, settings), beat_seconds_ago=10)
+    assert actions.settle_stale(job=job).status == JobStatus.RUNNING
+    claimed_by_a_worker(job, beat_seconds_ago=3 * 60)  # the worker died three minutes ago
     body = api_client_for(vera).get(f"/api/v1/jobs/{job.pk}").json()
     assert (body["status"], body["error"]) == (
         "failed",
@@ -97,6 +108,13 @@ def test_a_job_whose_heartbeat_stopped_is_marked_failed_when_looked_at(vera, set
     )
     assert not (files.folder(job.directory) / files.INPUT).exists()
     assert not Household.objects.exists()
+
+
+def test_a_job_waiting_for_a_worker_is_not_stale_however_long_it_waits(vera, settings):
+    job = queued_import(vera, settings)
+    later = timezone.now() + datetime.timedelta(hours=5)
+    assert actions.settle_stale(job=job, now=later).status == JobStatus.QUEUED
+    assert api_client_for(vera).get(f"/api/v1/jobs/{job.pk}").json()["status"] == "queued"
 
 
 def test_the_daily_sweep_deletes_week_old_jobs_with_their_files(vera, settings, tmp_path):
@@ -107,12 +125,7 @@ def test_the_daily_sweep_deletes_week_old_jobs_with_their_files(vera, settings, 
     old = actions.run_job(job=queued_import(vera, settings))
     new = actions.run_job(job=queued_import(vera, settings))
     Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
-    dead = queued_import(vera, settings)
-    files.write_progress(dead.directory, {"stage": "reading", "done": 0, "total": 2})
-    state = json.loads((files.folder(dead.directory) / files.PROGRESS).read_text())
-    (files.folder(dead.directory) / files.PROGRESS).write_text(
-        json.dumps({**state, "beat": time.time() - 600})
-    )
+    dead = claimed_by_a_worker(queued_import(vera, settings), beat_seconds_ago=600)
     assert actions.sweep_jobs() == (1, 1)
     assert set(Job.objects.values_list("pk", "status")) == {
         (new.pk, JobStatus.DONE),
@@ -126,7 +139,7 @@ def test_the_daily_sweep_deletes_week_old_jobs_with_their_files(vera, settings, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_started_job_runs_in_a_thread_after_commit(settings):
+def test_a_started_job_is_handed_to_the_worker_after_commit_and_run_there(settings):
     from conftest import TREE, VILLAGE_A1, make_user
     from tongxing.regions.actions import import_regions
 
@@ -134,12 +147,17 @@ def test_a_started_job_runs_in_a_thread_after_commit(settings):
     vera = make_user("vera", "village_admin", VILLAGE_A1)
     good = ROSTER.replace(f"{id_number(41)}X".encode(), id_number(41).encode())
     job = queued_import(vera, settings, good)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.finished:
-            break
-        time.sleep(0.2)
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "tongxing.jobs.tasks.run_background_job",
+        [job.pk],
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED  # no worker has taken it yet
+    # What `tongxing db_worker` does beside the server, here until the queue is empty.
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay")
+    job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     assert job.result["members_created"] == 2
     assert Household.objects.get().registry_number == "H100"
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"

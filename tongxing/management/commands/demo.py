@@ -1,3 +1,7 @@
+import signal
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -50,7 +54,16 @@ class Command(BaseCommand):
             console.print(
                 _("Serving on http://127.0.0.1:%(port)d/ — press Ctrl+C to stop.") % {"port": port}
             )
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # The worker of the background jobs (large imports and exports, a province's
+            # report) runs beside the web server, and stops with it.
+            worker = subprocess.Popen([sys.executable, "-m", "tongxing", "db_worker"])
+            # Stopped by a signal as by Ctrl+C, the server takes its worker with it.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            try:
+                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
 
     def print_logins(self, ctx: demo.DemoContext) -> None:
         table = Table(title=_("Demo logins (password: %(p)s)") % {"p": demo.DEMO_PASSWORD})

@@ -16,8 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django_tasks_db.models import DBTaskResult
 
 from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, client_for
+from tongxing.jobs.models import Job
+from tongxing.jobs.tasks import run_background_job
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 from tongxing.regions.models import Region
 from tongxing.reports import wording
@@ -327,3 +330,51 @@ def test_the_page_refuses_bad_fields_beside_them(board, alice):  # noqa: F811
 def test_accounts_without_a_region_may_not_open_the_page(dora):
     assert client_for(dora).get("/reports/").status_code == 403
     assert client_for(None).get("/reports/").status_code == 302
+
+
+def test_a_report_larger_than_a_city_is_written_by_the_worker_with_its_progress(
+    board,  # noqa: F811
+    alice,
+    tina,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.TONGXING_BACKGROUND_HOUSEHOLDS = 0  # every region is "larger than a city" here
+    client = client_for(alice)
+    data = {"region": CITY, "year": YEAR, "lang": "en", "format": "md"}
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/reports/", data, headers={"HX-Request": "true"})
+    job_id = DBTaskResult.objects.get().args_kwargs["args"][0]
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"] == f"/reports/jobs/{job_id}/"
+    # Before a worker takes it, the page says it waits its turn, and polls.
+    waiting = client.get(f"/reports/jobs/{job_id}/")
+    assert "Waiting its turn" in waiting.content.decode()
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    assert "Anping" not in waiting.content.decode() and "青禾市" in waiting.content.decode()
+    # Another account, even of the same city, does not see it.
+    assert client_for(tina).get(f"/reports/jobs/{job_id}/").status_code == 404
+    # What the worker does with the task (tongxing/jobs/tests runs a real worker on one).
+    run_background_job.call(job_id)
+    done = client.get(f"/reports/jobs/{job_id}/", headers={"HX-Request": "true"})
+    body = done.content.decode()
+    assert 'data-testid="download-report"' in body and "hx-trigger" not in body
+    job = Job.objects.get(pk=job_id)
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+    markdown = client.get(f"/jobs/{job_id}/download/").content.decode()
+    assert (
+        markdown.splitlines()[0] == f"# Social assistance in 青禾市: the annual report for {YEAR}"
+    )
+
+
+def test_the_report_tells_its_steps_in_order(board):  # noqa: F811
+    steps = []
+    generate(
+        region=Region.objects.get(code=CITY),
+        year=YEAR,
+        lang="en",
+        format="json",
+        today=timezone.localdate(),
+        step=steps.append,
+    )
+    assert steps == ["figures", "wording", "writing"]
