@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxing.progress import progress_display
 from tongxing.regions.codes import CodeError, normalize
 from tongxing.regions.models import Region
-from tongxing.reports.generate import check, generate
+from tongxing.reports.generate import STEPS, check, generate
 from tongxing.reports.wording import WordingError
 
 
@@ -31,7 +32,17 @@ class Command(BaseCommand):
         try:
             check(year=year, lang=lang, format=format, today=today)
             found = self.region_of(region)
-            content, name = generate(region=found, year=year, lang=lang, format=format, today=today)
+            # Three steps, shown as a bar (a province's report takes a few seconds).
+            with progress_display(transient=True) as progress:
+                task = progress.add_task(_("Writing the report"), total=len(STEPS))
+
+                def step(name: str) -> None:
+                    progress.update(task, completed=STEPS.index(name))
+
+                content, name = generate(
+                    region=found, year=year, lang=lang, format=format, today=today, step=step
+                )
+                progress.update(task, completed=len(STEPS))
         except ValidationError as exc:
             raise CommandError(exc.messages[0], returncode=2) from None
         except WordingError as exc:
