@@ -1,8 +1,9 @@
 """The indicators benchmark: the whole catalogue and the township table of a year.
 
-    indicators_bench.py [--repeat 5]
+    indicators_bench.py [--repeat 5] [--level city|province]
 
-On the demo in the database of DATABASE_URL, for the whole city and this year to today, it
+On the demo in the database of DATABASE_URL, for the first city (or, with `--level
+province`, the top region: the whole province demo) and this year to today, it
 times (`--repeat` times after one untimed run, p50 and worst):
 - `engine.compute`: every computed code of the catalogue, one query per table;
 - `engine.compute_by(…, TOWNSHIP)`: the same for every township, one grouped query per table;
@@ -130,6 +131,7 @@ def hand_written(region: str, start: datetime.date, end: datetime.date) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--level", choices=("city", "province"), default="city")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxing.settings")
@@ -148,7 +150,8 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    city = Region.objects.filter(level=Level.CITY).order_by("code").first()
+    level = Level.CITY if args.level == "city" else Level.PROVINCE
+    city = Region.objects.filter(level=level).order_by("code").first()
     region = city.prefix
     end = timezone.localdate()
     start = datetime.date(end.year, 1, 1)
@@ -174,6 +177,7 @@ def main() -> None:
     result = {
         "engine": connection.vendor,
         "region": city.code,
+        "level": args.level,
         "period": [start.isoformat(), end.isoformat()],
         "computed_codes": sum(1 for f in computed.values() if f.state == "computed"),
         "catalogue": timed(lambda: engine.compute(region, start, end), args.repeat),

@@ -47,7 +47,8 @@
    ten slowest, and the same figures by one hand-written SQL query per section of the
    report, whose values must be the engine's (bench/indicators_bench.py, a process per
    engine). Targets: the catalogue within 2 s on PostgreSQL and 5 s on SQLite, and at most
-   1.5x the hand-written SQL.
+   1.5x the hand-written SQL. On the province demo (`--scale province`), the same for the
+   first city and for the whole province.
 
 10. The annual report: on the demo, `tongxing report` of this year for the city in each
    format (docx, html, md, json), each in its own process: wall time, CPU time, peak memory.
@@ -58,7 +59,10 @@ after ("others CPU"): on a shared machine, a high value means a low figure.
 Usage: `make bench [ARGS="--only PART"]`, PART one of demo, http, import, search, audit,
 indicators, report, board, contrib, lockwait
 (and `--skip-postgres`, and `--scale small` to measure on the small demo, built in seconds:
-`make bench ARGS="--only board --scale small"`),
+`make bench ARGS="--only board --scale small"`, or `--scale province`, ten cities; and
+`--database ENGINE=URL` to measure on a demo already built at that scale instead of
+building one: `make bench ARGS="--only indicators --only report --scale province
+--database sqlite=sqlite:///var/province.sqlite3 --skip-postgres"`),
 or `.venv/bin/python bench/run.py [--only PART]... [--skip-postgres]`; `--only` may be
 repeated (`--only board --only contrib` builds the demo once for both).
 The figures are printed and written, with the logs, to bench/results/<date-time>/.
@@ -121,7 +125,7 @@ PG_HOST_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "tongxing_bench"
 
-DEMO_SCALES = ["city", "small"]
+DEMO_SCALES = ["city", "small", "province"]
 DEMO_ARGS = ["demo", "--scale", "city", "--no-serve"]  # --scale small: see parse_args
 DEMO_TARGET_SECONDS = 300
 DEMO_TIMEOUT_SECONDS = 1800
@@ -336,6 +340,13 @@ def fresh_database(engine: str) -> Iterator[Database]:
             run(["dropdb", *PG_HOST_ARGS, "--if-exists", "--force", PG_DATABASE])
         except BenchError as exc:
             print(f"warning: could not drop {PG_DATABASE}: {exc}", file=sys.stderr)
+
+
+@contextmanager
+def built_database(engine: str, url: str) -> Iterator[Database]:
+    """Yield a database built before the run (`--database`); it is neither emptied nor
+    removed."""
+    yield Database(engine, {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine], url)
 
 
 def count_rows(db: Database) -> dict[str, int]:
@@ -832,15 +843,28 @@ def print_audit_table(engine: str, results: dict) -> None:
 
 
 def bench_indicators(db: Database, folder: Path) -> dict:
+    """The indicators for the (first) city; on the province demo, for the province too."""
+    results = bench_indicators_of(db, folder, "city")
+    if DEMO_ARGS[2] == "province":
+        results["province"] = bench_indicators_of(db, folder, "province")
+    return results
+
+
+def bench_indicators_of(db: Database, folder: Path, level: str) -> dict:
     step(
-        f"{db.engine}: the indicators of this year for the city, each {INDICATORS_REPEAT} times "
-        "(bench/indicators_bench.py)"
+        f"{db.engine}: the indicators of this year for the {level}, each {INDICATORS_REPEAT} "
+        "times (bench/indicators_bench.py)"
     )
-    command = [sys.executable, str(INDICATORS_BENCH), f"--repeat={INDICATORS_REPEAT}"]
+    command = [
+        sys.executable,
+        str(INDICATORS_BENCH),
+        f"--repeat={INDICATORS_REPEAT}",
+        f"--level={level}",
+    ]
     busy_before = check_quiet("before")
     output = run(command, env=app_env(db), timeout=AUDIT_TIMEOUT_SECONDS)
     busy = worst(busy_before, check_quiet("after"))
-    (folder / f"indicators-{db.key}.json").write_text(output)
+    (folder / f"indicators-{db.key}-{level}.json").write_text(output)
     results = json.loads(output.strip().splitlines()[-1])
     results["background_cpu_percent"] = busy
     if results["mismatched"]:
@@ -851,8 +875,9 @@ def bench_indicators(db: Database, folder: Path) -> dict:
 def print_indicators_table(engine: str, results: dict) -> None:
     print()
     print(
-        f"the indicators, {engine}: {results['computed_codes']} computed codes for the city "
-        f"{results['region']}, {results['period'][0]} to {results['period'][1]}, in process"
+        f"the indicators, {engine}: {results['computed_codes']} computed codes for the "
+        f"{results.get('level', 'city')} {results['region']}, {results['period'][0]} to "
+        f"{results['period'][1]}, in process"
     )
     sql = results["hand_written_sql"]["p50_ms"]
     same = results["engine_same_figures"]["p50_ms"]
@@ -871,13 +896,16 @@ def print_indicators_table(engine: str, results: dict) -> None:
         "the ten slowest codes, each alone (p50 ms): "
         + ", ".join(f"{code} {ms:.1f}" for code, ms in results["slowest_alone_ms"])
     )
+    if "province" in results:
+        print_indicators_table(engine, results["province"])
 
 
 # --- 10. The annual report ----------------------------------------------------------------------
 
 
 def bench_report(db: Database, folder: Path) -> dict:
-    """`tongxing report` of this year for the demo's city, each format in its own process:
+    """`tongxing report` of this year for the demo's top region (the city; on the province
+    demo, the province), each format in its own process:
     wall time, CPU time and peak memory (its process's own, from wait4)."""
     year = datetime.now().year
     results = {}
@@ -894,7 +922,8 @@ def bench_report(db: Database, folder: Path) -> dict:
 
 def print_report_table(engine: str, results: dict) -> None:
     print()
-    print(f"the annual report of the city, {engine}: each format in its own process")
+    top = "province" if DEMO_ARGS[2] == "province" else "city"
+    print(f"the annual report of the {top}, {engine}: each format in its own process")
     print(f"{'format':<8}{'seconds':>9}{'CPU s':>8}{'peak MiB':>10}{'bytes':>11}{'others CPU':>12}")
     for format, r in results.items():
         print(
@@ -1256,15 +1285,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="city",
         help="the demo to measure on (small: built in seconds; part 1's target is the city's)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--database",
+        action="append",
+        default=[],
+        metavar="ENGINE=URL",
+        help=(
+            "measure on this database, already built at --scale, instead of building a new "
+            "one (sqlite=sqlite:///…, postgresql=postgres://…); it is left as it is"
+        ),
+    )
+    args = parser.parse_args(argv)
+    built = {}
+    for given in args.database:
+        engine, _, url = given.partition("=")
+        if engine not in ("sqlite", "postgresql") or not url:
+            parser.error(f"--database {given!r}: give sqlite=URL or postgresql=URL")
+        built[engine] = url
+    args.database = built
+    if built and args.only and "demo" in args.only:
+        parser.error("--database measures on a demo already built: not with --only demo")
+    return args
 
 
-def run_benchmarks(parts: list[str], engines: list[str], folder: Path, report: dict) -> None:
+def run_benchmarks(
+    parts: list[str], engines: list[str], folder: Path, report: dict, built: dict[str, str]
+) -> None:
     roster = write_roster(folder) if {"import", "lockwait"} & set(parts) else None
     for engine in engines:
         if ON_THE_DEMO & set(parts):
-            with fresh_database(engine) as db:
-                if "demo" in parts:
+            database = built_database(engine, built[engine]) if engine in built else None
+            with database or fresh_database(engine) as db:
+                if database is not None:
+                    step(f"{db.engine}: measuring on the {DEMO_ARGS[2]} demo already built")
+                elif "demo" in parts:
                     report["demo"][db.engine] = bench_demo(db, folder)
                 else:
                     build_demo_untimed(db, folder)
@@ -1313,7 +1367,7 @@ def main(argv: list[str] | None = None) -> int:
         check_tools(parts, engines)
         report["environment"] = environment()
         step(f"measuring tongxing at {report['environment']['code']}")
-        run_benchmarks(parts, engines, folder, report)
+        run_benchmarks(parts, engines, folder, report, args.database)
         if code_version() != report["environment"]["code"]:
             print(f"WARNING: the code changed during the run (now {code_version()})", flush=True)
     except BenchError as exc:
