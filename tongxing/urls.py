@@ -14,6 +14,7 @@ urlpatterns = [
     path("needs/", include("tongxing.needs.urls")),
     path("programmes/", include("tongxing.programs.urls")),
     path("visits/", include("tongxing.visits.urls")),
+    path("commerce/", include("tongxing.commerce.urls")),
     path("reports/", include("tongxing.reports.urls")),
     path("dashboard/", include("tongxing.indicators.dashboard_urls")),
     path("notifications/", include("tongxing.notifications.urls")),

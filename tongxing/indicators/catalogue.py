@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tongxing.commerce import figures as commerce_figures
 from tongxing.figures import Measure
 from tongxing.needs import figures as needs_figures
 from tongxing.programs import figures as programs_figures
@@ -81,6 +82,7 @@ MEASURES: dict[str, Measure] = {
     **needs_figures.MEASURES,
     **programs_figures.MEASURES,
     **visits_figures.MEASURES,
+    **commerce_figures.MEASURES,
 }
 
 
