@@ -9,19 +9,20 @@ Each part with figures ends with a table of them; each computed figure links to 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import translation
 
 from tongxing.indicators import approvals, engine
-from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.catalogue import BY_CODE, Display
 from tongxing.indicators.engine import Period
 from tongxing.indicators.selectors import records_url
 from tongxing.reports.wording import PLACEHOLDER, Part, load, traditional
 
 # The language of the labels and messages the catalogue and the engine give.
 DJANGO_LANGUAGE = {"zh-hans": "zh-hans", "zh-hant": "zh-hant", "en": "en"}
-# English names of the report's money units.
-ENGLISH_UNITS = (("万元", " × 10,000 yuan"), ("亿元", " × 100 million yuan"))
+# Money, which the Chinese report shows in 万元 or 亿元, reads in yuan in English.
+MONEY_DISPLAYS = (Display.WAN_YUAN, Display.YI_YUAN)
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,8 @@ def figure_ref(code, figure, lang, region_code, start, end) -> FigureRef:
     shown = engine.display(indicator, figure)
     if lang == "zh-hant":
         shown = traditional(shown)
-    elif lang == "en":
-        for chinese, english in ENGLISH_UNITS:
-            shown = shown.replace(chinese, english)
+    elif lang == "en" and indicator.display in MONEY_DISPLAYS and figure.value is not None:
+        shown = in_yuan(figure.value)
     computed = figure.state == engine.COMPUTED
     return FigureRef(
         code=code,
@@ -113,6 +113,12 @@ def figure_ref(code, figure, lang, region_code, start, end) -> FigureRef:
         value=figure.value,
         link=records_url(code, region_code, start, end) if computed else None,
     )
+
+
+def in_yuan(fen: int) -> str:
+    """An amount of fen as English readers read it: 1234567 → "12,346 yuan"."""
+    yuan = (Decimal(fen) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{yuan:,} yuan"
 
 
 def fill(

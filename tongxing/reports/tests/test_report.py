@@ -81,7 +81,7 @@ def test_the_traditional_report_is_made_from_the_simplified_one(board, settings)
 def test_the_english_report_has_its_own_wording(board):  # noqa: F811
     text = report(CITY, "en", "md").decode()
     assert "3 needs for goods were posted and 1 matched: a match rate of 33.33%." in text
-    assert "raised 0.01 × 10,000 yuan for the micro-wishes" in text
+    assert "raised 80 yuan for the micro-wishes" in text
     assert text.count(NOT_KEPT["en"]) == 8
     assert "万元" not in text and "not recorded yet" not in text
 
