@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxing.commerce import figures as commerce_figures
 from tongxing.figures import Measure
@@ -40,6 +41,20 @@ class Unit(enum.StrEnum):
     YEAR = "year"
     PIECES = "pieces"
     JIN = "jin"
+
+
+# A unit as a table's units row names it (a count needs no name; money and rates are
+# named by their display: 万元, 亿元, %).
+UNIT_LABELS = {
+    Unit.PEOPLE: pgettext_lazy("unit of a figure", "people"),
+    Unit.HOUSEHOLDS: pgettext_lazy("unit of a figure", "households"),
+    Unit.ITEMS: pgettext_lazy("unit of a figure", "items"),
+    Unit.PIECES: pgettext_lazy("unit of a figure", "pieces"),
+    Unit.JIN: pgettext_lazy("unit of a figure", "jin"),
+    Unit.MONTH: pgettext_lazy("unit of a figure", "month"),
+    Unit.YEAR: pgettext_lazy("unit of a figure", "year"),
+    Unit.DATE: pgettext_lazy("unit of a figure", "date"),
+}
 
 
 class Display(enum.StrEnum):

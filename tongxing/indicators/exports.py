@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing.indicators import engine
-from tongxing.indicators.catalogue import Display, Indicator, Unit
+from tongxing.indicators.catalogue import UNIT_LABELS, Display, Indicator
 from tongxing.indicators.selectors import Records, StatisticalTable
 from tongxing.regions.models import Region
 from tongxing.tabular import sheet_cell, sheet_row
@@ -35,10 +35,11 @@ def period_text(period: engine.Period) -> str:
 
 
 def unit_text(indicator: Indicator) -> str:
-    """The unit a column's numbers are in: 万元, 亿元, %, or the catalogue's unit."""
+    """The unit a column's numbers are in: 万元, 亿元, %, or the catalogue's unit in the
+    language of the table (人, 户, 件 …)."""
     if indicator.display in UNIT_TEXT:
         return UNIT_TEXT[indicator.display]
-    return "" if indicator.unit == Unit.COUNT else str(indicator.unit)
+    return str(UNIT_LABELS.get(indicator.unit, ""))
 
 
 def number(indicator: Indicator, figure: engine.Figure):

@@ -130,7 +130,7 @@ def test_the_statistical_table_adds_up_and_exports_in_the_offices_layout(board, 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0].startswith("示范市") or rows[0][0]  # the region's name and the period
+    assert rows[0][0].startswith("青禾市")  # the region's name and the period
     start, end = this_year()
     assert start.isoformat() in rows[0][0] and end.isoformat() in rows[0][0]
     assert sheet.freeze_panes == "B5"
@@ -150,6 +150,14 @@ def test_the_statistical_table_adds_up_and_exports_in_the_offices_layout(board, 
             assert rows[3][column] == "万元"
     money = indicators.index(BY_CODE["wishes.raised_fen"]) + 1
     assert isinstance(totals[money], (int, float))
+    households = indicators.index(BY_CODE["platform.households_registered"]) + 1
+    assert rows[3][households] == "households"
+    # In Chinese, the units row speaks Chinese too.
+    chinese = client.get(
+        reverse("indicators:table_export") + f"?region={CITY}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    units = list(load_workbook(io.BytesIO(chinese.content)).active.iter_rows(values_only=True))[3]
+    assert (units[households], units[money]) == ("户", "万元")
 
 
 def test_the_table_by_village(board, alice):  # noqa: F811
