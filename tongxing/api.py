@@ -132,6 +132,7 @@ def on_http_error(request, exc: HttpError):
 def register_routers() -> None:
     from tongxing.accounts.api import router as accounts_router
     from tongxing.commerce.api import router as commerce_router
+    from tongxing.events.api import router as events_router
     from tongxing.indicators.api import router as indicators_router
     from tongxing.jobs.api import router as jobs_router
     from tongxing.needs.api import router as needs_router
@@ -150,6 +151,7 @@ def register_routers() -> None:
     api.add_router("/", programs_router)
     api.add_router("/", visits_router)
     api.add_router("/", commerce_router)
+    api.add_router("/", events_router)
     api.add_router("/", indicators_router)
 
 

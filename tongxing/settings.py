@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tongxing.needs",
     "tongxing.programs",
     "tongxing.visits",
+    "tongxing.events",
     "tongxing.commerce",
     "tongxing.indicators",
     "tongxing.reports",

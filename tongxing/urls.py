@@ -15,6 +15,7 @@ urlpatterns = [
     path("programmes/", include("tongxing.programs.urls")),
     path("visits/", include("tongxing.visits.urls")),
     path("commerce/", include("tongxing.commerce.urls")),
+    path("events/", include("tongxing.events.urls")),
     path("reports/", include("tongxing.reports.urls")),
     path("dashboard/", include("tongxing.indicators.dashboard_urls")),
     path("notifications/", include("tongxing.notifications.urls")),

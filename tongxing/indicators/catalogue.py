@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxing.commerce import figures as commerce_figures
+from tongxing.events import figures as events_figures
 from tongxing.figures import Measure
 from tongxing.needs import figures as needs_figures
 from tongxing.programs import figures as programs_figures
@@ -98,6 +99,7 @@ MEASURES: dict[str, Measure] = {
     **programs_figures.MEASURES,
     **visits_figures.MEASURES,
     **commerce_figures.MEASURES,
+    **events_figures.MEASURES,
 }
 
 
