@@ -22,7 +22,7 @@ from tongxing.figures import COUNT, DISTINCT, SUM, Measure, Window
 from tongxing.regions.models import Region
 from tongxing.registry.models import Household, Person, Position
 from tongxing.visits.models import DeliveryKind, Visit, VisitDelivery
-from tongxing.visits.selectors import IN_NEED, campaign_days, township_of
+from tongxing.visits.selectors import IN_NEED, on_campaign_days, township_of
 
 
 def _days(w: Window) -> tuple[datetime.date, datetime.date]:
@@ -38,7 +38,7 @@ def _in_period(w: Window, prefix: str = "") -> Q:
 
 
 def _on_campaign_days(w: Window, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}visited_on__in": campaign_days(*_days(w))})
+    return _in_period(w, prefix) & on_campaign_days(prefix)
 
 
 def _by_city_secretary(w: Window) -> Q:

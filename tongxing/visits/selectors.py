@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, ExtractYear, Substr
 from django.http import Http404
 
 from tongxing.access import scope_prefix
@@ -17,7 +17,12 @@ from tongxing.regions.models import Region
 from tongxing.registry.models import HelperAssignment, Household, HouseholdStatus, Position
 from tongxing.registry.selectors import assigned_household_ids
 from tongxing.visits import rights
-from tongxing.visits.models import CampaignDay, Visit, default_campaign_day
+from tongxing.visits.models import (
+    DEFAULT_CAMPAIGN_MONTH_DAY,
+    CampaignDay,
+    Visit,
+    default_campaign_day,
+)
 
 # The households a visit's coverage is about (建档立卡户 and 监测对象), as the needs'
 # figures count them (needs/figures.py, IN_NEED).
@@ -77,22 +82,12 @@ def filtered_visits(user: User, filters: VisitFilters) -> QuerySet[Visit]:
     if filters.last is not None:
         visits = visits.filter(visited_on__lte=filters.last)
     if filters.campaign:
-        first = filters.first or _first_visit_day(visits) or datetime.date.today()
-        last = filters.last or _last_visit_day(visits) or first
-        visits = visits.filter(visited_on__in=campaign_days(first, last))
+        visits = visits.filter(on_campaign_days())
     if filters.household is not None:
         visits = visits.filter(household_id=filters.household)
     if filters.purpose:
         visits = visits.filter(purpose=filters.purpose)
     return visits.select_related(*LIST_RELATED).prefetch_related("deliveries")
-
-
-def _first_visit_day(visits: QuerySet[Visit]) -> datetime.date | None:
-    return visits.order_by("visited_on").values_list("visited_on", flat=True).first()
-
-
-def _last_visit_day(visits: QuerySet[Visit]) -> datetime.date | None:
-    return visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
 
 
 # --- Campaign days ----------------------------------------------------------------------------
@@ -112,6 +107,19 @@ def campaign_days(first: datetime.date, last: datetime.date) -> list[datetime.da
             if first <= day <= last:
                 days.append(day)
     return sorted(days)
+
+
+def on_campaign_days(prefix: str = "") -> Q:
+    """The visits (through `prefix`, "visit__" for a delivery) made on a campaign day, as
+    `campaign_days` says, in SQL: a figure's condition reads no table beforehand, so the
+    whole catalogue stays one query per table."""
+    day = f"{prefix}visited_on"
+    configured_years = CampaignDay.objects.annotate(year=ExtractYear("day")).values("year")
+    month, day_of_month = DEFAULT_CAMPAIGN_MONTH_DAY
+    return Q(**{f"{day}__in": CampaignDay.objects.values("day")}) | (
+        Q(**{f"{day}__month": month, f"{day}__day": day_of_month})
+        & ~Q(**{f"{day}__year__in": configured_years})
+    )
 
 
 # --- Coverage ---------------------------------------------------------------------------------
