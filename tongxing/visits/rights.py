@@ -35,6 +35,8 @@ VISIT_KEEPERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
 COVERAGE_READERS = frozenset(
     {Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.VILLAGE_ADMIN, Role.VIEWER}
 )
+# Who sets the campaign days, which hold for the whole platform: the city office.
+CAMPAIGN_DAY_KEEPERS = frozenset({Role.CITY_ADMIN})
 # How long the one who recorded a visit may still change or delete it.
 EDIT_WINDOW = datetime.timedelta(days=7)
 
@@ -109,4 +111,4 @@ def may_keep_campaign_days(by: User | None) -> bool:
     """Set the campaign days: the city office (they hold for the whole platform)."""
     if is_system(by):
         return True
-    return by.is_active and by.role == Role.CITY_ADMIN
+    return by.is_active and by.role in CAMPAIGN_DAY_KEEPERS

@@ -12,9 +12,15 @@ from django.http import Http404
 from tongxing.access import scope_prefix
 from tongxing.accounts.models import User
 from tongxing.queries import prefix_q
-from tongxing.regions.codes import SEGMENT_END, Level
+from tongxing.regions.codes import SEGMENT_END, Level, path_codes
 from tongxing.regions.models import Region
-from tongxing.registry.models import HelperAssignment, Household, HouseholdStatus, Position
+from tongxing.registry.models import (
+    HelperAssignment,
+    Household,
+    HouseholdStatus,
+    Person,
+    Position,
+)
 from tongxing.registry.selectors import assigned_household_ids
 from tongxing.visits import rights
 from tongxing.visits.models import (
@@ -280,3 +286,26 @@ def coverage_region(user: User, code: str | None) -> Region:
     if region is None or not region.code.startswith(prefix):
         raise Http404
     return region
+
+
+# --- Visitors ---------------------------------------------------------------------------------
+
+
+def visitors_for(user: User) -> QuerySet[Person]:
+    """The people whose visits the user may record: a cadre themselves; an office the people
+    of its region and of the regions above it (the city's secretary visits a village)."""
+    if rights.is_cadre(user):
+        return Person.objects.filter(account=user)
+    prefix = scope_prefix(user, rights.VISIT_RECORDERS)
+    if prefix is None:
+        return Person.objects.none()
+    return Person.objects.filter(
+        prefix_q("region__code", prefix) | Q(region_id__in=path_codes(user.region_id))
+    ).order_by("name", "pk")
+
+
+def access_visitor(user: User, person_id: int) -> Person:
+    try:
+        return visitors_for(user).select_related("region").get(pk=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
