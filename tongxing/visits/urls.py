@@ -1,3 +1,12 @@
+from django.urls import path
+
+from tongxing.visits import views
+
 app_name = "visits"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.visit_list, name="list"),
+    path("new/", views.visit_create, name="new"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/export/", views.coverage_export, name="coverage_export"),
+]
