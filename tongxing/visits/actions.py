@@ -406,3 +406,87 @@ def remove_campaign_day(*, campaign_day: CampaignDay, by: User | None) -> None:
             before={"day": campaign_day.day.isoformat(), "name": campaign_day.name},
         )
         campaign_day.delete()
+
+
+# --- Recorded visits, in bulk -----------------------------------------------------------------
+
+
+@dataclass
+class RecordedVisit:
+    """A visit recorded earlier (the demo's year; later, the records an office brings):
+    the visit, when it was recorded, and a key of its own that makes a second run of the
+    same records add nothing."""
+
+    data: VisitData
+    recorded_at: datetime.datetime
+    key: str
+
+
+def record_visits(*, visits: list[RecordedVisit], by: User | None) -> int:
+    """Record many visits at once, each checked as `record_visit` checks one (its fields,
+    lines, household or village, visitor and the actor's rights), with the same rows and
+    audit events; any fault refuses them all, named `visits.<n>.<field>`. Visits whose key
+    is on file already are left alone. Returns how many were recorded."""
+    from tongxing.audit.log import record_history
+    from tongxing.queries import insert_many
+
+    keys = [clean_client_key(item.key) for item in visits]
+    if any(not key for key in keys) or len(set(keys)) != len(keys):
+        raise ValidationError({"visits": [_("Give every recorded visit a key of its own.")]})
+    known = set()
+    for start in range(0, len(keys), 500):  # every IN (…) list at most 500 values
+        chunk = keys[start : start + 500]
+        known.update(
+            Visit.objects.filter(client_key__in=chunk).values_list("client_key", flat=True)
+        )
+    errors: dict[str, list[str]] = {}
+    planned: list[tuple[Visit, list[VisitDelivery]]] = []
+    recorder = by if by is not None and by.pk else None
+    for index, (item, key) in enumerate(zip(visits, keys, strict=True)):
+        if key in known:
+            continue
+        values, lines, faults = clean_visit(item.data, today=timezone.localdate(item.recorded_at))
+        if not faults:
+            if not rights.may_record(by, village=values["village"], household=values["household"]):
+                raise PermissionDenied
+            if not rights.may_name_visitor(by, values["visitor"]):
+                faults["visitor"] = [_("Choose a visitor of your region.")]
+        for name, messages in faults.items():
+            errors[f"visits.{index}.{name}"] = messages
+        if not faults:
+            visit = Visit(
+                **values, client_key=key, recorded_by=recorder, recorded_at=item.recorded_at
+            )
+            planned.append((visit, lines))
+    if errors:
+        raise ValidationError(errors)
+    if not planned:
+        return 0
+    with transaction.atomic():
+        insert_many(Visit, [visit for visit, _lines in planned], keep_moments=True)
+        ids: dict[str, int] = {}
+        new_keys = [visit.client_key for visit, _lines in planned]
+        for start in range(0, len(new_keys), 500):
+            chunk = new_keys[start : start + 500]
+            ids.update(Visit.objects.filter(client_key__in=chunk).values_list("client_key", "pk"))
+        deliveries = []
+        events = []
+        for visit, lines in planned:
+            visit.pk = ids[visit.client_key]
+            for line in lines:
+                line.visit_id = visit.pk
+                deliveries.append(line)
+            events.append(
+                (
+                    visit.recorded_at,
+                    recorder,
+                    "visit.recorded",
+                    visit,
+                    visit.village_id,
+                    None,
+                    visit_snapshot(visit, lines),
+                )
+            )
+        insert_many(VisitDelivery, deliveries)
+        record_history(events)
+    return len(planned)
