@@ -7,10 +7,12 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from tongxing import photos
 from tongxing.access import allow
 from tongxing.pages import cleaned, show_errors
 from tongxing.paging import page_of
@@ -169,3 +171,24 @@ def coverage_export(request):
     out = io.BytesIO()
     book.save(out)
     return xlsx_response(out.getvalue(), f"visit-coverage-{region.code}-{last.isoformat()}.xlsx")
+
+
+@allow(rights.VISIT_READERS)
+def visit_photo(request, visit_id: int):
+    """A visit's photo, to those who see the visit (its metadata was removed when stored)."""
+    visit = selectors.access_visit(request.user, visit_id)
+    if not visit.photo:
+        raise Http404
+    try:
+        photo = visit.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    head = photo.read(12)
+    photo.seek(0)
+    response = FileResponse(
+        photo, content_type=photos.content_type(head) or "application/octet-stream"
+    )
+    # Personal: never kept by a shared cache, nor by the browser past this visit.
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", private"
+    return response

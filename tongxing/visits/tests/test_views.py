@@ -11,13 +11,16 @@ import datetime
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B1, client_for, make_user
 from tongxing.access import Role
 from tongxing.needs.tests import factories as nf
+from tongxing.needs.tests.factories import picture, png
 from tongxing.registry.models import Person
 from tongxing.registry.tests.factories import assign
+from tongxing.visits import actions
 from tongxing.visits.models import Visit, VisitDelivery
 from tongxing.visits.tests import factories as f
 
@@ -186,3 +189,18 @@ def test_who_reads_the_coverage(home, alice, tina, tom, vera, victor, cody, dora
     assert client_for(vera).get(f"/visits/coverage/?region={TOWNSHIP_A}").status_code == 404
     assert client_for(alice).get(f"/visits/coverage/?region={VILLAGE_A1}").status_code == 200
     assert client_for(None).get("/visits/coverage/").status_code == 302
+
+
+def test_a_visits_photo_is_shown_to_its_region_only(home, tina, tom, dora):
+
+    upload = SimpleUploadedFile("IMG_2.png", png(size=(3, 2)), content_type="image/png")
+    visit = actions.record_visit(
+        data=f.visit_data(f.visitor(), household=home), by=None, photo=upload
+    )
+    shown = client_for(tina).get(f"/visits/{visit.pk}/photo/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert picture(b"".join(shown.streaming_content)) == ("PNG", (3, 2), (255, 0, 0))
+    assert "private" in shown["Cache-Control"]
+    assert client_for(tom).get(f"/visits/{visit.pk}/photo/").status_code == 404
+    assert client_for(dora).get(f"/visits/{visit.pk}/photo/").status_code == 403
+    assert client_for(None).get(f"/visits/{visit.pk}/photo/").status_code == 302
