@@ -16,6 +16,7 @@ Its entry is `build(ctx)`; the demo command does not run it yet.
 """
 
 import datetime
+import itertools
 from collections import defaultdict
 
 from django.utils import timezone
@@ -83,6 +84,11 @@ class Planner:
         self.days = (last - start).days + 1
         self.campaign_day = datetime.date(ctx.year, *DEFAULT_CAMPAIGN_MONTH_DAY)
         self.visits: list[RecordedVisit] = []
+        self.zone = timezone.get_current_timezone()
+        self.now = timezone.now()  # today's visits are recorded by now, not this evening
+        # Drawn from cumulative weights: `choices` would add the weights up at every draw.
+        self.purposes, weights = zip(*PURPOSES, strict=True)
+        self.purpose_weights = list(itertools.accumulate(weights))
 
     def load(self) -> None:
         self.households = list(
@@ -175,9 +181,11 @@ class Planner:
             findings=rng.choice(FINDINGS),
             deliveries=list(lines),
         )
-        moment = timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time(rng.randint(17, 21), rng.randint(0, 59)))
+        # The office's zone is a zoneinfo zone, for which this is what make_aware does.
+        moment = datetime.datetime.combine(
+            day, datetime.time(rng.randint(17, 21), rng.randint(0, 59)), tzinfo=self.zone
         )
+        moment = min(moment, self.now)
         self.visits.append(
             RecordedVisit(data=data, recorded_at=moment, key=f"demo-{self.year}-{len(self.visits)}")
         )
