@@ -76,6 +76,26 @@ def test_a_visit_typed_offline_is_sent_when_the_network_is_back_and_saved_once(
     assert page_errors == []
 
 
+def test_what_was_typed_survives_a_reload_and_the_form_fits_a_phone(
+    live_server, cleo, page, page_errors
+):
+    account, home = cleo
+    base = live_server.url
+    log_in(page, base, "cleo")
+    page.goto(f"{base}/visits/new/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.select_option("select[name=household]", str(home.pk))
+    page.fill("textarea[name=findings]", "孩子上学路远")
+    key = page.input_value("input[name=client_key]")
+    page.reload()
+    expect(page.locator("textarea[name=findings]")).to_have_value("孩子上学路远")
+    expect(page.locator("select[name=household]")).to_have_value(str(home.pk))
+    # The same filling of the form keeps its key: sent after the reload, it is one visit.
+    assert page.input_value("input[name=client_key]") == key
+    assert Visit.objects.count() == 0
+    assert page_errors == []
+
+
 def test_a_visit_sent_twice_because_its_answer_was_lost_is_saved_once(
     live_server, cleo, page, page_errors
 ):
