@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxing.accounts.models import User
+from tongxing.needs.actions.posting import NeedData
+from tongxing.needs.models import CATEGORIES_BY_KIND, Category, FundingPolicy, Kind
 from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Household
 from tongxing.visits import rights, selectors
@@ -103,6 +105,71 @@ class VisitForm(forms.Form):
         help_text=gettext_lazy("Only what you write here is kept of where it was."),
     )
     client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Raising a need from the visit (optional): what the visit found, posted for review.
+    need_kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of need"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("No need to raise")),
+            (Kind.GOODS, Kind.GOODS.label),
+            (Kind.FUNDS, Kind.FUNDS.label),
+            (Kind.SERVICE, Kind.SERVICE.label),
+        ],
+    )
+    need_category = forms.ChoiceField(
+        label=gettext_lazy("Category"),
+        required=False,
+        choices=[
+            ("", "—"),
+            *(
+                (category, Category(category).label)
+                for kind in (Kind.GOODS, Kind.FUNDS, Kind.SERVICE)
+                for category in CATEGORIES_BY_KIND[kind]
+            ),
+        ],
+    )
+    need_title = forms.CharField(
+        label=gettext_lazy("What is needed"), required=False, max_length=100
+    )
+    need_story = forms.CharField(
+        label=gettext_lazy("Story (what was found, when left empty)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    need_deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), required=False, widget=DATE_INPUT
+    )
+    need_quantity = forms.IntegerField(
+        label=gettext_lazy("Quantity (goods: pieces; service: places)"),
+        required=False,
+        min_value=0,
+        max_value=FORM_LARGEST,
+        widget=forms.NumberInput(attrs=COUNT_INPUT),
+    )
+    need_unit = forms.CharField(label=gettext_lazy("Unit (goods)"), required=False, max_length=10)
+    need_unit_value_yuan = forms.DecimalField(
+        label=gettext_lazy("Value of one, in yuan (goods)"),
+        required=False,
+        min_value=0,
+        max_value=FORM_LARGEST,
+        decimal_places=2,
+    )
+    need_target_yuan = forms.DecimalField(
+        label=gettext_lazy("Amount to raise, in yuan (funds)"),
+        required=False,
+        min_value=0,
+        max_value=FORM_LARGEST,
+        decimal_places=2,
+    )
+    need_funding_policy = forms.ChoiceField(
+        label=gettext_lazy("If the amount is not reached (funds)"),
+        required=False,
+        choices=[("", "—"), *FundingPolicy.choices],
+    )
+    need_place = forms.CharField(
+        label=gettext_lazy("Where (service)"), required=False, max_length=100
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,9 +267,54 @@ class VisitForm(forms.Form):
             self.line_fields.append(name)
         return out
 
+    NEED_FIELDS = (
+        "need_kind",
+        "need_category",
+        "need_title",
+        "need_story",
+        "need_deadline",
+        "need_quantity",
+        "need_unit",
+        "need_unit_value_yuan",
+        "need_target_yuan",
+        "need_funding_policy",
+        "need_place",
+    )
+
+    def need_fields(self) -> list:
+        return [self[name] for name in self.NEED_FIELDS]
+
+    def need_data(self) -> NeedData | None:
+        """The need to raise from the visit, or None when none is asked for."""
+        data = self.cleaned_data
+        kind = data.get("need_kind")
+        if not kind:
+            return None
+        target = data.get("need_target_yuan")
+        unit_value = data.get("need_unit_value_yuan")
+        return NeedData(
+            kind=kind,
+            category=data.get("need_category") or "",
+            title=data.get("need_title") or "",
+            # Entered once: what the visit found is the need's story unless one is given.
+            story=data.get("need_story") or data.get("findings") or "",
+            deadline=data.get("need_deadline"),
+            quantity=data.get("need_quantity"),
+            unit=data.get("need_unit") or "",
+            unit_value_fen=int(unit_value * 100) if unit_value is not None else 0,
+            target_fen=int(target * 100) if target is not None else None,
+            place=data.get("need_place") or "",
+            funding_policy=data.get("need_funding_policy") or "",
+        )
+
     def error_fields(self) -> dict[str, str]:
         """The form's field of each field the action may name."""
         names = {"household": "household" if self.cadre else "registry_number"}
+        for name in self.NEED_FIELDS:
+            names[f"need.{name.removeprefix('need_')}"] = name
+        names["need.unit_value_fen"] = "need_unit_value_yuan"
+        names["need.target_fen"] = "need_target_yuan"
+        names["need.household"] = names["household"]
         for index, name in enumerate(getattr(self, "line_fields", [])):
             names[f"deliveries.{index}.quantity"] = name
             names[f"deliveries.{index}.kind"] = name

@@ -42,13 +42,23 @@ def visit_create(request):
         status = 400
         data = form.visit_data() if form.is_valid() else None
         if data is not None:
+            need = form.need_data()
             try:
-                visit = actions.record_visit(
-                    data=data,
-                    by=user,
-                    photo=form.cleaned_data.get("photo"),
-                    client_key=form.cleaned_data.get("client_key", ""),
-                )
+                if need is None:
+                    visit = actions.record_visit(
+                        data=data,
+                        by=user,
+                        photo=form.cleaned_data.get("photo"),
+                        client_key=form.cleaned_data.get("client_key", ""),
+                    )
+                else:
+                    visit, _need = actions.raise_need(
+                        data=data,
+                        need=need,
+                        by=user,
+                        photo=form.cleaned_data.get("photo"),
+                        client_key=form.cleaned_data.get("client_key", ""),
+                    )
             except ValidationError as exc:
                 show_errors(form, exc, rename=form.error_fields())
             except PermissionDenied:
@@ -59,7 +69,12 @@ def visit_create(request):
                         {"id": visit.pk, "replayed": visit.replayed},
                         status=200 if visit.replayed else 201,
                     )
-                messages.success(request, _("The visit is saved."))
+                if visit.need_id is not None:
+                    messages.success(
+                        request, _("The visit is saved, and the need is sent for review.")
+                    )
+                else:
+                    messages.success(request, _("The visit is saved."))
                 return redirect("visits:list")
         if wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B1, client_for, make_user
 from tongxing.access import Role
+from tongxing.needs.models import Need, Status
 from tongxing.needs.tests import factories as nf
 from tongxing.needs.tests.factories import picture, png
 from tongxing.registry.models import Person
@@ -204,3 +205,39 @@ def test_a_visits_photo_is_shown_to_its_region_only(home, tina, tom, dora):
     assert client_for(tom).get(f"/visits/{visit.pk}/photo/").status_code == 404
     assert client_for(dora).get(f"/visits/{visit.pk}/photo/").status_code == 403
     assert client_for(None).get(f"/visits/{visit.pk}/photo/").status_code == 302
+
+
+def test_a_need_is_raised_from_the_visit_form_with_what_was_found(cleo, home):
+    need = {
+        "need_kind": "goods",
+        "need_category": "clothing",
+        "need_title": "棉被",
+        "need_deadline": f.days_ago(-30).isoformat(),
+        "need_quantity": "2",
+        "need_unit": "床",
+        "need_unit_value_yuan": "150",
+    }
+    response = client_for(cleo).post("/visits/new/", visit_form(home, **need))
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    raised = Need.objects.get()
+    assert (raised.household, raised.status, raised.story, raised.unit_value_fen) == (
+        home,
+        Status.SUBMITTED,
+        "屋顶漏雨",  # the visit's findings, entered once
+        150_00,
+    )
+    assert visit.need == raised
+
+
+def test_a_need_refused_on_the_form_keeps_the_visit_unsaved(cleo, home):
+    body = visit_form(home, need_kind="goods", need_category="clothing", need_title="")
+    response = client_for(cleo).post("/visits/new/", body, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert sorted(response.json()["errors"]) == [
+        "need_deadline",
+        "need_quantity",
+        "need_title",
+        "need_unit",
+    ]
+    assert Visit.objects.count() == 0 and Need.objects.count() == 0
