@@ -38,7 +38,7 @@ def _in_period(w: Window, prefix: str = "") -> Q:
 
 
 def _on_campaign_days(w: Window, prefix: str = "") -> Q:
-    return _in_period(w, prefix) & on_campaign_days(prefix)
+    return on_campaign_days(*_days(w), prefix=prefix)
 
 
 def _by_city_secretary(w: Window) -> Q:
