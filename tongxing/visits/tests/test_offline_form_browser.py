@@ -128,3 +128,24 @@ def test_a_visit_sent_twice_because_its_answer_was_lost_is_saved_once(
     assert dropped == [201]
     assert Visit.objects.count() == 1
     assert page_errors == []
+
+
+def test_a_visit_sent_after_the_session_ended_stays_on_the_phone(
+    live_server, cleo, page, page_errors
+):
+    """Signed out meanwhile, the server answers with the login page: that is no saved visit,
+    and the visit waits on the phone."""
+    account, home = cleo
+    base = live_server.url
+    log_in(page, base, "cleo")
+    page.goto(f"{base}/visits/new/")
+    page.context.clear_cookies()
+    page.select_option("select[name=household]", str(home.pk))
+    page.locator("[data-field=purpose] label").first.click()
+    page.click('[data-testid="send-visit"]')
+    expect(page.locator('[data-testid="waiting-visit"]')).to_have_count(1)
+    page.wait_for_timeout(1000)
+    queue = page.evaluate(f"localStorage.getItem('tongxing.visits.queue.{account.pk}')")
+    assert '"household"' in queue
+    assert Visit.objects.count() == 0
+    assert page_errors == []

@@ -65,10 +65,11 @@
     }
   }
 
-  function showQueue() {
+  function showQueue(why) {
     const queue = read(QUEUE, []);
     if (queue.length) {
-      say(`${status.dataset.textSaved} ${status.dataset.textWaiting} ${queue.length}`, queue);
+      const text = why || status.dataset.textSaved;
+      say(`${text} ${status.dataset.textWaiting} ${queue.length}`, queue);
     }
   }
 
@@ -191,6 +192,8 @@
       method: "POST",
       body,
       credentials: "same-origin",
+      // A login page the server sends a signed-out phone to is no answer: keep the visit.
+      redirect: "manual",
       headers: { Accept: "application/json", "X-CSRFToken": token },
     });
     return response;
@@ -210,7 +213,9 @@
           showQueue(); // no network: it stays on the phone
           return;
         }
-        if (response.ok) {
+        const saved = (response.status === 200 || response.status === 201)
+          && (response.headers.get("Content-Type") || "").startsWith("application/json");
+        if (saved) {
           forget(entry.key);
           say(status.dataset.textSent);
           status.dataset.sent = entry.key;
@@ -221,7 +226,7 @@
           saveDraft();
           return;
         } else {
-          say(status.dataset.textFailed);
+          showQueue(status.dataset.textFailed); // signed out, or the server failed: kept
           return;
         }
       }
