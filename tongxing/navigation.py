@@ -44,6 +44,7 @@ NAVIGATION = [
     (_("My needs"), "needs:region", {Role.HOUSEHOLD}, ("needs:create",)),
     (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),
     (_("Review"), "needs:review", set(NEED_REVIEWERS), ("needs:escalated", "needs:rules")),
+    (_("Visits"), "visits:list", set(REGION_SCOPED_ROLES), ("visits:new", "visits:coverage")),
     (_("Regions"), "regions:tree", set(REGION_SCOPED_ROLES)),
     (
         _("Figures"),

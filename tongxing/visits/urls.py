@@ -1,3 +1,13 @@
+from django.urls import path
+
+from tongxing.visits import views
+
 app_name = "visits"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.visit_list, name="list"),
+    path("new/", views.visit_create, name="new"),
+    path("<int:visit_id>/photo/", views.visit_photo, name="photo"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/export/", views.coverage_export, name="coverage_export"),
+]
