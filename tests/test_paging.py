@@ -19,6 +19,7 @@ from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.tests import factories as f
 from tongxing.paging import page_number
 from tongxing.registry.tests.factories import organisation, person
+from tongxing.visits.tests import factories as visits_factories
 
 HUGE = "9223372036854775807"
 HUGER = "9" * 5000
@@ -27,6 +28,7 @@ NOT_WHOLE_NUMBERS = ["0", "-1", "abc", "2.5", "1e3", "٣"]
 # (path, who) of every paginated API operation; `test_every_paginated_operation_is_here`
 # keeps the list whole.
 API_LISTS = [
+    ("/api/v1/visits", "alice"),
     ("/api/v1/users", "alice"),
     ("/api/v1/audit", "alice"),
     ("/api/v1/notifications", "vera"),
@@ -46,6 +48,7 @@ API_LISTS = [
 FIGURE = "needs.goods.posted"
 # (path, who) of every paginated page.
 PAGES = [
+    ("/visits/", "alice"),
     ("/accounts/users/", "alice"),
     ("/accounts/audit/", "alice"),
     ("/notifications/", "vera"),
@@ -71,6 +74,7 @@ def world(alice, tina, vera, dora):
     posting.create_need(data=f.goods_data(f.household()), by=vera, submit=True)
     expiring = f.published(f.goods_data(f.household(), deadline=f.in_days(1)))
     deadlines.sweep(today=expiring.deadline + datetime.timedelta(days=1))
+    visits_factories.visit(visits_factories.visitor(), household=f.household())
     return {"alice": alice, "vera": vera, "dora": dora, None: None}
 
 

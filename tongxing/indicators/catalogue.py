@@ -178,6 +178,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "visits.township_secretary.household_rate",
         4,
         _("Poor households visited by their township secretary"),
+        ("visits.township_secretary.households_visited", "visits.poor_households"),
     ),
     Indicator("visits.day.visitors", 4, _("Visitors on the assistance day"), P, N, False),
     Indicator(

@@ -27,8 +27,9 @@ from tongxing.needs.models import Need, Pledge
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import access_region_by_code
-from tongxing.registry.models import Household, Member
+from tongxing.registry.models import Household, Member, Person
 from tongxing.text import masked_name
+from tongxing.visits.models import Visit, VisitDelivery
 
 
 def region_asked(user: User, code: str | None) -> Region:
@@ -141,6 +142,38 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
             Column("name", _heading(User, "display_name"), lambda u: _account_name(u)),
             Column("role", _heading(User, "role"), lambda u: u.get_role_display()),
             Column("region", _heading(User, "region"), lambda u: u.region.name if u.region else ""),
+        ),
+        ("region",),
+    ),
+    "visits.Visit": (
+        (
+            Column("visited_on", _heading(Visit, "visited_on"), lambda v: v.visited_on),
+            # Staff by name, as the records pages name staff.
+            Column("visitor", _heading(Visit, "visitor"), lambda v: v.visitor.name),
+            Column("position", _heading(Visit, "position"), lambda v: v.get_position_display()),
+            Column("village", _heading(Visit, "village"), lambda v: v.village.name),
+            Column(
+                "household",
+                _heading(Visit, "household"),
+                lambda v: v.household.registry_number if v.household_id else "",
+            ),
+        ),
+        ("visitor", "village", "household"),
+    ),
+    "visits.VisitDelivery": (
+        (
+            Column("visited_on", _heading(Visit, "visited_on"), lambda d: d.visit.visited_on),
+            Column("village", _heading(Visit, "village"), lambda d: d.visit.village.name),
+            Column("kind", _heading(VisitDelivery, "kind"), lambda d: d.get_kind_display()),
+            Column("quantity", _heading(VisitDelivery, "quantity"), lambda d: d.quantity),
+        ),
+        ("visit__village",),
+    ),
+    "registry.Person": (
+        (
+            Column("name", _heading(Person, "name"), lambda p: p.name),
+            Column("position", _heading(Person, "position"), lambda p: p.get_position_display()),
+            Column("region", _heading(Person, "region"), lambda p: p.region.name),
         ),
         ("region",),
     ),
