@@ -51,7 +51,7 @@ def programmes_visible_to(user: User) -> QuerySet[Programme]:
     with_targets = ProgrammeTarget.objects.filter(prefix_q("region_code", prefix)).values(
         "programme"
     )
-    return Programme.objects.filter(prefix_q("region_id", prefix) | Q(pk__in=with_targets))
+    return Programme.objects.filter(prefix_q("region__code", prefix) | Q(pk__in=with_targets))
 
 
 def access_programme(user: User, programme_id: int) -> Programme:
