@@ -17,6 +17,7 @@ from tongxing.accounts.models import User
 from tongxing.programs.models import (
     Disbursement,
     Exchange,
+    Kind,
     LabourActivity,
     Pairing,
     PairingPledge,
@@ -27,6 +28,9 @@ from tongxing.programs.models import (
 from tongxing.programs.rights import organisation_of
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import SEGMENT_END, Level
+from tongxing.regions.models import Region
+from tongxing.registry.models import Organisation
+from tongxing.registry.selectors import access_organisation
 
 
 def _cut(qs: QuerySet, user: User, helper: str) -> QuerySet:
@@ -207,3 +211,28 @@ def pairing_money(pairing: Pairing) -> Money:
         t=Sum("amount_fen")
     )["t"]
     return Money(pledged or 0, disbursed or 0)
+
+
+# Kinds of programme whose targets may lie outside the office's region: another county it
+# helps, the regions its workers go to.
+FAR_TARGETS = frozenset({Kind.PAIRED_COUNTY, Kind.LABOUR_COOPERATION})
+
+
+def target_region(user: User, programme: Programme, code: str) -> Region:
+    """The region a user names as a target: one of their scope, or, for a paired county or
+    a partner region, any region of the tree (its names are no one's secret); else 404."""
+    regions = Region.objects.all() if programme.kind in FAR_TARGETS else None
+    if regions is None:
+        prefix = scope_prefix(user)
+        if prefix is None:
+            raise Http404
+        regions = Region.objects.filter(prefix_q("code", prefix))
+    try:
+        return regions.get(code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+
+
+def helper_for(user: User, organisation_id: int) -> Organisation:
+    """A helper organisation of the user's region's directory; 404 otherwise."""
+    return access_organisation(user, organisation_id)
