@@ -228,6 +228,16 @@ def list_pairings(request, filters: Query[RecordFilters]):
     return qs.order_by("pk")
 
 
+@router.get("/programmes/targets", response=list[TargetOut], summary="Targets I may see")
+@allow(STAFF_ROLES)
+@paginate(Pages, page_size=100)
+def list_targets(request, filters: Query[RecordFilters]):
+    qs = selectors.targets_visible_to(request.user).select_related("region", "organisation")
+    if filters.programme is not None:
+        qs = qs.filter(programme=filters.programme)
+    return qs.order_by("pk")
+
+
 @router.post("/programmes/pairings/{pairing_id}/end", response=PairingOut, summary="End a pairing")
 @allow(Role.CITY_ADMIN)
 def end_pairing(request, pairing_id: int, payload: EndIn):
@@ -445,23 +455,6 @@ def change_programme(request, programme_id: int, payload: ProgrammeChangeIn):
     )
 
 
-@router.get(
-    "/programmes/{programme_id}/targets",
-    response=list[TargetOut],
-    summary="The programme's targets I may see",
-)
-@allow(STAFF_ROLES)
-@paginate(Pages, page_size=100)
-def list_targets(request, programme_id: int):
-    programme = selectors.access_programme(request.user, programme_id)
-    return (
-        selectors.targets_visible_to(request.user)
-        .filter(programme=programme)
-        .select_related("region", "organisation")
-        .order_by("pk")
-    )
-
-
 @router.post(
     "/programmes/{programme_id}/targets",
     response={201: list[TargetOut]},
@@ -495,23 +488,6 @@ def coverage(request, programme_id: int, on: datetime.date | None = None):
     targets = selectors.targets_visible_to(request.user).filter(programme=programme)
     uncovered = selectors.uncovered_targets(targets, day).select_related("region", "organisation")
     return {"on": day, "targets": targets.count(), "uncovered": list(uncovered)}
-
-
-@router.get(
-    "/programmes/{programme_id}/pairings",
-    response=list[PairingOut],
-    summary="The programme's pairings I may see, past ones included",
-)
-@allow(STAFF_ROLES)
-@paginate(Pages, page_size=100)
-def programme_pairings(request, programme_id: int):
-    programme = selectors.access_programme(request.user, programme_id)
-    return (
-        selectors.pairings_visible_to(request.user)
-        .filter(programme=programme)
-        .select_related("helper", "target__region", "target__organisation")
-        .order_by("pk")
-    )
 
 
 @router.post(

@@ -236,3 +236,12 @@ def target_region(user: User, programme: Programme, code: str) -> Region:
 def helper_for(user: User, organisation_id: int) -> Organisation:
     """A helper organisation of the user's region's directory; 404 otherwise."""
     return access_organisation(user, organisation_id)
+
+
+def township_names(prefixes: list[str]) -> dict[str, str]:
+    """The names of the townships whose 9-digit prefixes are given, by prefix."""
+    codes = [prefix.ljust(12, "0") for prefix in prefixes]
+    return {
+        code[: SEGMENT_END[Level.TOWNSHIP]]: name
+        for code, name in Region.objects.filter(code__in=codes).values_list("code", "name")
+    }

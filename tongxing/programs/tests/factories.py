@@ -46,3 +46,30 @@ def speak_for(account, org: Organisation) -> None:
         account=account,
         by=None,
     )
+
+
+def one_of_each() -> None:
+    """One record of every list of the programmes (for tests that need something in each):
+    a programme with a target and a pairing, a pledge, a disbursement, an exchange, and a
+    labour activity with a partner region."""
+    prog = programme(kind=Kind.SCHOOL_PAIRING, name="教育结对")
+    school = organisation(name="桃李小学", kind="school", region=VILLAGE_A1, serial=91)
+    city_school = organisation(name="青禾一中", kind="school", region=VILLAGE_A1, serial=92)
+    target = actions.add_target(programme=prog, organisation=school, by=None)
+    paired = actions.pair(target=target, helper=city_school, since=START, by=None)
+    actions.record_pledge(
+        pairing=paired, amount_fen=1_000_00, purpose="图书", pledged_on=START, by=None
+    )
+    actions.record_disbursement(
+        pairing=paired, kind="funds", amount_fen=1_000_00, disbursed_on=START, by=None
+    )
+    actions.record_exchange(
+        pairing=paired, people=2, exchanged_on=START, direction="to_target", by=None
+    )
+    labour = programme(kind=Kind.LABOUR_COOPERATION, name="劳务协作")
+    partner = actions.add_target(
+        programme=labour, region=Region.objects.get(code="590101000000"), by=None
+    )
+    actions.record_labour_activity(
+        target=partner, kind="job_fair", held_on=START, people_placed=12, by=None
+    )

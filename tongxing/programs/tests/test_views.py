@@ -1,0 +1,221 @@
+"""The programme pages, with their permission matrices: the list, a programme's page with
+its coverage and money (gaps marked), the city office's pairing editor, recording pledges
+and disbursements (an organisation for itself), the office's review, the Excel export."""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import VILLAGE_A1, VILLAGE_B1, client_for
+from tongxing.programs import actions
+from tongxing.programs.models import Disbursement, Pairing, PairingPledge, ProgrammeTarget, Review
+from tongxing.programs.tests import factories as f
+
+D = datetime.date
+
+
+@pytest.fixture
+def world(alice, tina, tom, carl, olga, dora, victor):
+    prog = f.programme()
+    actions.add_targets_by_tag(programme=prog, tag="key_poor_village", by=None)
+    food = f.enterprise()
+    build = f.enterprise("松林建材公司", serial=12, region=VILLAGE_B1)
+    f.speak_for(olga, food)
+    a1 = f.pairing(prog, VILLAGE_A1, food)
+    b1 = f.pairing(prog, VILLAGE_B1, build)
+    actions.record_pledge(
+        pairing=a1, amount_fen=50_000_00, purpose="修村道", pledged_on=D(2026, 3, 10), by=None
+    )
+    actions.record_disbursement(
+        pairing=a1, kind="funds", amount_fen=20_000_00, disbursed_on=D(2026, 4, 1), by=None
+    )
+    people = {u.username: u for u in (alice, tina, tom, carl, olga, dora, victor)}
+    return {"programme": prog, "a1": a1, "b1": b1, "food": food, "build": build, **people}
+
+
+def page(world, who, url, data=None, **extra):
+    client = client_for(world[who] if who else None)
+    return client.post(url, data, **extra) if data is not None else client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("dora", 403), ("alice", 200), ("tina", 200), ("olga", 200), ("victor", 200)],
+)
+def test_the_list_opens_to_staff_and_organisations(world, who, status):
+    assert page(world, who, "/programmes/").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("alice", 200), ("tina", 200), ("tom", 200), ("olga", 200), ("carl", 404)]
+)
+def test_a_programme_page_outside_the_callers_scope_is_404(world, who, status):
+    assert page(world, who, f"/programmes/{world['programme'].pk}/").status_code == status
+
+
+def test_the_programme_page_shows_coverage_money_and_the_gaps(world):
+    response = page(world, "alice", f"/programmes/{world['programme'].pk}/")
+    html = response.content.decode()
+    assert "2 / 3" in html  # A1 and B1 have a helper today, A2 has none
+    assert '<span class="tag">no helper</span>' in html
+    assert '<span class="tag">¥30,000.00</span>' in html  # A's gap: 50,000 − 20,000
+    assert "Pairing editor" in html
+
+
+def test_a_township_station_sees_its_own_targets_and_no_editor(world):
+    html = page(world, "tom", f"/programmes/{world['programme'].pk}/").content.decode()
+    assert "梅竹村" in html and "桃李村" not in html
+    assert "Pairing editor" not in html
+
+
+def test_the_city_office_pairs_through_the_editor(world):
+    prog = world["programme"]
+    a2 = ProgrammeTarget.objects.get(region_id="590101001002")
+    response = page(
+        world,
+        "alice",
+        f"/programmes/{prog.pk}/pair/",
+        {"target": a2.pk, "helper": world["build"].pk, "since": "2026-05-01"},
+    )
+    assert response.status_code == 302
+    assert Pairing.objects.filter(target=a2, helper=world["build"]).exists()
+
+
+def test_a_refused_pairing_shows_the_error_on_its_field(world):
+    prog = world["programme"]
+    response = page(
+        world,
+        "alice",
+        f"/programmes/{prog.pk}/pair/",
+        {"target": world["a1"].target_id, "helper": world["food"].pk, "since": "2026-05-01"},
+    )
+    assert response.status_code == 400
+    assert "already paired with the target" in response.content.decode()
+    assert Pairing.objects.count() == 2
+
+
+@pytest.mark.parametrize(("who", "status"), [("tina", 403), ("olga", 403), ("carl", 404)])
+def test_only_the_city_office_ends_a_pairing(world, who, status):
+    prog = world["programme"]
+    url = f"/programmes/{prog.pk}/end/"
+    response = page(world, who, url, {"pairing": world["a1"].pk, "until": "2026-06-30"})
+    assert response.status_code == status
+    assert Pairing.objects.get(pk=world["a1"].pk).until is None
+
+
+def test_the_city_office_changes_a_helper_and_the_old_pairing_stays(world):
+    prog = world["programme"]
+    response = page(
+        world,
+        "alice",
+        f"/programmes/{prog.pk}/change/",
+        {"pairing": world["a1"].pk, "on": "2026-07-01", "helper": world["build"].pk},
+    )
+    assert response.status_code == 302
+    assert list(
+        Pairing.objects.filter(target=world["a1"].target).values_list("helper__name", "until")
+    ) == [("青禾食品有限公司", D(2026, 6, 30)), ("松林建材公司", None)]
+
+
+def test_villages_are_added_by_tag_on_the_page(world):
+    prog = world["programme"]
+    response = page(
+        world, "alice", f"/programmes/{prog.pk}/targets/", {"tag": "provincial_key_village"}
+    )
+    assert response.status_code == 302
+    assert prog.targets.count() == 3  # B1 was one already
+
+
+def test_an_organisation_records_its_own_pledge_for_review(world):
+    response = page(
+        world,
+        "olga",
+        "/programmes/record/pledge/",
+        {
+            "pairing": world["a1"].pk,
+            "amount": "1200.50",
+            "purpose": "助学",
+            "pledged_on": "2026-05-01",
+        },
+    )
+    assert response.status_code == 302
+    pledge = PairingPledge.objects.latest("pk")
+    assert (pledge.amount_fen, pledge.status, pledge.recorded_by) == (
+        1_200_50,
+        Review.PENDING,
+        world["olga"],
+    )
+
+
+def test_an_organisation_cannot_pick_another_organisations_pairing(world):
+    before = PairingPledge.objects.count()
+    response = page(
+        world,
+        "olga",
+        "/programmes/record/pledge/",
+        {"pairing": world["b1"].pk, "amount": "100", "purpose": "助学", "pledged_on": "2026-05-01"},
+    )
+    assert response.status_code == 400  # not among her choices
+    assert PairingPledge.objects.count() == before
+
+
+def test_an_excess_on_the_page_asks_for_a_reason(world):
+    response = page(
+        world,
+        "tina",
+        "/programmes/record/disbursement/",
+        {
+            "pairing": world["a1"].pk,
+            "kind": "funds",
+            "amount": "40000",
+            "disbursed_on": "2026-05-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "beyond the ¥50,000.00 pledged" in response.content.decode()
+    assert Disbursement.objects.count() == 1
+
+
+@pytest.mark.parametrize(("who", "status"), [("dora", 403), ("victor", 403), ("alice", 200)])
+def test_who_opens_the_recording_page(world, who, status):
+    assert page(world, who, "/programmes/record/").status_code == status
+
+
+def test_the_township_reviews_an_organisations_pledge(world):
+    pledge = actions.record_pledge(
+        pairing=world["a1"],
+        amount_fen=100_00,
+        purpose="助学",
+        pledged_on=D(2026, 5, 1),
+        by=world["olga"],
+    )
+    assert "助学" in page(world, "tina", "/programmes/review/").content.decode()
+    assert "助学" not in page(world, "tom", "/programmes/review/").content.decode()
+    assert (
+        page(world, "tom", f"/programmes/review/pledges/{pledge.pk}/", {"accept": "1"}).status_code
+        == 404
+    )
+    assert (
+        page(world, "olga", f"/programmes/review/pledges/{pledge.pk}/", {"accept": "1"}).status_code
+        == 403
+    )
+    response = page(world, "tina", f"/programmes/review/pledges/{pledge.pk}/", {"accept": "1"})
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == Review.ACCEPTED
+
+
+def test_the_export_holds_the_targets_and_the_money(world):
+    response = page(world, "alice", f"/programmes/{world['programme'].pk}/export/")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    targets = [row for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert targets[2:] == [
+        ("桃李村", "590101001001", "青禾食品有限公司"),
+        ("杏花村", "590101001002", "none"),
+        ("梅竹村", "590101002001", "松林建材公司"),
+    ]
+    townships = list(book.worksheets[1].iter_rows(values_only=True))
+    assert townships[1] == ("柳塘镇", 50000, 20000, 30000)
