@@ -16,6 +16,7 @@ from tongxing.access import scope_prefix
 from tongxing.accounts.models import User
 from tongxing.programs.models import (
     Disbursement,
+    DisbursementEvidence,
     Exchange,
     Kind,
     LabourActivity,
@@ -245,3 +246,13 @@ def township_names(prefixes: list[str]) -> dict[str, str]:
         code[: SEGMENT_END[Level.TOWNSHIP]]: name
         for code, name in Region.objects.filter(code__in=codes).values_list("code", "name")
     }
+
+
+def access_evidence(user: User, evidence_id: int) -> DisbursementEvidence:
+    """A photo of a disbursement the user sees (its region's staff, its helper's rep)."""
+    try:
+        return DisbursementEvidence.objects.get(
+            pk=evidence_id, disbursement__in=disbursements_visible_to(user)
+        )
+    except DisbursementEvidence.DoesNotExist:
+        raise Http404 from None

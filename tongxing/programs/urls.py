@@ -10,6 +10,7 @@ urlpatterns = [
     path("record/", views.record, name="record"),
     path("record/pledge/", views.record_pledge, name="record_pledge"),
     path("record/disbursement/", views.record_disbursement, name="record_disbursement"),
+    path("evidence/<int:evidence_id>/", views.evidence_photo, name="evidence"),
     path("review/", views.review, name="review"),
     path("review/pledges/<int:pledge_id>/", views.review_pledge, name="review_pledge"),
     path(

@@ -11,12 +11,15 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxing import photos
 from tongxing.access import STAFF_ROLES, Role, allow
 from tongxing.pages import show_errors
 from tongxing.paging import page_of
@@ -274,6 +277,7 @@ def _record_page(request, pledge_form=None, disbursement_form=None, status=200):
         .order_by("-pk")[:20],
         "disbursements": selectors.disbursements_visible_to(request.user)
         .select_related("pairing__helper", "pairing__target__region")
+        .prefetch_related("evidence")
         .order_by("-pk")[:20],
         "organisation": rights.organisation_of(request.user),
     }
@@ -341,6 +345,7 @@ def _pending_or_recorded(item) -> str:
 @allow(*REVIEWERS)
 def review(request):
     pledges, disbursements = selectors.review_queue(request.user)
+    disbursements = disbursements.prefetch_related("evidence")
     context = {"pledges": pledges, "disbursements": disbursements, "form": forms.ReviewForm()}
     return render(request, "programs/review.html", context)
 
@@ -378,3 +383,19 @@ def review_disbursement(request, disbursement_id: int):
         item,
         lambda **kw: actions.review_disbursement(disbursement=item, by=request.user, **kw),
     )
+
+
+@allow(STAFF_ROLES)
+def evidence_photo(request, evidence_id: int):
+    """A disbursement's photo, to the staff who see the disbursement and its helper's rep."""
+    evidence = selectors.access_evidence(request.user, evidence_id)
+    try:
+        photo = evidence.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = photos.content_type(photo.read(12)) or "application/octet-stream"
+    photo.seek(0)
+    response = FileResponse(photo, content_type=kind)
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", private"
+    return response

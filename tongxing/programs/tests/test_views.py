@@ -6,7 +6,9 @@ import datetime
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
+from PIL import Image
 
 from conftest import VILLAGE_A1, VILLAGE_B1, client_for
 from tongxing.programs import actions
@@ -219,3 +221,26 @@ def test_the_export_holds_the_targets_and_the_money(world):
     ]
     townships = list(book.worksheets[1].iter_rows(values_only=True))
     assert townships[1] == ("柳塘镇", 50000, 20000, 30000)
+
+
+def test_an_evidence_photo_is_shown_to_the_region_and_the_helper_only(world):
+    raw = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(raw, "PNG")
+    upload = SimpleUploadedFile("receipt.png", raw.getvalue(), content_type="image/png")
+    paid = actions.record_disbursement(
+        pairing=world["a1"],
+        kind="funds",
+        amount_fen=100_00,
+        disbursed_on=D(2026, 5, 1),
+        evidence=[upload],
+        by=None,
+    )
+    photo = paid.evidence.get()
+    url = f"/programmes/evidence/{photo.pk}/"
+    for who, status in (("tina", 200), ("olga", 200), ("alice", 200), ("tom", 404), ("carl", 404)):
+        response = page(world, who, url)
+        assert response.status_code == status, who
+        if status == 200:
+            assert response["Content-Type"] == "image/png"
+            assert "private" in response["Cache-Control"]
+    assert page(world, "olga", "/programmes/record/").content.decode().count(url) == 1
