@@ -9,6 +9,8 @@ with a ValidationError naming each field, and nothing is written.
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -40,7 +42,11 @@ from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
 from tongxing.registry.models import Organisation, OrganisationKind
+from tongxing.tabular import RowError
 from tongxing.text import check_public_text, clean_text
+
+if TYPE_CHECKING:  # the imports read rows with the selectors, which the actions use too
+    from tongxing.programs.imports import Parsed
 
 # A pledge or disbursement larger than this (100 million yuan) is a typing error.
 MAX_FEN = 100_000_000_00
@@ -712,3 +718,109 @@ def record_labour_activity(
             after=snapshot(activity, ("target", "kind", "held_on", "people_placed", "note")),
         )
     return activity
+
+
+# --- Imports -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Refused(Exception):
+    """A row the single action refused: the whole import rolls back."""
+
+
+# The fields the single actions name, as the file's columns.
+IMPORT_COLUMNS = {
+    "region": "target_code",
+    "amount_fen": "amount",
+    "excess_reason": "excess_reason",
+}
+
+
+def _row_errors(number: int, exc: ValidationError) -> list[RowError]:
+    if not hasattr(exc, "error_dict"):
+        return [RowError(number, "", message) for message in exc.messages]
+    return [
+        RowError(number, IMPORT_COLUMNS.get(name, name), message)
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _import(rows, write) -> ImportResult:
+    """Write every row through its single action in one transaction: with any row refused,
+    nothing is kept and every refusal is named by its row."""
+    errors: list[RowError] = []
+    try:
+        with transaction.atomic():
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        write(row)
+                except ValidationError as exc:
+                    errors.extend(_row_errors(row.number, exc))
+            if errors:
+                raise _Refused
+    except _Refused:
+        return ImportResult(0, errors)
+    return ImportResult(len(rows), [])
+
+
+def import_pairings(*, programme: Programme, parsed: "Parsed", by: User | None) -> ImportResult:
+    """Pair the helpers of a spreadsheet with their targets (added where they are not yet
+    targets of the programme): all or nothing."""
+    rights.require(rights.may_run(by, programme))
+    if parsed.errors:
+        return ImportResult(0, parsed.errors)
+
+    def write(row) -> None:
+        target = programme.targets.filter(region=row.target, organisation__isnull=True).first()
+        if target is None:
+            target = add_target(programme=programme, region=row.target, by=by)
+        pair(target=target, helper=row.helper, since=row.since, by=by)
+
+    return _import(parsed.rows, write)
+
+
+def import_disbursements(
+    *, programme: Programme, parsed: "Parsed", by: User | None
+) -> ImportResult:
+    """Record the disbursements of a spreadsheet, each on the pairing of its helper with its
+    target that held on its date: all or nothing."""
+    if parsed.errors:
+        return ImportResult(0, parsed.errors)
+
+    def write(row) -> None:
+        pairing = (
+            Pairing.objects.filter(
+                programme=programme,
+                target__region=row.target,
+                helper=row.helper,
+                since__lte=row.disbursed_on,
+            )
+            .exclude(until__lt=row.disbursed_on)
+            .first()
+        )
+        if pairing is None:
+            raise ValidationError(
+                {"helper": [_("This helper was not paired with this target on that day.")]}
+            )
+        record_disbursement(
+            pairing=pairing,
+            kind=row.kind,
+            amount_fen=row.amount_fen,
+            disbursed_on=row.disbursed_on,
+            description=row.description,
+            excess_reason=row.excess_reason,
+            by=by,
+        )
+
+    return _import(parsed.rows, write)

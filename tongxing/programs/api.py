@@ -21,9 +21,10 @@ from pydantic import ConfigDict
 
 from tongxing.access import STAFF_ROLES, Role, allow
 from tongxing.paging import Pages
-from tongxing.programs import actions, selectors
+from tongxing.programs import actions, imports, selectors
 from tongxing.programs.models import Direction, DisbursementKind, Kind, LabourKind, Pairing, Review
 from tongxing.regions.selectors import access_region_by_code
+from tongxing.tabular import read_upload_for_api
 
 router = Router(tags=["programmes"])
 CODE = r"^\d{12}$"
@@ -506,3 +507,52 @@ def create_pairing(request, programme_id: int, payload: PairIn):
         target=target, helper=helper, since=payload.since, by=request.user
     )
     return 201, pairing
+
+
+# --- Imports -------------------------------------------------------------------------------
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    imported: int
+    detail: str = ""
+    errors: list[RowErrorOut] = []
+
+
+def _import(request, programme_id: int, file, read, write):
+    programme = selectors.access_programme(request.user, programme_id)
+    parsed, refused = read_upload_for_api(lambda: read(file, programme=programme, by=request.user))
+    if refused:
+        return refused
+    result = write(programme=programme, parsed=parsed, by=request.user)
+    if result.ok:
+        return 200, {"imported": result.imported}
+    detail = _("Nothing was imported: correct the rows named and send the file again.")
+    return 400, {"imported": 0, "detail": detail, "errors": [e.as_dict() for e in result.errors]}
+
+
+@router.post(
+    "/programmes/{programme_id}/pairings/import",
+    response={200: ImportOut, 400: ImportOut, 413: dict},
+    summary="Import pairings from a spreadsheet (all or nothing; faults by row and column)",
+)
+@allow(Role.CITY_ADMIN)
+def import_pairings(request, programme_id: int, file: File[UploadedFile]):
+    return _import(request, programme_id, file, imports.read_pairings, actions.import_pairings)
+
+
+@router.post(
+    "/programmes/{programme_id}/disbursements/import",
+    response={200: ImportOut, 400: ImportOut, 413: dict},
+    summary="Import disbursements from a spreadsheet (all or nothing; faults by row and column)",
+)
+@allow(Role.CITY_ADMIN)
+def import_disbursements(request, programme_id: int, file: File[UploadedFile]):
+    return _import(
+        request, programme_id, file, imports.read_disbursements, actions.import_disbursements
+    )

@@ -127,3 +127,10 @@ class ReviewForm(forms.Form):
         choices=[("1", _("Accept")), ("0", _("Reject"))], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )

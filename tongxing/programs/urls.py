@@ -23,5 +23,11 @@ urlpatterns = [
     path("<int:programme_id>/targets/", views.add_targets, name="add_targets"),
     path("<int:programme_id>/pair/", views.pair, name="pair"),
     path("<int:programme_id>/end/", views.end_pairing, name="end_pairing"),
+    path("<int:programme_id>/import/pairings/", views.import_pairings, name="import_pairings"),
+    path(
+        "<int:programme_id>/import/disbursements/",
+        views.import_disbursements,
+        name="import_disbursements",
+    ),
     path("<int:programme_id>/change/", views.change_pairing, name="change_pairing"),
 ]

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 
 from tongxing import photos
 from tongxing.access import STAFF_ROLES, Role, allow
-from tongxing.pages import show_errors
+from tongxing.pages import read_upload, show_errors
 from tongxing.paging import page_of
-from tongxing.programs import actions, forms, rights, selectors
+from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
 from tongxing.programs.models import Programme
 from tongxing.registry.selectors import organisations_visible_to
@@ -85,6 +85,8 @@ def _editor_forms(request, programme: Programme, bound: dict | None = None) -> d
         "pair_form": forms.PairForm(targets=targets, helpers=helpers),
         "end_form": forms.EndForm(pairings=pairings),
         "change_form": forms.ChangeForm(pairings=pairings, helpers=helpers),
+        "pairing_import_form": forms.ImportForm(),
+        "disbursement_import_form": forms.ImportForm(),
     }
     made.update(bound or {})
     return made
@@ -399,3 +401,46 @@ def evidence_photo(request, evidence_id: int):
     add_never_cache_headers(response)
     response["Cache-Control"] += ", private"
     return response
+
+
+def _import_view(request, programme_id: int, *, read, write, form_name: str):
+    programme = selectors.access_programme(request.user, programme_id)
+    form = forms.ImportForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        parsed = read_upload(
+            form, lambda upload: read(upload, programme=programme, by=request.user)
+        )
+        if parsed is not None:
+            result = write(programme=programme, parsed=parsed, by=request.user)
+            if result.ok:
+                messages.success(
+                    request, _("%(count)s rows imported.") % {"count": result.imported}
+                )
+                return redirect("programs:programme", programme.pk)
+    bound = {form_name: form, "import_errors": result.errors if result else []}
+    return _render_programme(request, programme, bound, status=400)
+
+
+@require_POST
+@allow(Role.CITY_ADMIN)
+def import_pairings(request, programme_id: int):
+    return _import_view(
+        request,
+        programme_id,
+        read=imports.read_pairings,
+        write=actions.import_pairings,
+        form_name="pairing_import_form",
+    )
+
+
+@require_POST
+@allow(Role.CITY_ADMIN)
+def import_disbursements(request, programme_id: int):
+    return _import_view(
+        request,
+        programme_id,
+        read=imports.read_disbursements,
+        write=actions.import_disbursements,
+        form_name="disbursement_import_form",
+    )
