@@ -13,7 +13,6 @@ from conftest import OTHER_CITY, VILLAGE_A1, VILLAGE_B1, add_other_city, api_cli
 from tongxing.programs import actions
 from tongxing.programs.models import Disbursement, Pairing, ProgrammeTarget
 from tongxing.programs.tests import factories as f
-from tongxing.registry.tests.factories import organisation
 
 D = datetime.date
 PAIRING_HEADER = ["结对村", "区划代码", "帮扶企业", "统一社会信用代码", "结对日期"]
