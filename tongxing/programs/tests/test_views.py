@@ -244,3 +244,14 @@ def test_an_evidence_photo_is_shown_to_the_region_and_the_helper_only(world):
             assert response["Content-Type"] == "image/png"
             assert "private" in response["Cache-Control"]
     assert page(world, "olga", "/programmes/record/").content.decode().count(url) == 1
+
+
+def test_the_audit_log_tells_the_programmes_events_in_words(world):
+    actions.end_pairing(pairing=world["b1"], until=D(2026, 9, 30), by=world["alice"])
+    html = page(world, "alice", "/accounts/audit/").content.decode()
+    prog, b1 = world["programme"], world["b1"]
+    assert (
+        f'Alice ended the pairing <a href="/programmes/{prog.pk}/">松林建材公司 → 梅竹村 '
+        f"(#{b1.pk})</a>." in html
+    )
+    assert ">pairing.ended<" not in html  # the code is a filter's value, never the text
