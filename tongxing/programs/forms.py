@@ -134,3 +134,7 @@ class ImportForm(forms.Form):
         label=_("Spreadsheet (.xlsx, .xls or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
+
+
+class DayForm(forms.Form):
+    on = forms.DateField(label=_("On"), required=False, widget=DateInput)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tongxing import photos
 from tongxing.access import STAFF_ROLES, Role, allow
-from tongxing.pages import read_upload, show_errors
+from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
@@ -93,7 +93,9 @@ def _editor_forms(request, programme: Programme, bound: dict | None = None) -> d
 
 
 def _programme_context(request, programme: Programme) -> dict:
-    today = timezone.localdate()
+    # Coverage on a day of the reader's choice (?on=YYYY-MM-DD), today by default.
+    day_form = forms.DayForm(request.GET or None)
+    today = cleaned(day_form).get("on") or timezone.localdate()
     targets = list(
         selectors.targets_visible_to(request.user)
         .filter(programme=programme)
@@ -120,6 +122,7 @@ def _programme_context(request, programme: Programme) -> dict:
     return {
         "programme": programme,
         "today": today,
+        "day_form": day_form,
         "rows": rows,
         "covered": sum(1 for row in rows if row["pairings"]),
         "helpers": sorted(helpers.values(), key=lambda h: h["helper"].name),
@@ -348,20 +351,28 @@ def _pending_or_recorded(item) -> str:
 def review(request):
     pledges, disbursements = selectors.review_queue(request.user)
     disbursements = disbursements.prefetch_related("evidence")
-    context = {"pledges": pledges, "disbursements": disbursements, "form": forms.ReviewForm()}
+    context = {"pledges": pledges, "disbursements": disbursements}
     return render(request, "programs/review.html", context)
 
 
-def _review(request, item, act):
+def _review(request, item, kind: str, act):
+    """Accept or reject; htmx gets the item back in place, a plain form the page again."""
     form = forms.ReviewForm(request.POST)
+    errors: list[str] = []
     if form.is_valid():
         try:
-            act(accept=form.cleaned_data["accept"], note=form.cleaned_data["note"])
+            item = act(accept=form.cleaned_data["accept"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Reviewed."))
+            errors = exc.messages
+    else:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    if wants_fragment(request):
+        context = {"item": item, "kind": kind, "errors": errors}
+        return render(request, "programs/_review_item.html", context, status=400 if errors else 200)
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
+        messages.success(request, _("Reviewed."))
     return redirect(reverse("programs:review"))
 
 
@@ -372,6 +383,7 @@ def review_pledge(request, pledge_id: int):
     return _review(
         request,
         pledge,
+        "pledge",
         lambda **kw: actions.review_pledge(pledge=pledge, by=request.user, **kw),
     )
 
@@ -383,6 +395,7 @@ def review_disbursement(request, disbursement_id: int):
     return _review(
         request,
         item,
+        "disbursement",
         lambda **kw: actions.review_disbursement(disbursement=item, by=request.user, **kw),
     )
 

@@ -255,3 +255,32 @@ def test_the_audit_log_tells_the_programmes_events_in_words(world):
         f"(#{b1.pk})</a>." in html
     )
     assert ">pairing.ended<" not in html  # the code is a filter's value, never the text
+
+
+def test_htmx_reviews_in_place_and_a_rejection_without_reason_says_so(world):
+    pledge = actions.record_pledge(
+        pairing=world["a1"],
+        amount_fen=100_00,
+        purpose="助学",
+        pledged_on=D(2026, 5, 1),
+        by=world["olga"],
+    )
+    client = client_for(world["tina"])
+    url = f"/programmes/review/pledges/{pledge.pk}/"
+    refused = client.post(url, {"accept": "0"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 400
+    assert "Say why it is rejected." in refused.content.decode()
+    done = client.post(url, {"accept": "0", "note": "重复"}, headers={"HX-Request": "true"})
+    assert done.status_code == 200
+    html = done.content.decode()
+    assert html.startswith('<li class="review-item">') and "rejected" in html
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.review_note) == (Review.REJECTED, "重复")
+
+
+def test_the_coverage_is_shown_on_the_day_asked_for(world):
+    url = f"/programmes/{world['programme'].pk}/"
+    before = page(world, "alice", url + "?on=2026-02-01").content.decode()
+    assert "0 / 3" in before  # no pairing had started yet
+    bad = page(world, "alice", url + "?on=not-a-day")
+    assert bad.status_code == 200  # a bad filter is ignored: today
