@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxing.programs.models import DisbursementKind, Kind
+from tongxing.programs.models import Direction, DisbursementKind, Kind, LabourKind
 from tongxing.regions.models import Region
 from tongxing.registry.forms import DateInput, blank
 
@@ -138,3 +138,37 @@ class ImportForm(forms.Form):
 
 class DayForm(forms.Form):
     on = forms.DateField(label=_("On"), required=False, widget=DateInput)
+
+
+class ProgrammeChangeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput)
+
+
+class ExchangeForm(forms.Form):
+    pairing = forms.TypedChoiceField(label=_("Pairing"), coerce=int)
+    people = forms.IntegerField(label=_("People"), min_value=1, max_value=100_000)
+    exchanged_on = forms.DateField(label=_("Date"), widget=DateInput)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, pairings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].choices = blank(_("Pairing")) + [(p.pk, str(p)) for p in pairings]
+
+
+class LabourForm(forms.Form):
+    target = forms.TypedChoiceField(label=_("Partner region"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"), choices=LabourKind.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    people_placed = forms.IntegerField(
+        label=_("People placed"), min_value=0, max_value=100_000, initial=0
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = blank(_("Partner region")) + [
+            (t.pk, str(t)) for t in targets
+        ]

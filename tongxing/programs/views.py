@@ -25,7 +25,7 @@ from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
-from tongxing.programs.models import Programme
+from tongxing.programs.models import Kind, Programme
 from tongxing.registry.selectors import organisations_visible_to
 from tongxing.tabular import xlsx_response
 
@@ -85,6 +85,13 @@ def _editor_forms(request, programme: Programme, bound: dict | None = None) -> d
         "pair_form": forms.PairForm(targets=targets, helpers=helpers),
         "end_form": forms.EndForm(pairings=pairings),
         "change_form": forms.ChangeForm(pairings=pairings, helpers=helpers),
+        "programme_form": forms.ProgrammeChangeForm(
+            initial={
+                "name": programme.name,
+                "starts_on": programme.starts_on,
+                "ends_on": programme.ends_on,
+            }
+        ),
         "pairing_import_form": forms.ImportForm(),
         "disbursement_import_form": forms.ImportForm(),
     }
@@ -136,13 +143,57 @@ def _programme_context(request, programme: Programme) -> dict:
         ),
         "may_run": rights.may_run(request.user, programme)
         and request.user.has_role(Role.CITY_ADMIN),
+        "exchanges": selectors.exchanges_visible_to(request.user)
+        .filter(pairing__programme=programme)
+        .select_related(
+            "pairing__helper", "pairing__target__region", "pairing__target__organisation"
+        )
+        .order_by("exchanged_on", "pk"),
+        "labour_activities": selectors.labour_activities_visible_to(request.user)
+        .filter(target__programme=programme)
+        .select_related("target__region")
+        .order_by("held_on", "pk"),
+        "keeps_records": request.user.has_role(*REVIEWERS),
+        "is_school_pairing": programme.kind == Kind.SCHOOL_PAIRING,
+        "is_labour": programme.kind == Kind.LABOUR_COOPERATION,
     }
+
+
+def _record_forms(request, programme: Programme, bound: dict | None = None) -> dict:
+    pairings = (
+        selectors.pairings_visible_to(request.user)
+        .filter(programme=programme)
+        .select_related("helper", "target__region", "target__organisation")
+    )
+    targets = (
+        selectors.targets_visible_to(request.user)
+        .filter(programme=programme)
+        .select_related("region", "organisation")
+    )
+    made = {
+        "exchange_form": forms.ExchangeForm(pairings=pairings),
+        "labour_form": forms.LabourForm(targets=targets),
+    }
+    made.update(bound or {})
+    return made
 
 
 def _render_programme(request, programme: Programme, bound: dict | None = None, status=200):
     context = _programme_context(request, programme)
     if context["may_run"]:
         context.update(_editor_forms(request, programme, bound))
+        context.setdefault(
+            "programme_form",
+            forms.ProgrammeChangeForm(
+                initial={
+                    "name": programme.name,
+                    "starts_on": programme.starts_on,
+                    "ends_on": programme.ends_on,
+                }
+            ),
+        )
+    if context["keeps_records"]:
+        context.update(_record_forms(request, programme, bound))
     return render(request, "programs/programme.html", context, status=status)
 
 
@@ -457,3 +508,68 @@ def import_disbursements(request, programme_id: int):
         write=actions.import_disbursements,
         form_name="disbursement_import_form",
     )
+
+
+@require_POST
+@allow(Role.CITY_ADMIN)
+def programme_edit(request, programme_id: int):
+    programme = selectors.access_programme(request.user, programme_id)
+    form = forms.ProgrammeChangeForm(request.POST)
+
+    def run(data):
+        actions.edit_programme(
+            programme=programme,
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            by=request.user,
+        )
+        return _("Saved.")
+
+    return _after(request, programme, "programme_form", form, run)
+
+
+@require_POST
+@allow(*REVIEWERS)
+def record_exchange(request, programme_id: int):
+    programme = selectors.access_programme(request.user, programme_id)
+    form = forms.ExchangeForm(
+        request.POST,
+        pairings=selectors.pairings_visible_to(request.user).filter(programme=programme),
+    )
+
+    def run(data):
+        actions.record_exchange(
+            pairing=selectors.access_pairing(request.user, data["pairing"]),
+            people=data["people"],
+            exchanged_on=data["exchanged_on"],
+            direction=data["direction"],
+            note=data["note"],
+            by=request.user,
+        )
+        return _("Recorded.")
+
+    return _after(request, programme, "exchange_form", form, run)
+
+
+@require_POST
+@allow(*REVIEWERS)
+def record_labour_activity(request, programme_id: int):
+    programme = selectors.access_programme(request.user, programme_id)
+    form = forms.LabourForm(
+        request.POST,
+        targets=selectors.targets_visible_to(request.user).filter(programme=programme),
+    )
+
+    def run(data):
+        actions.record_labour_activity(
+            target=selectors.access_target(request.user, data["target"]),
+            kind=data["kind"],
+            held_on=data["held_on"],
+            people_placed=data["people_placed"],
+            note=data["note"],
+            by=request.user,
+        )
+        return _("Recorded.")
+
+    return _after(request, programme, "labour_form", form, run)

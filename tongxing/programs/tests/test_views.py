@@ -284,3 +284,48 @@ def test_the_coverage_is_shown_on_the_day_asked_for(world):
     assert "0 / 3" in before  # no pairing had started yet
     bad = page(world, "alice", url + "?on=not-a-day")
     assert bad.status_code == 200  # a bad filter is ignored: today
+
+
+@pytest.fixture
+def schools(world):
+    from tongxing.registry.tests.factories import organisation
+
+    prog = f.programme(kind="school_pairing", name="教育结对")
+    village_school = organisation(name="桃李小学", kind="school", serial=31)
+    city_school = organisation(name="青禾一中", kind="school", serial=32)
+    target = actions.add_target(programme=prog, organisation=village_school, by=None)
+    pairing = actions.pair(target=target, helper=city_school, since=D(2026, 3, 1), by=None)
+    return {"programme": prog, "pairing": pairing}
+
+
+@pytest.mark.parametrize(("who", "status", "recorded"), [("tina", 302, 1), ("olga", 403, 0)])
+def test_the_township_records_a_teachers_exchange_on_the_page(
+    world, schools, who, status, recorded
+):
+    prog, pairing = schools["programme"], schools["pairing"]
+    data = {
+        "pairing": pairing.pk,
+        "people": "4",
+        "exchanged_on": "2026-04-15",
+        "direction": "to_target",
+        "note": "骨干教师",
+    }
+    response = page(world, who, f"/programmes/{prog.pk}/exchanges/", data)
+    assert response.status_code == status
+    assert pairing.exchanges.count() == recorded
+    if recorded:
+        html = page(world, "tina", f"/programmes/{prog.pk}/").content.decode()
+        assert "4 people" in html
+
+
+def test_the_city_office_renames_a_programme_and_dates_are_checked(world):
+    prog = world["programme"]
+    url = f"/programmes/{prog.pk}/edit/"
+    bad = page(world, "alice", url, {"name": "百企联百村", "starts_on": "2026-04-01"})
+    assert bad.status_code == 400  # pairings start on 1 March
+    assert "A pairing of the programme starts before this date." in bad.content.decode()
+    good = page(world, "alice", url, {"name": "百企联百村（二期）", "starts_on": "2026-03-01"})
+    assert good.status_code == 302
+    prog.refresh_from_db()
+    assert prog.name == "百企联百村（二期）"
+    assert page(world, "tina", url, {"name": "x", "starts_on": "2026-03-01"}).status_code == 403
