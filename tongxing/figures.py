@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -28,6 +28,8 @@ from tongxing.queries import prefix_q
 COUNT = "count"
 DISTINCT = "distinct"
 SUM = "sum"
+# The least value of `field` (a programme's start month): None where no record counts.
+MIN = "min"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Measure:
     records belong to no region (a donor's account), so every one counts wherever one looks
     and the figure does not add up over regions. `where(window)` is the records the
     figure counts in a period. `how` is COUNT (records), DISTINCT (distinct values of
-    `field`, which may be an expression) or SUM (of `field`). For DISTINCT, `distinct_records`
+    `field`, which may be an expression), SUM (of `field`) or MIN (its least value, None
+    when no record counts). For DISTINCT, `distinct_records`
     turns the counted records into the distinct things themselves (the children, not their
     wishes) for the drill-down.
     """
@@ -74,10 +77,12 @@ class Measure:
         condition = self.where(period) or None  # Q(): every record
         if self.how == SUM:
             return Coalesce(Sum(self.field, filter=condition), 0)
+        if self.how == MIN:
+            return Min(self.field, filter=condition)
         return Count(self.field, filter=condition, distinct=self.how == DISTINCT)
 
 
-def evaluate(measures: dict[str, Measure], region: str, period: Window) -> dict[str, int]:
+def evaluate(measures: dict[str, Measure], region: str, period: Window) -> dict[str, int | None]:
     """Compute the measures for the region (a code prefix; "" is everywhere) and period:
     one query per table and region lookup."""
     values: dict[str, int] = {}
@@ -123,8 +128,9 @@ def evaluate_by(
             unit = row.pop("_unit")
             out[unit].update(row)
     for unit_values in out.values():
-        for code in measures:
-            unit_values.setdefault(code, regionless.get(code, 0))
+        for code, measure in measures.items():
+            nothing = None if measure.how == MIN else 0
+            unit_values.setdefault(code, regionless.get(code, nothing))
     return dict(out)
 
 

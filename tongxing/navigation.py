@@ -14,6 +14,7 @@ from tongxing.access import (
     PLEDGERS,
     REGION_SCOPED_ROLES,
     RULE_EDITORS,
+    STAFF_ROLES,
     Role,
 )
 from tongxing.notifications.selectors import unread_count
@@ -32,6 +33,9 @@ RIGHTS = {
     "help_assigned_households": ASSIGNED_HELPERS,
     "give": frozenset({Role.DONOR}),
     "speak_for_organisation": frozenset({Role.ORG_REP}),
+    # Pairing programmes: offices and organisations record money; the offices review it.
+    "record_pairing_money": frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.ORG_REP}),
+    "review_pairing_money": frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN}),
 }
 
 # (label, url name, roles that see it[, other url names under which it is current]); the
@@ -45,6 +49,12 @@ NAVIGATION = [
     (_("Needs"), "needs:region", set(REGION_SCOPED_ROLES), ("needs:create",)),
     (_("Review"), "needs:review", set(NEED_REVIEWERS), ("needs:escalated", "needs:rules")),
     (_("Visits"), "visits:list", set(REGION_SCOPED_ROLES), ("visits:new", "visits:coverage")),
+    (
+        _("Programmes"),
+        "programs:programmes",
+        set(STAFF_ROLES),
+        ("programs:record", "programs:review"),
+    ),
     (_("Regions"), "regions:tree", set(REGION_SCOPED_ROLES)),
     (
         _("Figures"),
