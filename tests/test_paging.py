@@ -18,6 +18,7 @@ from tongxing.api import api
 from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.tests import factories as f
 from tongxing.paging import page_number
+from tongxing.programs.tests import factories as programme_records
 from tongxing.registry.tests.factories import organisation, person
 from tongxing.visits.tests import factories as visits_factories
 
@@ -43,6 +44,13 @@ API_LISTS = [
     ("/api/v1/me/pledges", "dora"),
     ("/api/v1/households/search", "alice"),  # a POST
     ("/api/v1/indicators/{code}/records", "alice"),  # the records behind a figure
+    ("/api/v1/programmes", "alice"),
+    ("/api/v1/programmes/targets", "alice"),
+    ("/api/v1/programmes/pairings", "alice"),
+    ("/api/v1/programmes/pledges", "alice"),
+    ("/api/v1/programmes/disbursements", "alice"),
+    ("/api/v1/programmes/exchanges", "alice"),
+    ("/api/v1/programmes/labour-activities", "alice"),
 ]
 # A figure whose records the lists of records above read: the needs posted.
 FIGURE = "needs.goods.posted"
@@ -60,6 +68,7 @@ PAGES = [
     ("/needs/region/", "alice"),
     ("/needs/escalated/", "alice"),
     ("/needs/new/", "vera"),  # the household picker of posting a need
+    ("/programmes/", "alice"),
 ]
 
 
@@ -75,6 +84,7 @@ def world(alice, tina, vera, dora):
     expiring = f.published(f.goods_data(f.household(), deadline=f.in_days(1)))
     deadlines.sweep(today=expiring.deadline + datetime.timedelta(days=1))
     visits_factories.visit(visits_factories.visitor(), household=f.household())
+    programme_records.one_of_each()
     return {"alice": alice, "vera": vera, "dora": dora, None: None}
 
 

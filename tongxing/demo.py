@@ -20,7 +20,9 @@ PARTS = [
     "tongxing.regions.demo",
     "tongxing.accounts.demo",
     "tongxing.registry.demo",
+    "tongxing.programs.demo",
     "tongxing.needs.demo",
+    "tongxing.visits.demo",
 ]
 # The one password of the demo logins that the command prints.
 DEMO_PASSWORD = "tongxing-demo"

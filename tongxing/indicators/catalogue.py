@@ -132,7 +132,12 @@ INDICATORS: tuple[Indicator, ...] = (
         "pairing.villages.provincial_key", 2, _("Provincial key villages paired"), C, N, True
     ),
     Indicator("pairing.enterprises", 2, _("Private enterprises pairing"), C, N, False),
-    _rate("pairing.coverage_rate", 2, _("Pairing coverage")),
+    _rate(
+        "pairing.coverage_rate",
+        2,
+        _("Pairing coverage"),
+        parts=("pairing.targets_paired", "pairing.targets"),
+    ),
     Indicator("pairing.pledged_fen", 2, _("Pairing funds pledged"), F, W, True),
     Indicator("pairing.disbursed_fen", 2, _("Pairing funds disbursed"), F, W, True),
     # 3. Exemplars and campaigns

@@ -24,10 +24,11 @@ from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import Need, Pledge
+from tongxing.programs.models import Disbursement, Exchange, PairingPledge, Programme
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import access_region_by_code
-from tongxing.registry.models import Household, Member, Person
+from tongxing.registry.models import Household, Member, Organisation, Person
 from tongxing.text import masked_name
 from tongxing.visits.models import Visit, VisitDelivery
 
@@ -176,6 +177,48 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
             Column("region", _heading(Person, "region"), lambda p: p.region.name),
         ),
         ("region",),
+    ),
+    "programs.Programme": (
+        (
+            Column("name", _heading(Programme, "name"), lambda p: p.name),
+            Column("starts_on", _heading(Programme, "starts_on"), lambda p: p.starts_on),
+        ),
+        (),
+    ),
+    **{
+        label: (
+            (
+                Column("pairing", _heading(model, "pairing"), lambda r: str(r.pairing)),
+                Column(
+                    "amount",
+                    _heading(model, "amount_fen"),
+                    lambda r: _yuan(r.amount_fen),
+                    lambda r: yuan(r.amount_fen),
+                    money=True,
+                ),
+                Column("date", _heading(model, day), lambda r, day=day: getattr(r, day)),
+            ),
+            ("pairing__helper", "pairing__target__region", "pairing__target__organisation"),
+        )
+        for label, model, day in (
+            ("programs.PairingPledge", PairingPledge, "pledged_on"),
+            ("programs.Disbursement", Disbursement, "disbursed_on"),
+        )
+    },
+    "programs.Exchange": (
+        (
+            Column("pairing", _heading(Exchange, "pairing"), lambda e: str(e.pairing)),
+            Column("people", _heading(Exchange, "people"), lambda e: e.people),
+            Column("date", _heading(Exchange, "exchanged_on"), lambda e: e.exchanged_on),
+        ),
+        ("pairing__helper", "pairing__target__region", "pairing__target__organisation"),
+    ),
+    "registry.Organisation": (
+        (
+            Column("name", _heading(Organisation, "name"), lambda o: o.name),
+            Column("kind", _heading(Organisation, "kind"), lambda o: o.get_kind_display()),
+        ),
+        (),
     ),
     "regions.Region": (
         (

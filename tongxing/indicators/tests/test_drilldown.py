@@ -9,12 +9,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
-from tongxing.figures import SUM
+from tongxing.figures import MIN, SUM
 from tongxing.indicators import engine
 from tongxing.indicators.catalogue import INDICATORS, MEASURES
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
@@ -82,6 +82,8 @@ def test_the_records_of_every_computed_figure_are_what_it_counted(board, region)
         if measure.how == SUM:
             total = listed.aggregate(total=Sum(measure.field))["total"] or 0
             assert total == figure.value, indicator.code
+        elif measure.how == MIN:  # the earliest of the records (a programme's start month)
+            assert listed.aggregate(least=Min(measure.field))["least"] == figure.value
         elif indicator.parts:
             assert listed.count() == figure.numerator, indicator.code
         else:
@@ -101,7 +103,7 @@ def test_the_records_of_the_wish_figures_are_the_children_and_the_townships(boar
 def test_a_figure_without_records_has_none_to_list(board):  # noqa: F811
     start, end = this_year()
     with pytest.raises(engine.NotRecorded):
-        engine.records("pairing.pledged_fen", CITY, start, end)
+        engine.records("plans.target_attainment", CITY, start, end)
     with pytest.raises(engine.NotRecorded):
         engine.records("platform.as_of", CITY, start, end)
     with pytest.raises(KeyError):
