@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 
@@ -29,7 +29,24 @@ from tongxing.commerce.models import (
 )
 from tongxing.commerce.rights import organisation_of
 from tongxing.queries import prefix_q
-from tongxing.registry.models import Organisation
+from tongxing.registry.models import Member, Organisation, Relation
+from tongxing.text import masked_name
+
+
+def _head(household_ref: str) -> Subquery:
+    """The name of the head of a household seller (shown only masked: 王**)."""
+    heads = Member.objects.filter(household=OuterRef(household_ref), relation=Relation.HEAD)
+    return Subquery(heads.values("name")[:1])
+
+
+def seller_name(supplier: Supplier, head_name: str | None = None) -> str:
+    """How every page, answer and export names a seller: an organisation by its name, a
+    household by its head's surname and stars and its village (王**, 青禾村), as the
+    public pages of the needs board name households."""
+    if supplier.organisation_id:
+        return supplier.organisation.name
+    village = supplier.household.village.name if supplier.household_id else ""
+    return f"{masked_name(head_name or '')}（{village}）"
 
 
 def _scoped(user: User, qs: QuerySet, *, own: Callable[[Organisation], Q]) -> QuerySet:
@@ -60,9 +77,11 @@ def access_supplier(user: User, supplier_id: int) -> Supplier:
 
 
 def products_visible_to(user: User) -> QuerySet[Product]:
-    return _scoped(
-        user, Product.objects.all(), own=lambda o: Q(supplier__organisation=o)
-    ).select_related("supplier", "supplier__organisation", "supplier__household")
+    return (
+        _scoped(user, Product.objects.all(), own=lambda o: Q(supplier__organisation=o))
+        .select_related("supplier", "supplier__organisation", "supplier__household__village")
+        .annotate(head_name=_head("supplier__household"))
+    )
 
 
 def access_product(user: User, product_id: int) -> Product:
@@ -74,11 +93,15 @@ def access_product(user: User, product_id: int) -> Product:
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
     """Sales of the region; for a rep, its organisation's sales and purchases."""
-    return _scoped(
-        user,
-        Sale.objects.all(),
-        own=lambda o: Q(seller__organisation=o) | Q(buyer=o),
-    ).select_related("seller", "seller__organisation", "seller__household", "buyer")
+    return (
+        _scoped(
+            user,
+            Sale.objects.all(),
+            own=lambda o: Q(seller__organisation=o) | Q(buyer=o),
+        )
+        .select_related("seller", "seller__organisation", "seller__household__village", "buyer")
+        .annotate(head_name=_head("seller__household"))
+    )
 
 
 def access_sale(user: User, sale_id: int) -> Sale:
@@ -228,5 +251,6 @@ def pavilion_products(*, on: datetime.date) -> QuerySet[Product]:
     return (
         Product.objects.filter(pk__in=listed.values("product"))
         .select_related("supplier", "supplier__organisation", "supplier__household__village")
+        .annotate(head_name=_head("supplier__household"))
         .order_by("category", "name")
     )
