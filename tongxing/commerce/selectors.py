@@ -64,8 +64,10 @@ def _scoped(user: User, qs: QuerySet, *, own: Callable[[Organisation], Q]) -> Qu
 
 
 def suppliers_visible_to(user: User) -> QuerySet[Supplier]:
-    return _scoped(user, Supplier.objects.all(), own=lambda o: Q(organisation=o)).select_related(
-        "organisation", "household", "household__village", "region"
+    return (
+        _scoped(user, Supplier.objects.all(), own=lambda o: Q(organisation=o))
+        .select_related("organisation", "household", "household__village", "region")
+        .annotate(head_name=_head("household"))
     )
 
 
