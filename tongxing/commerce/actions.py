@@ -405,6 +405,19 @@ def record_sales(sales: list[Sale], *, by: User | None) -> int:
         if sale.seller_id not in checked:
             rights.require_record_for(by, sale.seller)
             checked.add(sale.seller_id)
+        # Each sale is checked as `record_sale` checks one (an import has checked its rows
+        # already; the demo has not).
+        errors = check_sale(
+            seller=sale.seller,
+            channel=sale.channel,
+            sold_on=sale.sold_on,
+            amount_fen=sale.amount_fen,
+            orders=sale.orders,
+            quantity=sale.quantity,
+            buyer=sale.buyer,
+        )
+        if errors:
+            raise ValidationError(errors)
     keys = [s.row_key for s in sales]
     on_file: set[str] = set()
     for start in range(0, len(keys), 500):
