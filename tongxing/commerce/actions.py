@@ -29,8 +29,8 @@ from tongxing.commerce.models import (
     SupplierCertification,
 )
 from tongxing.queries import insert_many
-from tongxing.registry.models import Household, Organisation
-from tongxing.text import clean_text
+from tongxing.registry.models import Household, Member, Organisation
+from tongxing.text import check_public_text, clean_text
 
 SUPPLIER_FIELDS = ("organisation", "household", "region")
 CERTIFICATION_FIELDS = ("supplier", "criterion", "certified_on", "revoked_on", "revoke_reason")
@@ -224,6 +224,18 @@ def add_product(
     values = _product_values(
         name=name, category=category, unit=unit, price_fen=price_fen, certified_on=certified_on
     )
+    # The pavilion shows a product's name and unit to anyone: no ID, phone or card number,
+    # and for a household's produce none of its members' full names.
+    names = []
+    if supplier.household_id:
+        names = list(
+            Member.objects.filter(household_id=supplier.household_id).values_list("name", flat=True)
+        )
+    errors: dict[str, list[str]] = {}
+    for field in ("name", "unit"):
+        check_public_text(values[field], field=field, names=names, errors=errors)
+    if errors:
+        raise ValidationError(errors)
     if Product.objects.filter(supplier=supplier, name=values["name"]).exists():
         raise ValidationError({"name": [_("The supplier already has a product of this name.")]})
     try:

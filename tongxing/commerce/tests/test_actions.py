@@ -308,3 +308,28 @@ def test_staff_read_the_sales_of_their_region_only(tree, tina, tom, victor):
     assert [s.seller for s in selectors.sales_visible_to(victor)] == [a]
     assert [s.seller for s in selectors.sales_visible_to(tom)] == [b]
     assert selectors.suppliers_visible_to(tom).get().region_id.startswith(TOWNSHIP_B[:9])
+
+
+def test_a_products_public_name_may_not_carry_a_phone_or_a_members_full_name(tree):
+    home = household_supplier(head="王秀英")
+    with pytest.raises(ValidationError) as refused:
+        actions.add_product(
+            supplier=home,
+            name="王秀英家的土鸡蛋",
+            category="meat_eggs",
+            unit="盒",
+            price_fen=1,
+            by=None,
+        )
+    assert "name" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        actions.add_product(
+            supplier=home,
+            name="土鸡蛋 13812345678",
+            category="meat_eggs",
+            unit="盒",
+            price_fen=1,
+            by=None,
+        )
+    assert "name" in refused.value.message_dict
+    assert not home.products.exists()
