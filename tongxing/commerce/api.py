@@ -54,10 +54,6 @@ class SupplierOut(Schema):
     def resolve_registry_number(obj) -> str:
         return obj.household.registry_number if obj.household_id else ""
 
-    @staticmethod
-    def resolve_certified_today(obj) -> bool:
-        return selectors.is_certified(obj, timezone.localdate())
-
 
 class CertificationOut(Schema):
     id: int

@@ -9,9 +9,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
+from django.utils import timezone
 
 from tongxing.access import REGION_SCOPED_ROLES, Role, scope_prefix
 from tongxing.accounts.models import User
@@ -25,6 +26,7 @@ from tongxing.commerce.models import (
     Sale,
     Supplier,
     SupplierCertification,
+    certified_on,
     seller_certified,
 )
 from tongxing.commerce.rights import organisation_of
@@ -67,7 +69,11 @@ def suppliers_visible_to(user: User) -> QuerySet[Supplier]:
     return (
         _scoped(user, Supplier.objects.all(), own=lambda o: Q(organisation=o))
         .select_related("organisation", "household", "household__village", "region")
-        .annotate(head_name=_head("household"))
+        .annotate(
+            head_name=_head("household"),
+            # Whether it is certified today: one subquery, not a query a row.
+            certified_today=certified_on(OuterRef("pk"), Value(timezone.localdate())),
+        )
     )
 
 

@@ -55,12 +55,11 @@ def supplier_list(request):
         .order_by("pk")
     )
     page = page_of(request, suppliers, PAGE_SIZE)
-    today = timezone.localdate()
     rows = [
         {
             "supplier": s,
             "name": selectors.seller_name(s, s.head_name),
-            "certified": selectors.is_certified(s, today),
+            "certified": s.certified_today,
         }
         for s in page
     ]
@@ -116,7 +115,7 @@ def supplier_detail(request, supplier_id: int):
     context = {
         "supplier": supplier,
         "name": selectors.seller_name(supplier, supplier.head_name),
-        "certified": selectors.is_certified(supplier, today),
+        "certified": supplier.certified_today,
         "certifications": selectors.certifications_of(supplier),
         "products": [{"product": p, "listed": p.pk in listed} for p in products],
         "can_certify": rights.may_certify(request.user, supplier),
