@@ -1,6 +1,5 @@
 """The forms of the commerce pages: they read what was typed; the actions judge it."""
 
-import datetime
 from decimal import Decimal
 
 from django import forms
@@ -58,7 +57,10 @@ class ProductForm(forms.Form):
 
 
 class ListingForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DATE, initial=datetime.date.today)
+    day = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date", "aria-label": _("Date")}),
+    )
 
 
 class SaleForm(forms.Form):

@@ -124,7 +124,7 @@ def supplier_detail(request, supplier_id: int):
         "certify_form": CertifyForm(initial={"certified_on": today}),
         "revoke_form": RevokeForm(initial={"revoked_on": today}),
         "product_form": ProductForm(),
-        "listing_form": ListingForm(initial={"day": today}),
+        "listing_form": ListingForm(initial={"day": today}, auto_id=False),
     }
     return render(request, "commerce/supplier_detail.html", context)
 
