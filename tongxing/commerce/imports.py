@@ -13,6 +13,7 @@ the file, so that importing the same file again adds nothing while two equal sal
 file both count.
 """
 
+import datetime
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -169,6 +170,7 @@ def import_sales(
     if not (rights.is_system(by) or rights.records_sales(by)):
         raise PermissionDenied
     directory = _Directory(by)
+    day = actions.today()
     result = SalesImportResult()
     sales: list[Sale] = []
     seen: dict[str, int] = {}
@@ -177,7 +179,7 @@ def import_sales(
         result.rows_read += 1
         if progress and result.rows_read % 1000 == 0:
             progress(1000)
-        sale = _parse_row(number, values, directory, result.errors)
+        sale = _parse_row(number, values, directory, result.errors, day)
         if sale is None:
             continue
         order = values.get("order_number", "")
@@ -217,7 +219,11 @@ def import_sales(
 
 
 def _parse_row(
-    number: int, values: dict[str, str], directory: _Directory, errors: list[RowError]
+    number: int,
+    values: dict[str, str],
+    directory: _Directory,
+    errors: list[RowError],
+    day: datetime.date,
 ) -> Sale | None:
     found: list[RowError] = []
 
@@ -272,6 +278,7 @@ def _parse_row(
             orders=orders,
             quantity=quantity,
             buyer=buyer,
+            on=day,
         )
         column_of = {"amount_fen": "amount", "sold_on": "sold_on"}
         for name, messages in checked.items():
