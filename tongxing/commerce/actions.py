@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from tongxing.commerce.models import (
     Source,
     Supplier,
     SupplierCertification,
+    seller_certified,
 )
 from tongxing.queries import insert_many
 from tongxing.registry.models import Household, Member, Organisation
@@ -140,6 +142,7 @@ def certify_supplier(
             region_code=supplier.region_id,
             after=snapshot(certification, CERTIFICATION_FIELDS),
         )
+        refresh_assisted(supplier)
     return certification
 
 
@@ -177,7 +180,35 @@ def revoke_certification(
             fields=("revoked_on", "revoke_reason"),
             region_code=supplier.region_id,
         )
+        refresh_assisted(supplier)
     return certification
+
+
+def refresh_assisted(supplier: Supplier) -> None:
+    """Set again, for every sale of the supplier, whether it counts as assistance: in the
+    transaction of the change of its certification, so no one reads them out of step."""
+    Sale.objects.filter(seller=supplier).update(assisted=seller_certified())
+
+
+def _certified_on(supplier: Supplier, day: datetime.date) -> bool:
+    return SupplierCertification.objects.filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
+        supplier=supplier,
+        certified_on__lte=day,
+    ).exists()
+
+
+def _certified_periods(supplier_ids: set[int]) -> dict[int, list]:
+    """Each supplier's periods of certification: (first day, first day after or None)."""
+    periods: dict[int, list] = {}
+    ids = sorted(supplier_ids)
+    for start in range(0, len(ids), 500):
+        rows = SupplierCertification.objects.filter(supplier_id__in=ids[start : start + 500])
+        for supplier_id, first, revoked in rows.values_list(
+            "supplier_id", "certified_on", "revoked_on"
+        ):
+            periods.setdefault(supplier_id, []).append((first, revoked))
+    return periods
 
 
 # --- Products and the pavilion ---------------------------------------------------------------
@@ -387,6 +418,7 @@ def record_sale(
         raise ValidationError(errors)
     with transaction.atomic():
         sale = Sale.objects.create(
+            assisted=_certified_on(seller, sold_on),
             seller=seller,
             channel=channel,
             sold_on=sold_on,
@@ -443,9 +475,14 @@ def record_sales(sales: list[Sale], *, by: User | None) -> int:
     if not new:
         return 0
     actor = _actor(by)
+    periods = _certified_periods({sale.seller_id for sale in new})
     for sale in new:
         sale.region_id = sale.seller.region_id
         sale.recorded_by = actor
+        sale.assisted = any(
+            start <= sale.sold_on and (end is None or sale.sold_on < end)
+            for start, end in periods.get(sale.seller_id, ())
+        )
     insert_many(Sale, new)
     # Read back the keys of what was inserted (by row key), for their audit rows.
     ids: dict[str, int] = {}

@@ -3,7 +3,8 @@
 
 - The pavilion: products listed at any time within the period, and the suppliers of them.
 - Sales count as assistance only when the seller was certified on the sale's date
-  (`models.seller_certified`): every sales figure here counts those only. The online and
+  (`Sale.assisted`, kept from `models.seller_certified`): every sales figure here counts
+  those only. The online and
   offline figures are those channels alone (a fair's sales are the fair's figures); the
   households' own and the other market entities' figures are every channel, split by
   whether the seller is a registered household or an organisation.
@@ -23,7 +24,6 @@ from tongxing.commerce.models import (
     Product,
     Sale,
     Supplier,
-    seller_certified,
 )
 from tongxing.figures import DISTINCT, SUM, Measure, Window
 
@@ -51,7 +51,7 @@ def _assisted(extra: Q | None = None):
 
     def where(w: Window) -> Q:
         first, after = _days(w)
-        q = Q(sold_on__gte=first, sold_on__lt=after) & Q(seller_certified())
+        q = Q(sold_on__gte=first, sold_on__lt=after, assisted=True)
         return q & extra if extra is not None else q
 
     return where

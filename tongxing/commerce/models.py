@@ -2,9 +2,11 @@
 special-products pavilion (特色馆), sales by channel, and budget units' procurement targets.
 
 A sale counts as assistance only when its seller was certified on the sale's date: the
-certification is a history (certified on a date, revoked on a later one), and every figure
-and attainment asks it through `certified_on` rather than a flag copied onto the sale, so
-a certification recorded late, or revoked, changes what counts without rewriting sales.
+certification is a history (certified on a date, revoked on a later one). `Sale.assisted`
+keeps the answer for each sale, so that the figures read a column rather than a subquery
+a row: the actions set it when they record a sale, and set it again for every sale of a
+supplier whose certification they change (in the same transaction), from
+`seller_certified()`, the one definition.
 
 Each record keeps the region code of its supplier (`region`), copied when it is written,
 so that scope and figures are one prefix match on its own column.
@@ -234,6 +236,8 @@ class Sale(models.Model):
     orders = models.PositiveIntegerField(_("orders"), default=0)
     quantity = models.PositiveIntegerField(_("quantity"), default=0)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # Whether the seller was certified on the sale's date (kept by the actions).
+    assisted = models.BooleanField(_("assistance sale"), default=False)
     # The import's file digest; the row's identity (its order number, or a hash of its
     # cells), unique, so that importing the same file again adds nothing.
     batch = models.CharField(_("import batch"), max_length=64, blank=True)

@@ -27,7 +27,6 @@ from tongxing.commerce.models import (
     Supplier,
     SupplierCertification,
     certified_on,
-    seller_certified,
 )
 from tongxing.commerce.rights import organisation_of
 from tongxing.queries import prefix_q
@@ -201,7 +200,7 @@ def sales_by_channel_and_month(
     (the seller certified on the sale's date) unless asked otherwise."""
     sales = sales_visible_to(user).filter(sold_on__year=year)
     if assistance_only:
-        sales = sales.filter(seller_certified())
+        sales = sales.filter(assisted=True)
     rows = (
         sales.annotate(month=ExtractMonth("sold_on"))
         .values("channel", "month")
@@ -243,7 +242,7 @@ def procurement_attainment(user: User, year: int) -> list[Attainment]:
             buyer_id__in=[t.budget_unit_id for t in targets],
             sold_on__year=year,
         )
-        .filter(seller_certified())
+        .filter(assisted=True)
         .values("buyer_id")
         .annotate(total=Sum("amount_fen"))
         .values_list("buyer_id", "total")

@@ -333,3 +333,41 @@ def test_a_products_public_name_may_not_carry_a_phone_or_a_members_full_name(tre
         )
     assert "name" in refused.value.message_dict
     assert not home.products.exists()
+
+
+def test_each_sale_knows_whether_it_counts_whatever_order_things_were_recorded_in(tree):
+    from tongxing.commerce.models import seller_certified
+
+    s = supplier(certified_on=None)
+    early = sale(s, sold_on=D(2025, 2, 1))
+    late = sale(s, sold_on=D(2025, 8, 1))
+    # Certified afterwards, from a date before the sales: both count now.
+    actions.certify_supplier(
+        supplier=s, criterion=Criterion.EMPLOYS_HOUSEHOLDS, certified_on=D(2025, 1, 1), by=None
+    )
+    actions.revoke_certification(supplier=s, revoked_on=D(2025, 6, 1), reason="停产", by=None)
+    after = sale(s, sold_on=D(2025, 7, 1))
+    bulk = [
+        Sale(
+            seller=s,
+            channel=Channel.ONLINE,
+            sold_on=day,
+            amount_fen=1_00,
+            source="import",
+            row_key=key,
+        )
+        for day, key in ((D(2025, 5, 31), "k1"), (D(2025, 6, 1), "k2"))
+    ]
+    actions.record_sales(bulk, by=None)
+    kept = dict(Sale.objects.values_list("sold_on", "assisted"))
+    assert kept == {
+        D(2025, 2, 1): True,
+        D(2025, 5, 31): True,
+        D(2025, 6, 1): False,
+        D(2025, 7, 1): False,
+        D(2025, 8, 1): False,
+    }
+    # The kept answer is the definition's, sale by sale.
+    defined = dict(Sale.objects.annotate(now=seller_certified()).values_list("pk", "now"))
+    assert defined == dict(Sale.objects.values_list("pk", "assisted"))
+    assert {early.pk, late.pk, after.pk} <= set(defined)
