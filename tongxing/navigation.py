@@ -63,6 +63,12 @@ NAVIGATION = [
         ("indicators:table", "indicators:approvals"),
     ),
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
+    (
+        _("Consumption"),
+        "commerce:suppliers",
+        set(REGION_SCOPED_ROLES | {Role.ORG_REP}),
+        ("commerce:sales", "commerce:procurement"),
+    ),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
     (_("Audit log"), "accounts:audit", set(AUDIT_READERS)),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CommerceConfig(AppConfig):
     name = "tongxing.commerce"
     verbose_name = _("Consumption and e-commerce assistance")
+
+    def ready(self):
+        from tongxing.commerce import audit_texts
+
+        audit_texts.register()
