@@ -15,6 +15,8 @@ import pytest
 
 from conftest import api_client_for, client_for
 from tongxing.api import api
+from tongxing.commerce import actions as commerce_actions
+from tongxing.commerce.tests import factories as commerce
 from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.tests import factories as f
 from tongxing.paging import page_number
@@ -44,6 +46,10 @@ API_LISTS = [
     ("/api/v1/me/pledges", "dora"),
     ("/api/v1/households/search", "alice"),  # a POST
     ("/api/v1/indicators/{code}/records", "alice"),  # the records behind a figure
+    ("/api/v1/commerce/suppliers", "alice"),
+    ("/api/v1/commerce/products", "alice"),
+    ("/api/v1/commerce/sales", "alice"),
+    ("/api/v1/commerce/pavilion", None),
     ("/api/v1/programmes", "alice"),
     ("/api/v1/programmes/targets", "alice"),
     ("/api/v1/programmes/pairings", "alice"),
@@ -68,6 +74,9 @@ PAGES = [
     ("/needs/region/", "alice"),
     ("/needs/escalated/", "alice"),
     ("/needs/new/", "vera"),  # the household picker of posting a need
+    ("/commerce/", "alice"),
+    ("/commerce/sales/", "alice"),
+    ("/commerce/pavilion/", None),
     ("/programmes/", "alice"),
 ]
 
@@ -85,6 +94,12 @@ def world(alice, tina, vera, dora):
     deadlines.sweep(today=expiring.deadline + datetime.timedelta(days=1))
     visits_factories.visit(visits_factories.visitor(), household=f.household())
     programme_records.one_of_each()
+    seller = commerce.supplier(name="青禾果业合作社", serial=9)
+    listed = commerce.product(seller)
+    commerce_actions.list_in_pavilion(
+        product=listed, listed_from=datetime.date(2025, 1, 1), by=None
+    )
+    commerce.sale(seller)
     return {"alice": alice, "vera": vera, "dora": dora, None: None}
 
 

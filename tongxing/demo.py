@@ -23,6 +23,7 @@ PARTS = [
     "tongxing.programs.demo",
     "tongxing.needs.demo",
     "tongxing.visits.demo",
+    "tongxing.commerce.demo",
 ]
 # The one password of the demo logins that the command prints.
 DEMO_PASSWORD = "tongxing-demo"

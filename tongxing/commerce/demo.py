@@ -117,7 +117,7 @@ class CommerceDemo:
         )
         todo = [s for s in suppliers if s.pk not in certified]
         criteria = list(Criterion.values)
-        with self.ctx.step(_("Certifications"), len(todo)) as advance, transaction.atomic():
+        with self.ctx.step(_("Certifying suppliers"), len(todo)) as advance, transaction.atomic():
             for supplier in todo:
                 fate = self.rng_for("certify", supplier.pk) % 20
                 advance()
@@ -145,7 +145,10 @@ class CommerceDemo:
     def add_products(self, suppliers: list[Supplier]) -> None:
         have = set(Product.objects.values_list("supplier_id", flat=True))
         todo = [s for s in suppliers if s.pk not in have]
-        with self.ctx.step(_("Products"), len(todo)) as advance, transaction.atomic():
+        with (
+            self.ctx.step(_("Products, supplier by supplier"), len(todo)) as advance,
+            transaction.atomic(),
+        ):
             for supplier in todo:
                 start = self.rng_for("product", supplier.pk)
                 count = 1 if supplier.household_id else 2
@@ -188,7 +191,7 @@ class CommerceDemo:
     # --- Sales -----------------------------------------------------------------------------
 
     def record_year_of_sales(self, suppliers: list[Supplier], units: list[Organisation]) -> None:
-        with self.ctx.step(_("Sales"), len(suppliers)) as advance:
+        with self.ctx.step(_("Sales, seller by seller"), len(suppliers)) as advance:
             batch: list[Sale] = []
             for supplier in suppliers:
                 batch.extend(self.sales_of(supplier, units))

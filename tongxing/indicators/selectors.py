@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tongxing.access import STAFF_ROLES
 from tongxing.accounts.models import User
+from tongxing.commerce.models import Product, Sale, Supplier
 from tongxing.figures import SUM
 from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
@@ -169,6 +170,37 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
             Column("quantity", _heading(VisitDelivery, "quantity"), lambda d: d.quantity),
         ),
         ("visit__village",),
+    ),
+    "commerce.Supplier": (
+        (
+            # An enterprise by name, a household seller by its registry number.
+            Column("supplier", _heading(Sale, "seller"), lambda s: str(s)),
+            Column("region", _heading(Supplier, "region"), lambda s: s.region.name),
+        ),
+        ("organisation", "household", "region"),
+    ),
+    "commerce.Product": (
+        (
+            Column("name", _heading(Product, "name"), lambda p: p.name),
+            Column("supplier", _heading(Product, "supplier"), lambda p: str(p.supplier)),
+            Column("category", _heading(Product, "category"), lambda p: p.get_category_display()),
+        ),
+        ("supplier__organisation", "supplier__household"),
+    ),
+    "commerce.Sale": (
+        (
+            Column("date", _heading(Sale, "sold_on"), lambda s: s.sold_on),
+            Column("channel", _heading(Sale, "channel"), lambda s: s.get_channel_display()),
+            Column("seller", _heading(Sale, "seller"), lambda s: str(s.seller)),
+            Column(
+                "amount",
+                _heading(Sale, "amount_fen"),
+                lambda s: _yuan(s.amount_fen),
+                lambda s: yuan(s.amount_fen),
+                money=True,
+            ),
+        ),
+        ("seller__organisation", "seller__household"),
     ),
     "registry.Person": (
         (

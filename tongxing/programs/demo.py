@@ -17,6 +17,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongxing.programs import actions
 from tongxing.programs.models import DisbursementKind, Kind, Programme
@@ -40,7 +41,7 @@ ENDED_EARLY = 0.04
 def build(ctx) -> None:
     rng = ctx.rng("programs")
     cities = list(Region.objects.filter(level=Level.CITY).order_by("code"))
-    with ctx.step("Pairing programmes", len(cities)) as advance:
+    with ctx.step(_("Pairing programmes, city by city"), len(cities)) as advance:
         for city in cities:
             partners = [c for c in cities if c.code != city.code][:2]
             with transaction.atomic():

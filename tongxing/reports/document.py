@@ -139,6 +139,8 @@ def fill(
         section.paragraphs = [[not_kept]]
         section.figures = []
         return section
+    # A part whose records are kept in part tables the figures it has, no "not recorded".
+    section.figures = [ref for ref in section.figures if ref.state != engine.NOT_RECORDED]
     for paragraph in part.paragraphs:
         pieces: list = []
         for sentence in paragraph:

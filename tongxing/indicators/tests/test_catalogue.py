@@ -70,15 +70,14 @@ def test_every_code_of_the_spec_is_declared_once_in_its_section():
     assert {indicator.code: indicator.section for indicator in INDICATORS} == expected
 
 
-PAIRING_AND_COOPERATION = {
-    code for code in (SPEC_CODES[2] + " " + SPEC_CODES[5]).split()
-}
+PAIRING_AND_COOPERATION = {code for code in (SPEC_CODES[2] + " " + SPEC_CODES[5]).split()}
 VISITS = {code for code in SPEC_CODES[4].split() if code.startswith("visits.")}
+CONSUMPTION = {code for code in SPEC_CODES[8].split() if code.startswith("consumption.")}
 
 
 def test_the_codes_with_records_are_those_of_the_apps_that_keep_them():
     recorded = {indicator.code for indicator in INDICATORS if indicator.recorded}
-    assert recorded == COMPUTED | PAIRING_AND_COOPERATION | VISITS
+    assert recorded == COMPUTED | PAIRING_AND_COOPERATION | VISITS | CONSUMPTION
 
 
 def test_units_and_displays_follow_the_code():
