@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -28,6 +28,9 @@ from tongxing.queries import prefix_q
 COUNT = "count"
 DISTINCT = "distinct"
 SUM = "sum"
+# The least or greatest value of `field` (a year, a month): None when nothing counts.
+MIN = "min"
+MAX = "max"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class Measure:
         condition = self.where(period) or None  # Q(): every record
         if self.how == SUM:
             return Coalesce(Sum(self.field, filter=condition), 0)
+        if self.how in (MIN, MAX):
+            return (Min if self.how == MIN else Max)(self.field, filter=condition)
         return Count(self.field, filter=condition, distinct=self.how == DISTINCT)
 
 
@@ -123,19 +128,25 @@ def evaluate_by(
             unit = row.pop("_unit")
             out[unit].update(row)
     for unit_values in out.values():
-        for code in measures:
-            unit_values.setdefault(code, regionless.get(code, 0))
+        for code, measure in measures.items():
+            nothing = None if measure.how in (MIN, MAX) else 0
+            unit_values.setdefault(code, regionless.get(code, nothing))
     return dict(out)
 
 
 def records(measure: Measure, region: str, period: Window) -> QuerySet:
-    """The records behind a measure, filtered exactly as `evaluate` counted them."""
+    """The records behind a measure, filtered exactly as `evaluate` counted them (for MIN
+    and MAX, those holding the value)."""
     qs = measure.model._default_manager.all()
     if measure.region is not None:
         qs = qs.filter(prefix_q(measure.region, region))
     qs = qs.filter(measure.where(period))
     if measure.how == DISTINCT and measure.distinct_records is not None:
         return measure.distinct_records(qs)
+    if measure.how in (MIN, MAX):
+        # The records that hold the figure's value (the latest compendium, say).
+        value = qs.aggregate(value=measure.aggregate(period))["value"]
+        return qs.filter(**{measure.field: value}) if value is not None else qs.none()
     return qs
 
 
