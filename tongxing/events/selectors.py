@@ -26,6 +26,8 @@ from tongxing.events.models import (
 from tongxing.events.rights import READERS, organisation_of
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import path_codes
+from tongxing.regions.models import Region
+from tongxing.registry.models import Organisation
 
 # --- Events ---------------------------------------------------------------------------------
 
@@ -154,4 +156,49 @@ def _get(qs: QuerySet, pk: int):
     try:
         return qs.get(pk=pk)
     except qs.model.DoesNotExist:
+        raise Http404 from None
+
+
+# --- What an event names --------------------------------------------------------------------
+
+
+def _event_scope(user: User) -> str | None:
+    """The prefix of the regions an account names in its events: its region's (an office),
+    or its organisation's region's (a representative)."""
+    organisation = organisation_of(user)
+    if organisation is not None:
+        return organisation.region.prefix
+    return scope_prefix(user, READERS)
+
+
+def region_for_events(user: User, code: str) -> Region:
+    """A region an event of the account may belong to or be held in; 404 otherwise."""
+    prefix = _event_scope(user)
+    if prefix is None or not code.startswith(prefix):
+        raise Http404
+    return _get_region(code)
+
+
+def organisations_for_events(user: User) -> QuerySet[Organisation]:
+    """The organisations an account may name in an event: those of its region (or its
+    organisation's) and of the regions above it (a city's hospital at a township's clinic)."""
+    organisation = organisation_of(user)
+    region = organisation.region if organisation is not None else None
+    prefix = _event_scope(user)
+    if prefix is None:
+        return Organisation.objects.none()
+    region = region or user.region
+    return Organisation.objects.filter(
+        prefix_q("region__code", prefix) | Q(region_id__in=path_codes(region.code))
+    )
+
+
+def access_organisation_for_events(user: User, organisation_id: int) -> Organisation:
+    return _get(organisations_for_events(user), organisation_id)
+
+
+def _get_region(code: str) -> Region:
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
         raise Http404 from None
