@@ -53,6 +53,12 @@ NAVIGATION = [
     ),
     (_("Households"), "registry:households", set(REGION_SCOPED_ROLES)),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
+    (
+        _("Events"),
+        "events:list",
+        set(REGION_SCOPED_ROLES) | {Role.ORG_REP},
+        ("events:exemplars", "events:stories", "events:publicity", "events:policies"),
+    ),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
     (_("Audit log"), "accounts:audit", set(AUDIT_READERS)),
     (_("Annual report"), "reports:page", set(REGION_SCOPED_ROLES)),

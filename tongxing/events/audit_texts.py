@@ -43,7 +43,7 @@ def register() -> None:
     events.register_family("policy", _l("Policy library"))
     events.register_object_type(
         "events.event",
-        names=_namer(selectors.events_visible_to, lambda e: e.title),
+        names=_namer(selectors.events_visible_to, lambda e: e.title, "events:detail"),
     )
     events.register_object_type(
         "events.servicecentre", names=_namer(selectors.centres_visible_to, lambda c: c.name)

@@ -6,8 +6,10 @@ representative reads the events its organisation organises or takes part in. Pub
 and policies also reach down: a township station reads the city's policy library.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tongxing.access import scope_prefix
 from tongxing.accounts.models import User
@@ -27,7 +29,10 @@ from tongxing.events.rights import READERS, organisation_of
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import path_codes
 from tongxing.regions.models import Region
-from tongxing.registry.models import Organisation
+from tongxing.registry.models import Household, Member, Organisation
+from tongxing.registry.protection import id_number_hash
+from tongxing.registry.selectors import households_visible_to
+from tongxing.registry.validators import mask_id_number, validate_id_number
 
 # --- Events ---------------------------------------------------------------------------------
 
@@ -202,3 +207,43 @@ def _get_region(code: str) -> Region:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
         raise Http404 from None
+
+
+def regions_for_events(user: User) -> QuerySet[Region]:
+    """The regions an account may choose for its events and their sites, down to villages."""
+    prefix = _event_scope(user)
+    if prefix is None:
+        return Region.objects.none()
+    return Region.objects.filter(prefix_q("code", prefix)).order_by("code")
+
+
+def members_by_id_numbers(user: User, lines: list[str]) -> tuple[list[Member], list[str]]:
+    """The registry members the ID numbers name, each in a household the account may see,
+    and what is wrong line by line. A message never repeats a number in full."""
+    members: list[Member] = []
+    errors: list[str] = []
+    visible = households_visible_to(user)
+    for number, line in enumerate(lines, start=1):
+        raw = line.strip()
+        if not raw:
+            continue
+        try:
+            value = validate_id_number(raw).value
+        except ValidationError:
+            errors.append(_("Line %(line)s: not a valid ID number.") % {"line": number})
+            continue
+        member = (
+            Member.objects.with_id_hash(id_number_hash(value)).filter(household__in=visible).first()
+        )
+        if member is None:
+            errors.append(
+                _("Line %(line)s: no member of your region has the ID number %(id)s.")
+                % {"line": number, "id": mask_id_number(value)}
+            )
+            continue
+        members.append(member)
+    return members, errors
+
+
+def household_by_number(user: User, registry_number: str) -> Household | None:
+    return households_visible_to(user).filter(registry_number=registry_number.strip()).first()

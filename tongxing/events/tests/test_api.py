@@ -214,7 +214,7 @@ def test_the_service_centre_and_its_companies(alice, tina):
     body = {"organisation_id": shop.pk, "since": "2020-03-01", "people": 12}
     assert post(tina, path, body).status_code == 403
     assert post(alice, path, body).status_code == 201
-    assert get(tina, path).json()["items"][0]["people"] == 12
+    assert get(tina, path).json()[0]["people"] == 12
 
 
 def test_lists_are_paginated(tina):
