@@ -272,3 +272,17 @@ def test_the_catalogue_computes_them_from_these_records(data):
     assert figure.value == 3
     year = engine.compute_one("policy.compendium_year", "5901", D(2020, 1, 1), D(2020, 12, 31))
     assert year.value == 2020
+
+
+def test_every_model_a_figure_lists_has_its_columns(data):
+    from tongxing.events.record_columns import COLUMNS
+
+    for code, measure in MEASURES.items():
+        rows = figures.records(measure, "5901", YEAR_2020)
+        label = rows.model._meta.label
+        if label == "regions.Region":
+            continue  # the indicators' own columns name regions
+        columns, related = COLUMNS[label]
+        for row in rows.select_related(*related):
+            assert all(key for key, *_rest in columns), code
+            [cell(row) for _key, _heading, cell, _money in columns]
