@@ -10,7 +10,8 @@ public page names them (surname and stars).
 import datetime
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -23,6 +24,7 @@ from tongxing.events.models import Event, Prize
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.registry import selectors as registry_selectors
+from tongxing.tabular import read_upload_for_api
 from tongxing.text import masked_name
 
 router = Router(tags=["events"])
@@ -767,3 +769,39 @@ def award_prize(request, event_id: int, payload: PrizeIn):
         by=user,
     )
     return 201, _detail(request, event)
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class AttendanceImportOut(Schema):
+    added: int
+    registered_attendees: int | None
+    errors: list[RowErrorOut]
+
+
+@router.post(
+    "/events/{event_id}/attendance/import",
+    response={200: AttendanceImportOut, 400: AttendanceImportOut, 413: dict},
+    summary="Add the attendees of a spreadsheet (ID number, name): every row good, or none",
+)
+@allow(EVENT_WRITERS)
+def import_attendance(request, event_id: int, file: File[UploadedFile]):
+    event = selectors.access_event(request.user, event_id)
+    result, refused = read_upload_for_api(
+        lambda: event_actions.import_attendance(
+            event=event, source=file, filename=file.name, by=request.user
+        )
+    )
+    if refused:
+        return refused
+    event.refresh_from_db()
+    answer = {
+        "added": len(result.members) if result.ok else 0,
+        "registered_attendees": event.registered_attendees,
+        "errors": [error.as_dict() for error in result.errors],
+    }
+    return (200 if result.ok else 400), answer

@@ -217,3 +217,10 @@ class CompendiumForm(forms.Form):
 
 class PublishForm(forms.Form):
     published_on = forms.DateField(label=_("Published on"), widget=DateInput)
+
+
+class AttendanceFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attendance list (.xlsx, .xls or .csv)"),
+        help_text=_("Columns: ID number (身份证号) and, if you have it, name (姓名)."),
+    )

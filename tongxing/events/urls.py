@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:event_id>/edit/", views.event_edit, name="edit"),
     path("<int:event_id>/outcomes/", views.event_outcomes, name="outcomes"),
     path("<int:event_id>/attendance/", views.event_attendance, name="attendance"),
+    path("<int:event_id>/attendance/file/", views.event_attendance_file, name="attendance_file"),
     path("<int:event_id>/income-gains/", views.event_gain, name="gain"),
     path("<int:event_id>/prizes/", views.event_prize, name="prize"),
     path("exemplars/", views.exemplars, name="exemplars"),

@@ -25,6 +25,7 @@ from tongxing.paging import page_of
 from tongxing.regions.selectors import regions_visible_to
 from tongxing.registry import selectors as registry_selectors
 from tongxing.registry.models import Member
+from tongxing.tabular import TableError
 
 PAGE_SIZE = 20
 EVENT_READERS = rights.EVENT_READERS
@@ -173,6 +174,7 @@ def _detail_context(request, event, **forms_given) -> dict:
             }
         )
         context["attendance_form"] = forms_given.get("attendance_form") or forms.AttendanceForm()
+        context["file_form"] = forms_given.get("file_form") or forms.AttendanceFileForm()
         context["gain_form"] = forms_given.get("gain_form") or forms.GainForm()
         context["prize_form"] = forms_given.get("prize_form") or _prize_form(request)
     context["row_errors"] = forms_given.get("row_errors") or []
@@ -239,6 +241,42 @@ def event_attendance(request, event_id: int):
         # The numbers typed are not shown again in full: the messages name them masked.
         form = forms.AttendanceForm()
     context = _detail_context(request, event, attendance_form=form, row_errors=row_errors)
+    return _refused(request, "events/detail.html", context)
+
+
+@require_POST
+@allow(EVENT_WRITERS)
+def event_attendance_file(request, event_id: int):
+    """Add the attendees of a spreadsheet: every row good, or nothing added and each fault
+    named by row and column."""
+    event = _recordable(request, event_id)
+    form = forms.AttendanceFileForm(request.POST, request.FILES)
+    row_errors: list[str] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = event_actions.import_attendance(
+                event=event, source=upload, filename=upload.name, by=request.user
+            )
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(n)s attendees are on the list.") % {"n": len(result.members)},
+                )
+                return redirect("events:detail", event.pk)
+            row_errors = [
+                _("Row %(row)s, %(column)s: %(message)s")
+                % {
+                    "row": error.row,
+                    "column": result.columns.get(error.column, error.column),
+                    "message": error.message,
+                }
+                for error in result.errors
+            ]
+    context = _detail_context(request, event, file_form=form, row_errors=row_errors)
     return _refused(request, "events/detail.html", context)
 
 

@@ -256,6 +256,19 @@ def set_attendance(*, event: Event, members: list[Member], by: User | None) -> E
     return event
 
 
+def import_attendance(*, event: Event, source, filename: str, by: User):
+    """Add the attendees of a spreadsheet to the event's list: every row good, or nothing
+    added (the file's faults by row and column). TableError for a file unreadable whole."""
+    from tongxing.events.attendance import read_attendance
+
+    rights.require_event_right(by, Event.objects.select_related("region").get(pk=event.pk))
+    result = read_attendance(by, source, filename=filename)
+    if result.ok:
+        present = list(Member.objects.filter(pk__in=event.attendances.values("member_id")))
+        set_attendance(event=event, members=present + result.members, by=by)
+    return result
+
+
 def _registered_count(event: Event) -> int:
     return Attendance.objects.filter(event=event, member__household__status=REGISTERED).count()
 
