@@ -36,12 +36,15 @@ from tongxing.registry.models import (
     OrganisationKind,
     Person,
 )
+from tongxing.registry.selectors import households_visible_to
 from tongxing.text import clean_text
 
 EVENT_FIELDS = ("kind", "title", "topic", "starts_on", "ends_on", "region_id")
 OUTCOME_FIELDS = ("participants", "registered_attendees", "viewers", "orders", "people_served")
 # The household status whose members count as attendees "from registered households".
 REGISTERED = HouseholdStatus.REGISTERED_POOR
+# Values of one IN (…) list: well within SQLite's limit of variables in a statement.
+BATCH = 500
 
 
 @dataclass
@@ -232,11 +235,20 @@ def set_attendance(*, event: Event, members: list[Member], by: User | None) -> E
     attendees from registered households are then counted from it."""
     event = _locked(event, by)
     ids = sorted({member.pk for member in members})
+    kept = set(event.attendances.filter(member_id__in=ids).values_list("member_id", flat=True))
+    added = [pk for pk in ids if pk not in kept]
+    # Whoever adds a member to a list must see the member's household: a list names
+    # people of the registry, and no one names people beyond their region.
+    if by is not None and not by.is_superuser and added:
+        visible = households_visible_to(by)
+        seen = sum(
+            Member.objects.filter(pk__in=added[at : at + BATCH], household__in=visible).count()
+            for at in range(0, len(added), BATCH)
+        )
+        if seen != len(added):
+            raise PermissionDenied
     event.attendances.exclude(member_id__in=ids).delete()
-    kept = set(event.attendances.values_list("member_id", flat=True))
-    Attendance.objects.bulk_create(
-        Attendance(event=event, member_id=pk) for pk in ids if pk not in kept
-    )
+    Attendance.objects.bulk_create(Attendance(event=event, member_id=pk) for pk in added)
     registered = _registered_count(event)
     participants = event.participants
     if participants is None or participants < len(ids):

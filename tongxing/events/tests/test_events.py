@@ -207,3 +207,14 @@ def test_the_service_centre_takes_e_commerce_companies_only(alice, tina):
             centre=centre, organisation=shop, since=datetime.date(2021, 6, 1), people=3, by=tina
         )
     assert Residency.objects.count() == 1
+
+
+def test_no_one_puts_a_member_beyond_their_region_on_a_list(alice, tina):
+    away = f.household("H-9", 9, village=VILLAGE_B1)
+    event = f.event(by=tina)
+    with pytest.raises(PermissionDenied):
+        actions.set_attendance(event=event, members=[away.members.get()], by=tina)
+    assert not event.attendances.exists()
+    # The city office sees every township's members.
+    actions.set_attendance(event=event, members=[away.members.get()], by=alice)
+    assert event.attendances.count() == 1
