@@ -200,3 +200,9 @@ def test_the_navigation_shows_events_to_staff_and_representatives(tina, olga, do
     assert "/events/" in client_for(tina).get("/events/").content.decode()
     assert client_for(olga).get("/events/").status_code == 200
     assert client_for(dora).get("/events/").status_code == 403
+
+
+def test_the_audit_log_names_the_event_and_links_it(tina, alice):
+    event = f.event(by=tina)
+    page = client_for(alice).get("/accounts/audit/").content.decode()
+    assert "recorded the event" in page and f"/events/{event.pk}/" in page
