@@ -337,7 +337,10 @@ def test_the_command_writes_plain_progress_lines_that_count_what_their_labels_sa
     needs_on_record = done.pop("Needs on record")
     assert needs_steps[0] == needs_steps[1] and int(needs_steps[0]) > 0
     assert needs_on_record[0] == needs_on_record[1] and int(needs_on_record[0]) > 0
+    # Its five parts: the centre, the clinics and contest, exemplars, publicity, policies.
+    assert done.pop("Events, exemplars, publicity and policies") == ("5", "5")
     counts = {
+        "E-commerce trainings": Region.objects.filter(level=Level.TOWNSHIP).count(),
         "Regions": Region.objects.count(),
         "Staff and demo accounts": User.objects.exclude(role=Role.DONOR).count(),
         "Donors": User.objects.filter(role=Role.DONOR).count(),

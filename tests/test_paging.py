@@ -17,6 +17,7 @@ from conftest import api_client_for, client_for
 from tongxing.api import api
 from tongxing.commerce import actions as commerce_actions
 from tongxing.commerce.tests import factories as commerce
+from tongxing.events.tests import factories as events_factories
 from tongxing.needs.actions import deadlines, pledges, posting
 from tongxing.needs.tests import factories as f
 from tongxing.paging import page_number
@@ -50,6 +51,14 @@ API_LISTS = [
     ("/api/v1/commerce/products", "alice"),
     ("/api/v1/commerce/sales", "alice"),
     ("/api/v1/commerce/pavilion", None),
+    ("/api/v1/events", "alice"),
+    ("/api/v1/events/centres", "alice"),
+    ("/api/v1/events/awards/categories", "alice"),
+    ("/api/v1/events/awards/nominations", "alice"),
+    ("/api/v1/events/stories", "alice"),
+    ("/api/v1/events/publicity", "alice"),
+    ("/api/v1/events/policies", "alice"),
+    ("/api/v1/events/policies/compendia", "alice"),
     ("/api/v1/programmes", "alice"),
     ("/api/v1/programmes/targets", "alice"),
     ("/api/v1/programmes/pairings", "alice"),
@@ -100,6 +109,7 @@ def world(alice, tina, vera, dora):
         product=listed, listed_from=datetime.date(2025, 1, 1), by=None
     )
     commerce.sale(seller)
+    events_factories.one_of_each()
     return {"alice": alice, "vera": vera, "dora": dora, None: None}
 
 

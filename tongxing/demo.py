@@ -23,6 +23,7 @@ PARTS = [
     "tongxing.programs.demo",
     "tongxing.needs.demo",
     "tongxing.visits.demo",
+    "tongxing.events.demo",
     "tongxing.commerce.demo",
 ]
 # The one password of the demo logins that the command prints.

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -28,8 +28,9 @@ from tongxing.queries import prefix_q
 COUNT = "count"
 DISTINCT = "distinct"
 SUM = "sum"
-# The least value of `field` (a programme's start month): None where no record counts.
+# The least or greatest value of `field` (a year, a month): None when nothing counts.
 MIN = "min"
+MAX = "max"
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ class Measure:
     records belong to no region (a donor's account), so every one counts wherever one looks
     and the figure does not add up over regions. `where(window)` is the records the
     figure counts in a period. `how` is COUNT (records), DISTINCT (distinct values of
-    `field`, which may be an expression), SUM (of `field`) or MIN (its least value, None
-    when no record counts). For DISTINCT, `distinct_records`
+    `field`, which may be an expression), SUM (of `field`), MIN or MAX (its least or
+    greatest value, None when no record counts). For DISTINCT, `distinct_records`
     turns the counted records into the distinct things themselves (the children, not their
     wishes) for the drill-down.
     """
@@ -77,8 +78,8 @@ class Measure:
         condition = self.where(period) or None  # Q(): every record
         if self.how == SUM:
             return Coalesce(Sum(self.field, filter=condition), 0)
-        if self.how == MIN:
-            return Min(self.field, filter=condition)
+        if self.how in (MIN, MAX):
+            return (Min if self.how == MIN else Max)(self.field, filter=condition)
         return Count(self.field, filter=condition, distinct=self.how == DISTINCT)
 
 
@@ -129,19 +130,27 @@ def evaluate_by(
             out[unit].update(row)
     for unit_values in out.values():
         for code, measure in measures.items():
-            nothing = None if measure.how == MIN else 0
+            nothing = None if measure.how in (MIN, MAX) else 0
             unit_values.setdefault(code, regionless.get(code, nothing))
     return dict(out)
 
 
 def records(measure: Measure, region: str, period: Window) -> QuerySet:
-    """The records behind a measure, filtered exactly as `evaluate` counted them."""
+    """The records behind a measure, filtered exactly as `evaluate` counted them (for MIN
+    and MAX, those holding the value)."""
     qs = measure.model._default_manager.all()
     if measure.region is not None:
         qs = qs.filter(prefix_q(measure.region, region))
     qs = qs.filter(measure.where(period))
     if measure.how == DISTINCT and measure.distinct_records is not None:
         return measure.distinct_records(qs)
+    if measure.how in (MIN, MAX):
+        # The records that hold the figure's value (the latest compendium, say).
+        value = qs.aggregate(value=measure.aggregate(period))["value"]
+        if value is None:
+            return qs.none()
+        field = F(measure.field) if isinstance(measure.field, str) else measure.field
+        return qs.annotate(_held=field).filter(_held=value)
     return qs
 
 

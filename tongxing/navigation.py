@@ -70,6 +70,12 @@ NAVIGATION = [
         ("commerce:sales", "commerce:procurement"),
     ),
     (_("Directory"), "registry:organisations", set(REGION_SCOPED_ROLES), ("registry:people",)),
+    (
+        _("Events"),
+        "events:list",
+        set(REGION_SCOPED_ROLES) | {Role.ORG_REP},
+        ("events:exemplars", "events:stories", "events:publicity", "events:policies"),
+    ),
     (_("Accounts"), "accounts:users", set(ACCOUNT_ADMIN_ROLES)),
     (_("Audit log"), "accounts:audit", set(AUDIT_READERS)),
     (_("Annual report"), "reports:page", set(REGION_SCOPED_ROLES)),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tongxing.access import STAFF_ROLES
 from tongxing.accounts.models import User
 from tongxing.commerce.models import Product, Sale, Supplier
+from tongxing.events.record_columns import COLUMNS as EVENT_COLUMNS
 from tongxing.figures import SUM
 from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
@@ -260,6 +261,16 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
         (),
     ),
 }
+# The apps that declare their records' columns as plain tuples (they lie beneath).
+COLUMNS.update(
+    {
+        label: (
+            tuple(Column(key, heading, cell, money=money) for key, heading, cell, money in cols),
+            related,
+        )
+        for label, (cols, related) in EVENT_COLUMNS.items()
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def test_an_approval_freezes_the_figures_of_its_period(board, tina):  # noqa: F8
         "denominator": 2,
         "records": [board["done"].pk],
     }
-    assert approval.figures["health.clinics.events"]["state"] == "not_recorded"
+    assert approval.figures["plans.target_attainment"]["state"] == "not_recorded"
     event = AuditEvent.objects.get(action="approval.approved")
     assert (event.actor, event.region_code) == (tina, TOWNSHIP_A)
 

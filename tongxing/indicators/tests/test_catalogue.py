@@ -73,11 +73,12 @@ def test_every_code_of_the_spec_is_declared_once_in_its_section():
 PAIRING_AND_COOPERATION = {code for code in (SPEC_CODES[2] + " " + SPEC_CODES[5]).split()}
 VISITS = {code for code in SPEC_CODES[4].split() if code.startswith("visits.")}
 CONSUMPTION = {code for code in SPEC_CODES[8].split() if code.startswith("consumption.")}
+EVENTS = {code for section in (1, 3, 7, 9) for code in SPEC_CODES[section].split()}
 
 
 def test_the_codes_with_records_are_those_of_the_apps_that_keep_them():
     recorded = {indicator.code for indicator in INDICATORS if indicator.recorded}
-    assert recorded == COMPUTED | PAIRING_AND_COOPERATION | VISITS | CONSUMPTION
+    assert recorded == COMPUTED | PAIRING_AND_COOPERATION | VISITS | CONSUMPTION | EVENTS
 
 
 def test_units_and_displays_follow_the_code():

@@ -60,8 +60,8 @@ def test_the_simplified_report_fills_the_figures_in_the_reports_units(board):  #
     assert "累计发布资金需求1条，已对接1条，对接率100.00%。" in text
     assert "筹集微心愿善款0.01万元" in text
     assert "登记的困难户和脱贫户共3户" in text
-    # The parts whose records are not kept say so once, never with zeros.
-    assert text.count(NOT_KEPT["zh-hans"]) == 8
+    # Every part's records are kept now: none says it is not, and no figure is "not recorded".
+    assert text.count(NOT_KEPT["zh-hans"]) == 0
     assert "not recorded" not in text and "尚未记录" not in text
     assert "None" not in text and "{{" not in text
 
@@ -82,7 +82,7 @@ def test_the_english_report_has_its_own_wording(board):  # noqa: F811
     text = report(CITY, "en", "md").decode()
     assert "3 needs for goods were posted and 1 matched: a match rate of 33.33%." in text
     assert "raised 80 yuan for the micro-wishes" in text
-    assert text.count(NOT_KEPT["en"]) == 8
+    assert text.count(NOT_KEPT["en"]) == 0
     assert "万元" not in text and "not recorded yet" not in text
 
 
@@ -106,67 +106,54 @@ def test_a_sentence_with_a_figure_not_kept_or_of_nothing_is_left_out(
         "not-kept: Not kept.\n"
         "figures: Figures\nfigure-column: What\nvalue-column: How many\n\n"
         "## Mixed\n"
-        "The papers printed {{ publicity.news_items }} items.\n"
+        "The plans were met at {{ plans.target_attainment }}.\n"
         "{{ needs.goods.posted }} goods needs were posted.\n"
         "{{ needs.funds.posted }} funding needs, matched at {{ needs.funds.match_rate }}.\n",
         encoding="utf-8",
     )
     data = as_json(TOWNSHIP_B, "en")
     mixed = section(data, "Mixed")
-    # The news are not kept and B's funding needs have no rate: both sentences go.
+    # The plans are not kept and B's funding needs have no rate: both sentences go.
     assert mixed["kept"] is True
     assert mixed["paragraphs"] == ["1 goods needs were posted."]
-    # The table still shows every figure of the part, as it stands.
+    # The table shows the figures the part keeps, as they stand; never "not recorded".
     shown = {code: figure["display"] for code, figure in mixed["figures"].items()}
     assert shown == {
-        "publicity.news_items": "not recorded yet",
         "needs.goods.posted": "1",
         "needs.funds.posted": "0",
         "needs.funds.match_rate": "—",
     }
-    assert mixed["figures"]["publicity.news_items"]["records"] is None
 
 
-def test_a_part_whose_records_are_not_kept_says_one_sentence(board):  # noqa: F811
+def test_a_part_whose_records_are_not_kept_says_one_sentence(
+    board,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    # Every part of the packaged wording is kept now; an office's own part on the units'
+    # plans (not recorded yet) shows how a part without records reads.
+    settings.TONGXING_REPORT_WORDING = tmp_path
+    (tmp_path / "zh-hans.md").write_text(
+        "title: {{ region }}{{ year }}年度总结\n"
+        f"not-kept: {NOT_KEPT['zh-hans']}\n"
+        "figures: 本部分主要数据\nfigure-column: 指标\nvalue-column: 数值\n\n"
+        "## 一、计划\n"
+        "各单位年度计划完成{{ plans.target_attainment }}。\n\n"
+        "## 二、平台\n"
+        "平台累计发布物品需求{{ needs.goods.posted }}条。\n",
+        encoding="utf-8",
+    )
     data = as_json(CITY, "zh-hans")
-    pairing = section(data, "（二）村企结对")
-    assert pairing == {
-        "level": 2,
-        "heading": "（二）村企结对",
+    assert section(data, "一、计划") == {
+        "level": 1,
+        "heading": "一、计划",
         "kept": False,
         "paragraphs": [NOT_KEPT["zh-hans"]],
         "figures": {},
     }
-    platform = section(data, "（二）“互联网+”")
+    platform = section(data, "二、平台")
     assert platform["kept"] is True
     assert platform["figures"]["needs.goods.posted"]["value"] == 3
-
-
-def test_a_wording_naming_an_unknown_figure_is_refused_with_its_line(tree, settings, tmp_path):
-    settings.TONGXING_REPORT_WORDING = tmp_path
-    (tmp_path / "zh-hans.md").write_text("title: x\n\n## 一\n共{{ needs.nothing }}条\n")
-    with pytest.raises(CommandError) as caught:
-        call_command("report", "--year", str(YEAR), "-o", str(tmp_path / "out.md"))
-    assert caught.value.returncode == 2
-    assert "zh-hans.md, line 4: no indicator needs.nothing." in str(caught.value)
-
-
-def test_the_offices_simplified_wording_makes_its_traditional_report(tree, settings, tmp_path):
-    settings.TONGXING_REPORT_WORDING = tmp_path
-    (tmp_path / "zh-hans.md").write_text(
-        "title: {{ region }}报告\nnot-kept: 没有记录。\nfigures: 数据\n"
-        "figure-column: 指标\nvalue-column: 数值\n\n## 一、总体\n本市的帮扶工作。\n",
-        encoding="utf-8",
-    )
-    text = report(CITY, "zh-hant", "md").decode()
-    assert text.startswith("# 青禾市報告")
-    assert "本市的幫扶工作。" in text
-
-
-# --- The formats -----------------------------------------------------------------------------
-
-
-def test_the_html_links_every_figure_to_its_records(board):  # noqa: F811
     html = report(CITY, "zh-hans", "html").decode()
     today = timezone.localdate().isoformat()
     link = (
@@ -174,10 +161,16 @@ def test_the_html_links_every_figure_to_its_records(board):  # noqa: F811
         f'&amp;from={START.isoformat()}&amp;to={today}"'
     )
     assert link in html
+    assert "<h2>一、计划</h2>" in html
+    # Only computed figures link: the not-kept one does not.
+    assert "/indicators/plans." not in html
+
+
+def test_the_packaged_report_links_its_figures_under_its_headings(board):  # noqa: F811
+    html = report(CITY, "zh-hans", "html").decode()
     assert "<h2>一、宣传发动与典型选树</h2>" in html
     assert "<h3>（一）微心愿</h3>" in html
-    # Only computed figures link: none of the not-kept codes does.
-    assert "/indicators/pairing." not in html
+    assert 'href="/indicators/pairing.pledged_fen/records/?region=' in html
 
 
 def test_the_json_keeps_each_figure_with_its_state_and_records(board):  # noqa: F811
@@ -201,11 +194,14 @@ def test_the_word_file_has_headings_tables_and_page_numbers(board):  # noqa: F81
     assert ("Title", f"青禾市{YEAR}年度社会帮扶工作总结") in headings
     assert ("Heading 1", "一、宣传发动与典型选树") in headings
     assert ("Heading 2", "（二）“互联网+”社会帮扶平台") in headings
-    # A table of the key figures for each part with figures kept: micro-wishes, platform.
-    assert len(document.tables) == 2
-    rows = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
-    assert rows[0] == ["指标", "数值"]
-    assert ["物品需求对接率", "33.33%"] in rows or any(row[1] == "33.33%" for row in rows)
+    # A table of the key figures for each part with figures: every part but the last.
+    parts = [part for part in as_json(CITY, "zh-hans")["sections"] if part["figures"]]
+    assert len(document.tables) == len(parts) == 10
+    tables = [
+        [[cell.text for cell in row.cells] for row in table.rows] for table in document.tables
+    ]
+    assert all(rows[0] == ["指标", "数值"] for rows in tables)
+    assert any(["物品需求对接率", "33.33%"] in rows for rows in tables)
     footer = document.sections[0].footer._element.xml
     assert 'w:fldCharType="begin"' in footer and " PAGE " in footer
 
