@@ -7,16 +7,19 @@ too) and, from the same data passed through `json_script`, as a chart (charts.js
 """
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, series
-from tongxing.indicators.catalogue import BY_CODE
+from tongxing.indicators.catalogue import BY_CODE, Unit
 from tongxing.indicators.forms import PeriodForm
 from tongxing.indicators.selectors import records_url
 from tongxing.needs.models import Kind
+from tongxing.programs.models import Kind as ProgrammeKind
+from tongxing.programs.selectors import money_by_helper
 from tongxing.regions.codes import Level, full_code
 from tongxing.regions.models import Region
 from tongxing.regions.selectors import access_region_by_code
@@ -42,6 +45,31 @@ NEED_CODES = {
 NEED_CHART_TITLES = {Kind.GOODS: _("Goods needs"), Kind.FUNDS: _("Funding needs")}
 STEP_LABELS = {"posted": _("posted"), "matched": _("matched"), "confirmed": _("confirmed")}
 RATES_BY_AREA = ("needs.goods.match_rate", "needs.funds.match_rate", "needs.delivered_rate")
+# The other domains' figures by area (each a chart: its name, title, codes, and whether
+# its values are rates), and the sales of the month by channel.
+BY_AREA = (
+    (
+        "pairing-money",
+        _("Pairing money by area (万元)"),
+        ("pairing.pledged_fen", "pairing.disbursed_fen"),
+    ),
+    (
+        "visit-coverage",
+        _("Poor households visited by their township secretary"),
+        ("visits.township_secretary.household_rate",),
+    ),
+    (
+        "trainings",
+        _("E-commerce trainings and attendance by area"),
+        ("ecommerce.trainings.count", "ecommerce.trainings.poor_attendances"),
+    ),
+)
+SALES_BY_MONTH = (
+    "consumption.sales.online_fen",
+    "consumption.sales.offline_fen",
+    "consumption.procurement_fen",
+)
+FEN_PER_WAN_YUAN = 1_000_000
 
 
 @allow(REGION_SCOPED_ROLES)
@@ -63,6 +91,9 @@ def dashboard(request):
             *area_charts(region, start, end),
             donor_chart(region, start, end),
             wish_chart(region, start, end),
+            *domain_area_charts(region, start, end),
+            helper_money_chart(region, start, end),
+            sales_chart(region, start, end),
         ],
     }
     return render(request, "indicators/dashboard.html", context)
@@ -183,6 +214,84 @@ def area_charts(region: Region, start, end) -> list[dict]:
         )
     heading = _("Township") if level == Level.TOWNSHIP else _("Village")
     return [chart("rates", _("Rates by area"), heading, categories, lines, percent=True)]
+
+
+def chart_value(code: str, figure: engine.Figure):
+    """A figure as a chart plots it: money in 万元 (two decimals), the rest as it is."""
+    if figure.value is None or BY_CODE[code].unit != Unit.FEN:
+        return figure.value
+    return round(figure.value / FEN_PER_WAN_YUAN, 2)
+
+
+def domain_area_charts(region: Region, start, end) -> list[dict]:
+    """Pairing money, visit coverage and trainings by township (or village): one grouped
+    pass per table for all of them."""
+    level = area_level(region)
+    if level is None:
+        return []
+    codes = [code for _name, _title, chart_codes in BY_AREA for code in chart_codes]
+    by_area = engine.compute_by(region.prefix, start, end, level, codes=codes)
+    units = sorted(by_area)
+    names = Region.objects.in_bulk([full_code(unit) for unit in units])
+    categories = [
+        names[full_code(unit)].name if full_code(unit) in names else unit for unit in units
+    ]
+    heading = _("Township") if level == Level.TOWNSHIP else _("Village")
+    charts = []
+    for name, title, chart_codes in BY_AREA:
+        lines = [
+            {
+                "name": BY_CODE[code].label,
+                "values": [chart_value(code, by_area[unit][code]) for unit in units],
+                "urls": [records_url(code, full_code(unit), start, end) for unit in units],
+            }
+            for code in chart_codes
+        ]
+        percent = BY_CODE[chart_codes[0]].unit == Unit.PERCENT
+        charts.append(chart(name, title, heading, categories, lines, percent=percent))
+    return charts
+
+
+def helper_money_chart(region: Region, start, end) -> dict:
+    """Enterprise–village pairing money by helper (万元), the helpers that pledged most;
+    each bar leads to its programme's page, which lists every helper's pledges and
+    disbursements."""
+    rows = money_by_helper(region.prefix, ProgrammeKind.ENTERPRISE_VILLAGE, end)
+    urls = [reverse("programs:programme", args=[row.programme_id]) for row in rows]
+    lines = [
+        {
+            "name": BY_CODE[code].label,
+            "values": [round(getattr(row, field) / FEN_PER_WAN_YUAN, 2) for row in rows],
+            "urls": urls,
+        }
+        for code, field in (
+            ("pairing.pledged_fen", "pledged_fen"),
+            ("pairing.disbursed_fen", "disbursed_fen"),
+        )
+    ]
+    categories = [row.helper for row in rows]
+    return chart(
+        "helper-money", _("Pairing money by helper (万元)"), _("Helper"), categories, lines
+    )
+
+
+def sales_chart(region: Region, start, end) -> dict:
+    """Assistance sales of each month by channel (万元), each bar the month's figure."""
+    months = series.months_of(start, end)
+    figures = [
+        engine.compute(region.prefix, month.start, month.end, codes=SALES_BY_MONTH)
+        for month in months
+    ]
+    lines = [
+        {
+            "name": BY_CODE[code].label,
+            "values": [chart_value(code, month_figures[code]) for month_figures in figures],
+            "urls": [records_url(code, region.code, m.start, m.end) for m in months],
+        }
+        for code in SALES_BY_MONTH
+    ]
+    categories = [month_label(month) for month in months]
+    return chart("sales", _("Assistance sales by month (万元)"), _("Month"), categories, lines)
 
 
 def donor_chart(region: Region, start, end, *, linked: bool = True) -> dict:

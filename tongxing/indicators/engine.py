@@ -9,6 +9,7 @@ it was counted.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -73,11 +74,18 @@ class NotRecorded(LookupError):
     """The code's records are not kept (yet): it has no records to list."""
 
 
-def compute(region_prefix: str, start: datetime.date, end: datetime.date) -> dict[str, Figure]:
-    """Every code of the catalogue for the region (by its code prefix; "" is everywhere)
-    and the period (both days included)."""
-    values = figures.evaluate(_measures(), region_prefix, figures.window(start, end))
-    return {ind.code: figure_of(ind, values, start, end) for ind in INDICATORS}
+def compute(
+    region_prefix: str,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    codes: Iterable[str] | None = None,
+) -> dict[str, Figure]:
+    """Every code of the catalogue (or those of `codes`) for the region (by its code
+    prefix; "" is everywhere) and the period (both days included)."""
+    chosen = _chosen(codes)
+    values = figures.evaluate(_measures(chosen), region_prefix, figures.window(start, end))
+    return {ind.code: figure_of(ind, values, start, end) for ind in chosen}
 
 
 def compute_one(code: str, region_prefix: str, start: datetime.date, end: datetime.date) -> Figure:
@@ -91,10 +99,17 @@ def compute_one(code: str, region_prefix: str, start: datetime.date, end: dateti
 
 
 def compute_by(
-    region_prefix: str, start: datetime.date, end: datetime.date, level: Level
+    region_prefix: str,
+    start: datetime.date,
+    end: datetime.date,
+    level: Level,
+    *,
+    codes: Iterable[str] | None = None,
 ) -> dict[str, dict[str, Figure]]:
-    """Every code for each region of a level (townships, villages) under the region:
-    {region code: {code: Figure}}, in code order, every region of the level included."""
+    """Every code (or those of `codes`) for each region of a level (townships, villages)
+    under the region: {region code: {code: Figure}}, in code order, every region of the
+    level included."""
+    chosen = _chosen(codes)
     codes = list(
         Region.objects.filter(prefix_q("code", region_prefix), level=level)
         .order_by("code")
@@ -102,7 +117,7 @@ def compute_by(
     )
     length = SEGMENT_END[level]
     grouped = figures.evaluate_by(
-        _measures(),
+        _measures(chosen),
         region_prefix,
         figures.window(start, end),
         length=length,
@@ -110,8 +125,7 @@ def compute_by(
     )
     return {
         code: {
-            ind.code: figure_of(ind, grouped[prefix_of(code, level)], start, end)
-            for ind in INDICATORS
+            ind.code: figure_of(ind, grouped[prefix_of(code, level)], start, end) for ind in chosen
         }
         for code in codes
     }
@@ -135,10 +149,15 @@ def record_ids(code: str, region_prefix: str, start: datetime.date, end: datetim
     )
 
 
-def _measures() -> dict:
+def _chosen(codes: Iterable[str] | None) -> tuple[Indicator, ...]:
+    """The indicators of the codes (of the catalogue or its flows), or the catalogue's."""
+    return INDICATORS if codes is None else tuple(BY_CODE[code] for code in codes)
+
+
+def _measures(indicators: Iterable[Indicator] = INDICATORS) -> dict:
     """The measures the recorded codes need: their own, or a rate's parts."""
     needed = {}
-    for indicator in INDICATORS:
+    for indicator in indicators:
         if indicator.recorded and indicator.of_period is None:
             for code in indicator.parts or (indicator.code,):
                 needed[code] = MEASURES[code]

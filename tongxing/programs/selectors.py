@@ -256,3 +256,44 @@ def access_evidence(user: User, evidence_id: int) -> DisbursementEvidence:
         )
     except DisbursementEvidence.DoesNotExist:
         raise Http404 from None
+
+
+@dataclass(frozen=True)
+class HelperMoney:
+    programme_id: int
+    helper: str
+    pledged_fen: int
+    disbursed_fen: int
+
+
+def money_by_helper(
+    region_prefix: str, kind: str, as_of: datetime.date, *, most: int = 15
+) -> list[HelperMoney]:
+    """The accepted pledges and disbursements of a kind of programme in the region (by
+    its code prefix), by helper, as of a day — as `pairing.pledged_fen` and
+    `pairing.disbursed_fen` count them — the `most` helpers that pledged most first."""
+    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[int, str] = {}
+    for position, (model, day) in enumerate(
+        ((PairingPledge, "pledged_on"), (Disbursement, "disbursed_on"))
+    ):
+        rows = (
+            model.objects.filter(
+                prefix_q("region_code", region_prefix),
+                pairing__programme__kind=kind,
+                status=Review.ACCEPTED,
+                **{f"{day}__lte": as_of},
+            )
+            .values("pairing__programme_id", "pairing__helper_id", "pairing__helper__name")
+            .annotate(total=Sum("amount_fen"))
+            .order_by()
+        )
+        for row in rows:
+            key = (row["pairing__programme_id"], row["pairing__helper_id"])
+            totals[key][position] += row["total"]
+            names[row["pairing__helper_id"]] = row["pairing__helper__name"]
+    ranked = sorted(totals.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return [
+        HelperMoney(programme, names[helper], pledged, disbursed)
+        for (programme, helper), (pledged, disbursed) in ranked[:most]
+    ]

@@ -140,3 +140,51 @@ def test_a_caring_person_signing_up_counts_on_the_home_page_at_once(board):  # n
     before = donors_shown()
     register_donor(username="new-caring-person", password="a long passphrase 42")
     assert int(donors_shown()) == int(before) + 1
+
+
+def test_the_pairing_money_and_sales_charts_are_the_figures_and_lead_to_records(board, alice):  # noqa: F811
+    from conftest import VILLAGE_A1
+    from tongxing.commerce.tests import factories as commerce
+    from tongxing.programs import actions as programme_actions
+    from tongxing.programs.tests import factories as programmes
+
+    # A village of township A paired with an enterprise that pledged 3 万元 and gave 1.
+    village = programmes.Region.objects.get(code=VILLAGE_A1)
+    programme = programmes.programme()
+    target = programme_actions.add_target(programme=programme, region=village, by=None)
+    pairing = programme_actions.pair(
+        target=target, helper=programmes.enterprise(), since=programmes.START, by=None
+    )
+    programme_actions.record_pledge(
+        pairing=pairing, amount_fen=3_000_000, purpose="修路", pledged_on=programmes.START, by=None
+    )
+    programme_actions.record_disbursement(
+        pairing=pairing,
+        kind="funds",
+        amount_fen=1_000_000,
+        disbursed_on=programmes.START,
+        by=None,
+    )
+    # A certified cooperative sold 1.5 万元 online in May.
+    seller = commerce.supplier(name="青禾果业合作社", serial=9)
+    commerce.sale(seller, amount_fen=1_500_000, sold_on=datetime.date(2026, 5, 20))
+
+    html = client_for(alice).get("/dashboard/?year=2026").content.decode()
+    money = chart_data(html, "chart-pairing-money")
+    assert money["categories"] == ["柳塘镇", "松林乡"]
+    assert [line["values"] for line in money["series"]] == [[3.0, 0.0], [1.0, 0.0]]
+    assert money["series"][0]["urls"][0].startswith(
+        f"/indicators/pairing.pledged_fen/records/?region={TOWNSHIP_A}"
+    )
+    records = client_for(alice).get(money["series"][0]["urls"][0]).content.decode()
+    assert "¥30,000" in records
+    assert "chart-visit-coverage" in html and "chart-trainings" in html
+    helpers = chart_data(html, "chart-helper-money")
+    assert helpers["categories"] == ["青禾食品有限公司"]
+    assert [line["values"] for line in helpers["series"]] == [[3.0], [1.0]]
+    assert helpers["series"][0]["urls"] == [f"/programmes/{programme.pk}/"]
+    sales = chart_data(html, "chart-sales")
+    online = sales["series"][0]
+    assert online["values"][4] == 1.5 and sum(online["values"]) == 1.5  # May
+    assert "from=2026-05-01&to=2026-05-31" in online["urls"][4]
+    assert sum(sales["series"][1]["values"]) == 0  # nothing offline
