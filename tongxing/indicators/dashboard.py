@@ -50,7 +50,7 @@ RATES_BY_AREA = ("needs.goods.match_rate", "needs.funds.match_rate", "needs.deli
 BY_AREA = (
     (
         "pairing-money",
-        _("Pairing money by area (万元)"),
+        _("Pairing money by area (10,000 yuan)"),
         ("pairing.pledged_fen", "pairing.disbursed_fen"),
     ),
     (
@@ -271,7 +271,7 @@ def helper_money_chart(region: Region, start, end) -> dict:
     ]
     categories = [row.helper for row in rows]
     return chart(
-        "helper-money", _("Pairing money by helper (万元)"), _("Helper"), categories, lines
+        "helper-money", _("Pairing money by helper (10,000 yuan)"), _("Helper"), categories, lines
     )
 
 
@@ -291,7 +291,9 @@ def sales_chart(region: Region, start, end) -> dict:
         for code in SALES_BY_MONTH
     ]
     categories = [month_label(month) for month in months]
-    return chart("sales", _("Assistance sales by month (万元)"), _("Month"), categories, lines)
+    return chart(
+        "sales", _("Assistance sales by month (10,000 yuan)"), _("Month"), categories, lines
+    )
 
 
 def donor_chart(region: Region, start, end, *, linked: bool = True) -> dict:
