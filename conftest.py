@@ -19,6 +19,9 @@ from tongxing.accounts.actions import create_user, issue_token
 from tongxing.regions.actions import import_regions
 from tongxing.regions.models import Region
 
+# The browser tests' fixtures (a phone-sized Chromium), for tests in any directory.
+pytest_plugins = ["tests.browser.fixtures"]
+
 CITY = "590100000000"
 COUNTY = "590101000000"
 TOWNSHIP_A = "590101001000"

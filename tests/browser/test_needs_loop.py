@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
-from tests.browser.conftest import PHONE, TIMEOUT_MS
+from tests.browser.fixtures import PHONE, TIMEOUT_MS
 from tongxing.access import Role
 from tongxing.needs.models import Need, Pledge, PledgeStatus, Status
 from tongxing.needs.tests import factories

@@ -5,14 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, TOWNSHIP_A, make_user
-from tests.browser.conftest import browser, page, page_errors  # noqa: F401 (fixtures)
 from tongxing.access import Role
 from tongxing.commerce.tests.factories import supplier
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_township_station_records_a_sale_on_a_phone(live_server, tree, page, page_errors):  # noqa: F811
+def test_a_township_station_records_a_sale_on_a_phone(live_server, tree, page, page_errors):
     supplier()
     make_user("tina", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, password=PASSWORD)
     page.goto(f"{live_server.url}/accounts/login/")

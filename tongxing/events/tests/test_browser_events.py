@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, TOWNSHIP_A, VILLAGE_A1, make_user
-from tests.browser.conftest import browser, page, page_errors  # noqa: F401  (fixtures)
 from tests.browser.test_needs_loop import log_in
 from tongxing.access import Role
 from tongxing.events.models import Event
@@ -16,7 +15,7 @@ from tongxing.registry.tests.factories import id_number
 pytestmark = pytest.mark.browser
 
 
-def fits_the_screen(page: Page) -> bool:  # noqa: F811
+def fits_the_screen(page: Page) -> bool:
     # A phone widens its layout to what overflows: compare with the device's own width.
     return page.evaluate("document.documentElement.scrollWidth <= screen.width")
 
@@ -24,8 +23,8 @@ def fits_the_screen(page: Page) -> bool:  # noqa: F811
 def test_a_township_records_a_training_and_its_attendance_on_a_phone(
     live_server,
     tree,
-    page,  # noqa: F811
-    page_errors,  # noqa: F811
+    page,
+    page_errors,
 ):
     base = live_server.url
     make_user("tina", Role.TOWNSHIP_ADMIN, TOWNSHIP_A, password=PASSWORD)

@@ -1,4 +1,6 @@
-"""Browser tests: real headless Chromium driven by Playwright's sync API.
+"""Browser tests' fixtures: real headless Chromium driven by Playwright's sync API, for the
+browser tests of every directory (the root conftest loads this module as a plugin, so one
+browser serves the whole session: a second Playwright cannot start beside the first).
 
 Chromium is Debian's (`chromium` on the PATH, or the `CHROMIUM` environment variable), never
 a browser downloaded by Playwright. In CI (the `CI` variable set) a missing Chromium fails the
