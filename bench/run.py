@@ -53,11 +53,16 @@
 10. The annual report: on the demo, `tongxing report` of this year for the city in each
    format (docx, html, md, json), each in its own process: wall time, CPU time, peak memory.
 
+11. Visits: on the demo, the coverage of the whole city for the demo's year (every poor
+   household visited or not by its cadre, its township's secretary, anyone; the gaps by
+   village and cadre) and the visit figures, next to one hand-written SQL query counting
+   the same, whose counts must be the coverage's (bench/visits_bench.py).
+
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
 Usage: `make bench [ARGS="--only PART"]`, PART one of demo, http, import, search, audit,
-indicators, report, board, contrib, lockwait
+indicators, report, visits, board, contrib, lockwait
 (and `--skip-postgres`, and `--scale small` to measure on the small demo, built in seconds:
 `make bench ARGS="--only board --scale small"`, or `--scale province`, ten cities; and
 `--database ENGINE=URL` to measure on a demo already built at that scale instead of
@@ -103,6 +108,7 @@ NEEDS_BENCH = ROOT / "bench" / "needs_bench.py"
 LOCKWAIT_PROBE = ROOT / "bench" / "lockwait_probe.py"
 AUDIT_BENCH = ROOT / "bench" / "audit_bench.py"
 INDICATORS_BENCH = ROOT / "bench" / "indicators_bench.py"
+VISITS_BENCH = ROOT / "bench" / "visits_bench.py"
 PARTS = [
     "demo",
     "http",
@@ -111,12 +117,23 @@ PARTS = [
     "audit",
     "indicators",
     "report",
+    "visits",
     "board",
     "contrib",
     "lockwait",
 ]
 # The parts that measure on a city demo, built once per engine.
-ON_THE_DEMO = {"demo", "http", "search", "audit", "indicators", "report", "board", "contrib"}
+ON_THE_DEMO = {
+    "demo",
+    "http",
+    "search",
+    "audit",
+    "indicators",
+    "report",
+    "visits",
+    "board",
+    "contrib",
+}
 REPORT_FORMATS = ("docx", "html", "md", "json")
 REPORT_TIMEOUT_SECONDS = 600
 INDICATORS_REPEAT = 5
@@ -932,6 +949,43 @@ def print_report_table(engine: str, results: dict) -> None:
         )
 
 
+def bench_visits(db: Database, folder: Path) -> dict:
+    step(f"{db.engine}: the visit coverage of the city for the demo's year (bench/visits_bench.py)")
+    busy_before = check_quiet("before")
+    output = run(
+        [sys.executable, str(VISITS_BENCH), f"--repeat={INDICATORS_REPEAT}"],
+        env=app_env(db),
+        timeout=AUDIT_TIMEOUT_SECONDS,
+    )
+    busy = worst(busy_before, check_quiet("after"))
+    (folder / f"visits-{db.key}.json").write_text(output)
+    results = json.loads(output.strip().splitlines()[-1])
+    results["background_cpu_percent"] = busy
+    if results["mismatched"]:
+        raise BenchError(f"the coverage and the hand-written SQL differ: {results['mismatched']}")
+    return results
+
+
+def print_visits_table(engine: str, results: dict) -> None:
+    print()
+    print(
+        f"the visit coverage, {engine}: the city {results['region']}, {results['period'][0]} to "
+        f"{results['period'][1]}, {results['visits']:,} visits, "
+        f"{results['counts']['poor_households']:,} poor households, in process"
+    )
+    print(f"{'what':<52}{'p50 ms':>10}{'max ms':>10}{'others CPU':>12}")
+    busy = percent(results["background_cpu_percent"])
+    for label, key in (
+        ("the coverage (visits.selectors.coverage)", "coverage"),
+        ("the same counts, one hand-written SQL query", "hand_written_sql"),
+        ("the visit figures of the catalogue (engine)", "visit_figures"),
+    ):
+        r = results[key]
+        print(f"{label:<52}{r['p50_ms']:>10.1f}{r['max_ms']:>10.1f}{busy:>12}")
+    ratio = results["coverage"]["p50_ms"] / results["hand_written_sql"]["p50_ms"]
+    print(f"coverage / hand-written SQL: {ratio:.2f}x")
+
+
 # --- 5. Board ---------------------------------------------------------------------------------
 
 
@@ -1337,6 +1391,9 @@ def run_benchmarks(
                 if "report" in parts:
                     report["report"][db.engine] = bench_report(db, folder)
                     print_report_table(db.engine, report["report"][db.engine])
+                if "visits" in parts:
+                    report["visits"][db.engine] = bench_visits(db, folder)
+                    print_visits_table(db.engine, report["visits"][db.engine])
                 if "board" in parts:  # grows the needs table: after the parts that read it
                     report["board"][db.engine] = bench_board(db, folder)
                     print_board_table(db.engine, report["board"][db.engine])
@@ -1391,6 +1448,8 @@ def main(argv: list[str] | None = None) -> int:
         print_indicators_table(engine, results)
     for engine, results in report["report"].items():
         print_report_table(engine, results)
+    for engine, results in report["visits"].items():
+        print_visits_table(engine, results)
     for engine, results in report["board"].items():
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():
