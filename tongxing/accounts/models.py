@@ -26,6 +26,11 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("name"), max_length=100, blank=True)
+    # When a donor first gave: the earliest of its pledges still standing (not withdrawn,
+    # returned or moved). The needs actions keep it as pledges start and end, so that the
+    # platform's "donors who gave by then" reads one column of the accounts instead of
+    # every pledge behind two million accounts.
+    first_gave_at = models.DateTimeField(_("first gave at"), null=True, blank=True, editable=False)
 
     objects = TongxingUserManager()
 

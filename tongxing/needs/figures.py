@@ -138,18 +138,13 @@ PLATFORM = {
         User, None, lambda w: Q(role=Role.DONOR, date_joined__lt=w.end)
     ),
     # The honest companion of the donors registered: those who gave at least once by then
-    # (a pledge or a contribution not withdrawn). A subquery, not a join: the accounts'
-    # other counts read the same rows.
+    # (a pledge or a contribution still standing today, made before the period's end). The
+    # needs actions keep each donor's first such moment on the account (`first_gave_at`), so
+    # this is one more condition on the same pass over the accounts.
     "platform.donors_gave": Measure(
         User,
         None,
-        lambda w: Q(
-            role=Role.DONOR,
-            date_joined__lt=w.end,
-            pk__in=Pledge.objects.filter(status__in=ACTIVE_PLEDGE, created_at__lt=w.end).values(
-                "donor"
-            ),
-        ),
+        lambda w: Q(role=Role.DONOR, date_joined__lt=w.end, first_gave_at__lt=w.end),
     ),
     "platform.households_registered": Measure(
         Household, "village__code", lambda w: Q(created_at__lt=w.end)

@@ -13,7 +13,7 @@ from tongxing import public_cache
 from tongxing.accounts.models import User
 from tongxing.audit.log import record_history
 from tongxing.needs import public_text
-from tongxing.needs.actions.common import current_moment, need_snapshot
+from tongxing.needs.actions.common import current_moment, need_snapshot, note_givers
 from tongxing.needs.actions.pledges import organisation_of
 from tongxing.needs.actions.posting import NeedData, clean_need
 from tongxing.needs.models import Feedback, Kind, Need, Pledge, PledgeStatus, Status
@@ -132,6 +132,7 @@ def record_needs(*, histories: list[NeedHistory], by: User | None) -> list[Need]
         for gift in history.gifts
     ]
     Pledge.objects.bulk_create(pledges, batch_size=1000)
+    note_givers(pledge.donor_id for pledge in pledges)
     gifts = [gift for history in kept for gift in history.gifts]
     insert_many(
         Feedback,

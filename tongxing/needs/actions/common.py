@@ -10,10 +10,11 @@ modules of this package, each importing the one it needs.
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from tongxing import public_cache
 from tongxing.accounts.models import User
 from tongxing.audit.log import record, snapshot
 from tongxing.needs import public_text
-from tongxing.needs.models import IdempotentRequest, Need
+from tongxing.needs.models import ACTIVE_PLEDGE, IdempotentRequest, Need, Pledge
 from tongxing.registry.models import Household
 from tongxing.text import check_public_text, forbidden_characters
 
@@ -146,3 +147,17 @@ def locked_need(need: Need) -> Need:
 
 def need_snapshot(need: Need) -> dict:
     return snapshot(need, NEED_FIELDS)
+
+
+def note_givers(donor_ids: Iterable[int]) -> None:
+    """Set each donor's `first_gave_at` from its pledges still standing, after one of them
+    starts or ends (a donor whose every pledge ended has not given: None again)."""
+    earliest = (
+        Pledge.objects.filter(donor=OuterRef("pk"), status__in=ACTIVE_PLEDGE)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    ids = sorted(set(donor_ids))
+    # In slices: SQLite takes a bounded number of parameters in one statement.
+    for at in range(0, len(ids), 500):
+        User.objects.filter(pk__in=ids[at : at + 500]).update(first_gave_at=Subquery(earliest))

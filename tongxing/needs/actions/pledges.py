@@ -27,6 +27,7 @@ from tongxing.needs.actions.common import (
     current_moment,
     manage_url,
     need_url,
+    note_givers,
     posters_of,
     record_need_event,
     request_digest,
@@ -281,6 +282,7 @@ def _record_contribution(*, pledge_id: int, payment: Payment, by: User) -> Pledg
     if counted:
         pledge.status = PledgeStatus.PLEDGED
         pledge.save(update_fields=["status", "payment_method", "payment_reference"])
+        note_givers([pledge.donor_id])
         _counted(need, pledge, by)
         return PledgeResult(pledge=pledge, replayed=False)
     Need.objects.filter(pk=need.pk).update(reserved=F("reserved") - amount, updated_at=now)
@@ -384,6 +386,7 @@ def _take(
         **fields,
     )
     if not reserve:
+        note_givers([by.pk])
         _counted(need, pledge, by)
     return pledge
 
@@ -458,6 +461,7 @@ def _end_pledge(pledge: Pledge, status: str, reason: str) -> None:
     now = current_moment()
     pledge.status, pledge.ended_at, pledge.end_reason = status, now, reason
     pledge.save(update_fields=["status", "ended_at", "end_reason"])
+    note_givers([pledge.donor_id])
     Need.objects.filter(pk=pledge.need_id).update(
         pledged=F("pledged") - pledge.quantity, updated_at=now
     )

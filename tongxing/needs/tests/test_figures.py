@@ -134,3 +134,24 @@ def test_the_platform_figures(board):
         # Alice, Tina, Tom and Vera; the donors and the other city's office are not admins.
         "platform.admins": 4,
     }
+
+
+def test_a_donor_whose_every_pledge_ended_has_not_given(tina, vera):
+    donor = make_user("donor3", Role.DONOR)
+    need = f.published(f.goods_data(f.household(head="钱七"), quantity=3), by=vera, reviewer=tina)
+    first = pledges.pledge_goods(need=need, by=donor, quantity=1).pledge
+    second = pledges.pledge_goods(need=need, by=donor, quantity=1).pledge
+    donor.refresh_from_db()
+    assert donor.first_gave_at == first.created_at
+
+    # Withdrawing the first leaves the second as when the donor first gave.
+    pledges.withdraw_pledge(pledge=first, by=donor)
+    donor.refresh_from_db()
+    assert donor.first_gave_at == second.created_at
+    gave = selectors.platform_figures(region=CITY, as_of=today())["platform.donors_gave"]
+
+    pledges.withdraw_pledge(pledge=second, by=donor)
+    donor.refresh_from_db()
+    assert donor.first_gave_at is None
+    after = selectors.platform_figures(region=CITY, as_of=today())["platform.donors_gave"]
+    assert after == gave - 1

@@ -297,6 +297,9 @@ def test_the_recorded_needs_count_in_the_figures(home, vera, tina, dora, dan):
     # On the day of the first pledge the goods were published, not yet matched.
     figures = selectors.need_figures(region="", as_of=due(2))
     assert (figures["needs.goods.posted"], figures["needs.goods.matched"]) == (1, 0)
+    # The givers' first moment is kept for the platform's figures, as the actions keep it.
+    dora.refresh_from_db()
+    assert dora.first_gave_at == min(p.created_at for p in Pledge.objects.filter(donor=dora))
 
 
 def test_one_bad_history_refuses_the_batch_and_says_where(home, vera, tina, dora, dan):
