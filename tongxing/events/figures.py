@@ -21,6 +21,7 @@ after its last. What each counts:
 import datetime
 
 from django.db.models import Min, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from tongxing.events.models import (
@@ -41,6 +42,8 @@ from tongxing.events.models import (
     Topic,
 )
 from tongxing.figures import DISTINCT, MAX, SUM, Measure, Window
+from tongxing.queries import prefix_q
+from tongxing.regions.codes import SEGMENT_END, Level
 from tongxing.regions.models import Region
 from tongxing.registry.models import Organisation, OrganisationKind
 
@@ -183,6 +186,69 @@ ECOMMERCE = {
         Event, "region__code", _ecommerce_trainings_to_date, SUM, "participants"
     ),
 }
+
+# --- One e-commerce training: ecommerce.training.<id>.* ------------------------------------
+# The report names each training of the year: the townships it reached (its sites'), how
+# many it trained, and how many of them came from registered households. The codes name a
+# record, so they are made for the trainings of a region and period, not declared above.
+
+TRAINING_PARTS = ("townships", "trainees", "poor_trainees")
+SITE_TOWNSHIP = Substr("region_id", 1, SEGMENT_END[Level.TOWNSHIP])
+
+
+def ecommerce_trainings(region_prefix: str, period: Window) -> QuerySet:
+    """The e-commerce trainings of the region that started in the period, first first."""
+    return Event.objects.filter(
+        prefix_q("region__code", region_prefix), ECOMMERCE_TRAININGS(period)
+    ).order_by("starts_on", "pk")
+
+
+def training_title(event_id: int) -> str | None:
+    """The title of an e-commerce training, None if there is no such training."""
+    return (
+        Event.objects.filter(pk=event_id, kind=EventKind.TRAINING, topic=Topic.ECOMMERCE)
+        .values_list("title", flat=True)
+        .first()
+    )
+
+
+def _site_townships(qs: QuerySet) -> QuerySet:
+    prefixes = qs.annotate(township=SITE_TOWNSHIP).values("township")
+    return (
+        Region.objects.filter(level=Level.TOWNSHIP)
+        .annotate(own=Substr("code", 1, SEGMENT_END[Level.TOWNSHIP]))
+        .filter(own__in=prefixes)
+    )
+
+
+def training_measures(event_id: int) -> dict[str, Measure]:
+    """The measures of one training's codes (it counts only if it started in the period)."""
+
+    def the_training(w: Window) -> Q:
+        return ECOMMERCE_TRAININGS(w) & Q(pk=event_id)
+
+    def its_sites(w: Window) -> Q:
+        return _events(EventKind.TRAINING, Topic.ECOMMERCE, prefix="event__")(w) & Q(
+            event_id=event_id
+        )
+
+    code = f"ecommerce.training.{event_id}."
+    return {
+        # Sites are counted under the training's region, as the training itself is.
+        f"{code}townships": Measure(
+            EventSite,
+            "event__region__code",
+            its_sites,
+            DISTINCT,
+            SITE_TOWNSHIP,
+            distinct_records=_site_townships,
+        ),
+        f"{code}trainees": Measure(Event, "region__code", the_training, SUM, "participants"),
+        f"{code}poor_trainees": Measure(
+            Event, "region__code", the_training, SUM, "registered_attendees"
+        ),
+    }
+
 
 CLINICS = _events(EventKind.FREE_CLINIC)
 HEALTH = {

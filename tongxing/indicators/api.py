@@ -37,13 +37,17 @@ class FigureOut(Schema):
 @router.get(
     "/indicators",
     response=dict[str, FigureOut],
-    summary="Every indicator of the catalogue for a region of mine and a period",
+    summary="Every indicator of the catalogue for a region of mine and a period, then each "
+    "e-commerce training's (ecommerce.training.<id>.*)",
 )
 @allow(REGION_SCOPED_ROLES)
 def indicators(request, filters: Query[IndicatorFilters]):
     region = selectors.region_asked(request.user, filters.region)
     period = _period(filters)
-    return engine.as_json(engine.compute(region.prefix, period.start, period.end))
+    start, end = period.start, period.end
+    return engine.as_json(
+        engine.compute(region.prefix, start, end), engine.trainings(region.prefix, start, end)
+    )
 
 
 class RecordOut(Schema):

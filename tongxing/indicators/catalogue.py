@@ -8,17 +8,21 @@ app keeps no measure for it is "not recorded yet" — never 0. A rate names its 
 and denominator measures (`parts`), so it divides only at the end and its parts add up
 over regions.
 
-Templated codes (`ecommerce.training.<id>.*`, `assessment.score.<unit>`) are not declared
-here: they name records (a training, a unit) and come with the records that define them.
+Templated codes name records, so they are not declared here but made for the records
+that define them: `ecommerce.training.<id>.townships|trainees|poor_trainees`, one e-commerce
+training's (`indicator_of`, `measure_of`; the report names each training of its year).
+`assessment.score.<unit>` is not kept yet.
 """
 
 import datetime
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -84,7 +88,7 @@ class Indicator:
         """Whether Tongxing keeps the records of this figure (else: "not recorded yet")."""
         if self.of_period is not None:
             return True
-        return all(code in MEASURES for code in self.parts or (self.code,))
+        return all(measure_of(code) is not None for code in self.parts or (self.code,))
 
     @property
     def measure(self) -> str:
@@ -101,6 +105,20 @@ MEASURES: dict[str, Measure] = {
     **commerce_figures.MEASURES,
     **events_figures.MEASURES,
 }
+
+
+# One e-commerce training's codes: ecommerce.training.<event id>.<part>.
+TRAINING_CODE = re.compile(r"^ecommerce\.training\.(\d{1,18})\.(\w+)$")
+
+
+def measure_of(code: str) -> Measure | None:
+    """The measure behind a code: a declared one, or one training's; None if not kept."""
+    if code in MEASURES:
+        return MEASURES[code]
+    match = TRAINING_CODE.match(code)
+    if match and match.group(2) in events_figures.TRAINING_PARTS:
+        return events_figures.training_measures(int(match.group(1)))[code]
+    return None
 
 
 def period_end(start: datetime.date, end: datetime.date) -> datetime.date:
@@ -336,6 +354,34 @@ FLOWS: tuple[Indicator, ...] = (
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in (*INDICATORS, *FLOWS)}
+
+TRAINING_INDICATORS = {
+    # part: label, unit, additive over regions
+    "townships": (_("townships reached"), C, False),
+    "trainees": (_("trainees"), P, True),
+    "poor_trainees": (_("trainees from registered households"), P, True),
+}
+
+
+def indicator_of(code: str, title: str | None = None) -> Indicator:
+    """The indicator of a code of the catalogue, a flow, or one e-commerce training (its
+    label names the training: `title`, else read from the records). KeyError if unknown."""
+    if code in BY_CODE:
+        return BY_CODE[code]
+    match = TRAINING_CODE.match(code)
+    if not match or match.group(2) not in TRAINING_INDICATORS:
+        raise KeyError(code)
+    if title is None:
+        title = events_figures.training_title(int(match.group(1)))
+        if title is None:
+            raise KeyError(code)
+    label, unit, additive = TRAINING_INDICATORS[match.group(2)]
+    return Indicator(code, 7, format_lazy("{}: {}", title, label), unit, N, additive)
+
+
+def training_codes(event_id: int) -> tuple[str, ...]:
+    return tuple(f"ecommerce.training.{event_id}.{part}" for part in TRAINING_INDICATORS)
+
 
 # The catalogue's version, stored with every approval: raise it when a code is added,
 # removed, or computed differently, so a frozen figure says which rules made it.

@@ -17,7 +17,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tongxing import figures
-from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Display, Indicator
+from tongxing.events.figures import ecommerce_trainings
+from tongxing.indicators.catalogue import (
+    INDICATORS,
+    Display,
+    Indicator,
+    indicator_of,
+    measure_of,
+    training_codes,
+)
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import SEGMENT_END, Level, prefix_of
 from tongxing.regions.models import Region
@@ -90,10 +98,10 @@ def compute(
 
 def compute_one(code: str, region_prefix: str, start: datetime.date, end: datetime.date) -> Figure:
     """One code (of the report's catalogue or a flow) for the region and period."""
-    indicator = BY_CODE[code]
+    indicator = indicator_of(code)
     needed = {}
     if indicator.recorded and indicator.of_period is None:
-        needed = {c: MEASURES[c] for c in indicator.parts or (indicator.code,)}
+        needed = {c: measure_of(c) for c in indicator.parts or (indicator.code,)}
     values = figures.evaluate(needed, region_prefix, figures.window(start, end))
     return figure_of(indicator, values, start, end)
 
@@ -131,14 +139,49 @@ def compute_by(
     }
 
 
+@dataclass(frozen=True)
+class Training:
+    """One e-commerce training of a period and its figures (ecommerce.training.<id>.*)."""
+
+    id: int
+    title: str
+    starts_on: datetime.date
+    figures: dict[str, Figure]
+
+
+def trainings(region_prefix: str, start: datetime.date, end: datetime.date) -> list[Training]:
+    """The e-commerce trainings of the region that started in the period, each with its
+    figures, all computed together (one pass per table, whatever the number of trainings)."""
+    found = list(
+        ecommerce_trainings(region_prefix, figures.window(start, end)).values_list(
+            "pk", "title", "starts_on"
+        )
+    )
+    chosen = [indicator_of(code, title) for pk, title, _day in found for code in training_codes(pk)]
+    values = figures.evaluate(_measures(chosen), region_prefix, figures.window(start, end))
+    return [
+        Training(
+            pk,
+            title,
+            day,
+            {
+                ind.code: figure_of(ind, values, start, end)
+                for ind in chosen
+                if ind.code in training_codes(pk)
+            },
+        )
+        for pk, title, day in found
+    ]
+
+
 def records(code: str, region_prefix: str, start: datetime.date, end: datetime.date):
     """The records behind a figure (a rate's: its numerator's), as a queryset filtered
     exactly as the figure was computed. Raises NotRecorded where none are kept, and
     KeyError for a code the catalogue does not know."""
-    indicator = BY_CODE[code]
+    indicator = indicator_of(code)
     if not indicator.recorded or indicator.of_period is not None:
         raise NotRecorded(code)
-    measure = MEASURES[indicator.measure]
+    measure = measure_of(indicator.measure)
     return figures.records(measure, region_prefix, figures.window(start, end))
 
 
@@ -151,7 +194,7 @@ def record_ids(code: str, region_prefix: str, start: datetime.date, end: datetim
 
 def _chosen(codes: Iterable[str] | None) -> tuple[Indicator, ...]:
     """The indicators of the codes (of the catalogue or its flows), or the catalogue's."""
-    return INDICATORS if codes is None else tuple(BY_CODE[code] for code in codes)
+    return INDICATORS if codes is None else tuple(indicator_of(code) for code in codes)
 
 
 def _measures(indicators: Iterable[Indicator] = INDICATORS) -> dict:
@@ -160,7 +203,7 @@ def _measures(indicators: Iterable[Indicator] = INDICATORS) -> dict:
     for indicator in indicators:
         if indicator.recorded and indicator.of_period is None:
             for code in indicator.parts or (indicator.code,):
-                needed[code] = MEASURES[code]
+                needed[code] = measure_of(code)
     return needed
 
 
@@ -206,12 +249,17 @@ def display(indicator: Indicator, figure: Figure) -> str:
     return str(value)
 
 
-def as_json(figures: dict[str, Figure]) -> dict[str, dict]:
-    """{code: {value, display, unit, state}}, in the catalogue's order; a rate's value in
-    percent, a date as YYYY-MM-DD."""
+def as_json(figures: dict[str, Figure], trainings: Iterable[Training] = ()) -> dict[str, dict]:
+    """{code: {value, display, unit, state}}, in the catalogue's order, then each training's
+    codes; a rate's value in percent, a date as YYYY-MM-DD."""
     out = {}
-    for indicator in INDICATORS:
-        figure = figures[indicator.code]
+    listed = [(indicator, figures[indicator.code]) for indicator in INDICATORS]
+    for training in trainings:
+        listed.extend(
+            (indicator_of(code, training.title), figure)
+            for code, figure in training.figures.items()
+        )
+    for indicator, figure in listed:
         value = figure.value
         if isinstance(value, datetime.date):
             value = value.isoformat()

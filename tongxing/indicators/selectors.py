@@ -23,7 +23,7 @@ from tongxing.commerce.models import Product, Sale, Supplier
 from tongxing.events.record_columns import COLUMNS as EVENT_COLUMNS
 from tongxing.figures import SUM
 from tongxing.indicators import approvals, engine
-from tongxing.indicators.catalogue import BY_CODE, INDICATORS, MEASURES, Indicator
+from tongxing.indicators.catalogue import INDICATORS, Indicator, indicator_of, measure_of
 from tongxing.needs.amounts import yuan
 from tongxing.needs.models import Need, Pledge
 from tongxing.programs.models import Disbursement, Exchange, PairingPledge, Programme
@@ -47,7 +47,11 @@ def records_url(code: str, region_code: str, start: datetime.date, end: datetime
 
 
 def indicator_asked(code: str) -> Indicator | None:
-    return BY_CODE.get(code)
+    """The indicator of a code (of the catalogue, a flow or one training), None if unknown."""
+    try:
+        return indicator_of(code)
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -295,7 +299,7 @@ def records_of(indicator: Indicator, region: Region, period: engine.Period) -> R
         qs = qs.model._default_manager.filter(pk__in=frozen)
     columns, related = COLUMNS[qs.model._meta.label]
     total = None
-    measure = MEASURES[indicator.measure]
+    measure = measure_of(indicator.measure)
     if measure.how == SUM:
         total = qs.aggregate(total=Sum(measure.field))["total"] or 0
     return Records(indicator, qs.select_related(*related).order_by("pk"), columns, total)

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import translation
+from django.utils import formats, translation
 
 from tongxing.indicators import approvals, engine
-from tongxing.indicators.catalogue import BY_CODE, Display
+from tongxing.indicators.catalogue import Display, indicator_of
 from tongxing.indicators.engine import Period
 from tongxing.indicators.selectors import records_url
-from tongxing.reports.wording import PLACEHOLDER, Part, load, traditional
+from tongxing.reports.wording import EACH_TRAINING, PLACEHOLDER, Part, load, traditional
 
 # The language of the labels and messages the catalogue and the engine give.
 DJANGO_LANGUAGE = {"zh-hans": "zh-hans", "zh-hant": "zh-hant", "en": "en"}
@@ -74,6 +74,8 @@ def build(
     step("figures")
     # Approved figures where the period is approved for the region, else live ones.
     figures = approvals.figures_for(region.prefix, Period(start, end)).figures
+    # Each e-commerce training of the year, live (an approval freezes the catalogue's codes).
+    trainings = engine.trainings(region.prefix, start, end)
     step("wording")
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
     context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
@@ -81,9 +83,19 @@ def build(
         refs = {
             code: figure_ref(code, figures[code], lang, region.code, start, end) for code in figures
         }
+        for training in trainings:
+            title = traditional(training.title) if lang == "zh-hant" else training.title
+            for code, figure in training.figures.items():
+                refs[code] = figure_ref(code, figure, lang, region.code, start, end, title)
+            named = EACH_TRAINING.replace("*", str(training.id))
+            context[f"{named}title"] = title
+            # English readers read "1 January 2026"; Chinese ones the locale's 2026年1月1日.
+            shape = "j F Y" if lang == "en" else "DATE_FORMAT"
+            context[f"{named}date"] = formats.date_format(training.starts_on, shape)
+        ids = [training.id for training in trainings]
         not_kept = wording.meta["not-kept"]
         joiner = " " if lang == "en" else ""  # between the sentences of a paragraph
-        sections = [fill(part, refs, context, not_kept, joiner) for part in wording.parts]
+        sections = [fill(part, refs, context, not_kept, joiner, ids) for part in wording.parts]
     return Report(
         lang=lang,
         region_code=region.code,
@@ -97,8 +109,8 @@ def build(
     )
 
 
-def figure_ref(code, figure, lang, region_code, start, end) -> FigureRef:
-    indicator = BY_CODE[code]
+def figure_ref(code, figure, lang, region_code, start, end, title=None) -> FigureRef:
+    indicator = indicator_of(code, title)
     shown = engine.display(indicator, figure)
     if lang == "zh-hant":
         shown = traditional(shown)
@@ -122,13 +134,19 @@ def in_yuan(fen: int) -> str:
 
 
 def fill(
-    part: Part, refs: dict[str, FigureRef], context: dict, not_kept: str, joiner: str
+    part: Part,
+    refs: dict[str, FigureRef],
+    context: dict,
+    not_kept: str,
+    joiner: str,
+    trainings: list[int] = (),
 ) -> Section:
     level = {0: 0, 2: 1, 3: 2}[part.level]
     section = Section(level, plain(part.heading, context))
+    paragraphs = [each_training(paragraph, trainings) for paragraph in part.paragraphs]
     codes = [
         code
-        for paragraph in part.paragraphs
+        for paragraph in paragraphs
         for sentence in paragraph
         for code in PLACEHOLDER.findall(sentence)
         if code in refs
@@ -141,7 +159,7 @@ def fill(
         return section
     # A part whose records are kept in part tables the figures it has, no "not recorded".
     section.figures = [ref for ref in section.figures if ref.state != engine.NOT_RECORDED]
-    for paragraph in part.paragraphs:
+    for paragraph in paragraphs:
         pieces: list = []
         for sentence in paragraph:
             names = PLACEHOLDER.findall(sentence)
@@ -153,6 +171,19 @@ def fill(
         if pieces:
             section.paragraphs.append(pieces)
     return section
+
+
+def each_training(paragraph: list[str], trainings: list[int]) -> list[str]:
+    """The paragraph with each sentence about "each training" said once for each of them."""
+    said = []
+    for sentence in paragraph:
+        if EACH_TRAINING not in sentence:
+            said.append(sentence)
+            continue
+        said.extend(
+            sentence.replace(EACH_TRAINING, EACH_TRAINING.replace("*", str(pk))) for pk in trainings
+        )
+    return said
 
 
 def stated(ref: FigureRef) -> bool:

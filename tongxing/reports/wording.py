@@ -8,7 +8,9 @@ A template: "key: value" lines first (title, not-kept, figures, figure-column,
 value-column), then the text; "## " starts a heading, "### " a subheading; one sentence a
 line, a blank line between paragraphs; `{{ code }}` is an indicator's figure, `{{ region }}`,
 `{{ year }}` and `{{ as_of }}` the region's name, the year and the figures' last day;
-`<!-- ... -->` is a note for the editor, never printed.
+a sentence naming `{{ ecommerce.training.*.<part> }}` (townships, trainees, poor_trainees,
+title, date) is said once for each e-commerce training of the year, and not at all if there
+was none; `<!-- ... -->` is a note for the editor, never printed.
 """
 
 import functools
@@ -20,18 +22,22 @@ import opencc
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxing.indicators.catalogue import INDICATORS
+from tongxing.indicators.catalogue import INDICATORS, TRAINING_INDICATORS
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 PACKAGED = Path(__file__).parent / "wording"
-PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([\w.*]+)\s*\}\}")
 CONTEXT_NAMES = frozenset({"region", "year", "as_of"})
 META_KEYS = ("title", "not-kept", "figures", "figure-column", "value-column")
 NOTE = re.compile(r"<!--.*?-->", re.DOTALL)
 OPENCC_CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
 
-# The codes a template may name: the report's catalogue (not the dashboard's flows).
-REPORT_CODES = frozenset(indicator.code for indicator in INDICATORS)
+# The codes a template may name: the report's catalogue (not the dashboard's flows), and
+# what a sentence said for each e-commerce training may name of it.
+EACH_TRAINING = "ecommerce.training.*."
+REPORT_CODES = frozenset(indicator.code for indicator in INDICATORS) | {
+    f"{EACH_TRAINING}{part}" for part in (*TRAINING_INDICATORS, "title", "date")
+}
 
 
 class WordingError(ValueError):

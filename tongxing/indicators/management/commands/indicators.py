@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing.indicators import engine
-from tongxing.indicators.catalogue import INDICATORS
+from tongxing.indicators.catalogue import INDICATORS, indicator_of
 from tongxing.regions.codes import CodeError, Level, normalize
 from tongxing.regions.models import Region
 
@@ -58,12 +58,12 @@ class Command(BaseCommand):
             self.print_by(prefix, period, BY_LEVEL[by], json)
             return
         figures = engine.compute(prefix, period.start, period.end)
+        trainings = engine.trainings(prefix, period.start, period.end)
         if json:
-            self.stdout.write(dumps(engine.as_json(figures)))
+            self.stdout.write(dumps(engine.as_json(figures, trainings)))
             return
-        for indicator in INDICATORS:
-            shown = engine.display(indicator, figures[indicator.code])
-            self.stdout.write(f"{indicator.code}\t{shown}\t{indicator.label}")
+        for code, item in engine.as_json(figures, trainings).items():
+            self.stdout.write(f"{code}\t{item['display']}\t{indicator_of(code).label}")
 
     def print_by(self, prefix: str, period, level: Level, json: bool) -> None:
         """Each region of the level: JSON {region code: {code: …}}, or a tab-separated
