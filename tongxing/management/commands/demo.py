@@ -24,14 +24,18 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(demo.SCALES), default="city")
         parser.add_argument("--seed", type=int, default=2020)
         parser.add_argument(
-            "--year", type=int, help="the calendar year the records cover (default: last year)"
+            "--year",
+            type=int,
+            help="the calendar year the records cover, to today if it is this one (default: "
+            "this year, so that the dashboard and this year's report show the demo's work)",
         )
         parser.add_argument("--no-serve", action="store_true", help="build, then stop")
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, scale, seed, year, no_serve, port, **options):
         this_year = timezone.localdate().year
-        year = year or this_year - 1
+        # The demo lives in the present: its year is this one, its records reach today.
+        year = year or this_year
         if not 2000 <= year <= this_year:
             raise CommandError(
                 _("--year must lie between 2000 and %(year)d.") % {"year": this_year}
