@@ -71,10 +71,12 @@ def build(ctx) -> None:
                 "code"
             )
         )
-        with ctx.step(_("E-commerce trainings"), len(townships)) as advance:
+        with ctx.step(_("E-commerce trainings"), len(townships) + 1) as advance:
             for township in townships:
                 _training(ctx, rng, township)
                 advance()
+            _city_training(ctx, rng, city, townships)
+            advance()
         with ctx.step(_("Events, exemplars, publicity and policies"), 5) as advance:
             _centre(ctx, rng, city)
             advance()
@@ -124,6 +126,42 @@ def _training(ctx, rng, township: Region) -> None:
             recorded_on=gain_day,
             by=None,
         )
+
+
+def _city_training(ctx, rng, city: Region, townships: list[Region]) -> None:
+    """The city office's own first session, held in a village of half of its townships at
+    once, as the annual report tells it (the townships' own sessions count in its totals)."""
+    reached = townships[: max(1, len(townships) // 2)]
+    sites, members = [], []
+    for township in reached:
+        villages = Region.objects.filter(level=Level.VILLAGE, code__startswith=township.prefix)
+        village = villages.order_by("code").first()
+        if village is None:
+            continue
+        sites.append((village, "村委会"))
+        adults = Member.objects.filter(
+            household__village=village,
+            household__status__in=(HouseholdStatus.REGISTERED_POOR, HouseholdStatus.EXITED),
+            relation__in=("head", "spouse"),
+        ).order_by("id")
+        members.extend(adults[:4])
+    if not sites:
+        return
+    day = _day(ctx.year, 4, 16)
+    event = ev.create_event(
+        data=ev.EventData(
+            kind=EventKind.TRAINING,
+            topic=Topic.ECOMMERCE,
+            title=_("E-commerce into the villages: live-selling class, first session"),
+            starts_on=day,
+            ends_on=day,
+            region=city,
+            sites=sites,
+        ),
+        by=None,
+    )
+    ev.set_attendance(event=event, members=members, by=None)
+    ev.record_outcomes(event=event, participants=len(members) + rng.randint(60, 120), by=None)
 
 
 def _centre(ctx, rng, city: Region) -> None:

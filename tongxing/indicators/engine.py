@@ -146,6 +146,7 @@ class Training:
     id: int
     title: str
     starts_on: datetime.date
+    region: str  # the code of the office's region that held it
     figures: dict[str, Figure]
 
 
@@ -154,23 +155,26 @@ def trainings(region_prefix: str, start: datetime.date, end: datetime.date) -> l
     figures, all computed together (one pass per table, whatever the number of trainings)."""
     found = list(
         ecommerce_trainings(region_prefix, figures.window(start, end)).values_list(
-            "pk", "title", "starts_on"
+            "pk", "title", "starts_on", "region_id"
         )
     )
-    chosen = [indicator_of(code, title) for pk, title, _day in found for code in training_codes(pk)]
+    chosen = [
+        indicator_of(code, title) for pk, title, *_rest in found for code in training_codes(pk)
+    ]
     values = figures.evaluate(_measures(chosen), region_prefix, figures.window(start, end))
     return [
         Training(
             pk,
             title,
             day,
+            region,
             {
                 ind.code: figure_of(ind, values, start, end)
                 for ind in chosen
                 if ind.code in training_codes(pk)
             },
         )
-        for pk, title, day in found
+        for pk, title, day, region in found
     ]
 
 

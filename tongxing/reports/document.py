@@ -74,8 +74,13 @@ def build(
     step("figures")
     # Approved figures where the period is approved for the region, else live ones.
     figures = approvals.figures_for(region.prefix, Period(start, end)).figures
-    # Each e-commerce training of the year, live (an approval freezes the catalogue's codes).
-    trainings = engine.trainings(region.prefix, start, end)
+    # Each e-commerce training the region's own office held in the year (its townships'
+    # count in the totals), live: an approval freezes the catalogue's codes only.
+    trainings = [
+        training
+        for training in engine.trainings(region.prefix, start, end)
+        if training.region == region.code
+    ]
     step("wording")
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
     context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
