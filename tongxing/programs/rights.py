@@ -20,10 +20,17 @@ from tongxing.accounts.models import User
 from tongxing.programs.models import Pairing, Programme
 from tongxing.registry.models import Organisation
 
-# Who runs programmes (creates them, adds targets, pairs): the city office.
+# The named role sets of the programmes: the pages, the API operations and the rights
+# below ask for these, never for roles of their own.
+
+# Who runs programmes (creates them, adds targets, pairs, imports): the city office.
 PROGRAMME_RUNNERS = frozenset({Role.CITY_ADMIN})
-# Who records and reviews a target's pledges, disbursements and exchanges.
+# Who records and reviews a target's pledges, disbursements, exchanges and labour
+# activities: the offices of its region.
 RECORD_KEEPERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
+# Who records on a pairing: its offices, and the helper's representative, whose records
+# wait for the offices' review.
+RECORDERS = RECORD_KEEPERS | {Role.ORG_REP}
 # Who reads programmes: the staff of a region, and organisations for their own pairings.
 PROGRAMME_READERS = REGION_SCOPED_ROLES | {Role.ORG_REP}
 

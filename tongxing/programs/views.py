@@ -20,21 +20,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxing import photos
-from tongxing.access import STAFF_ROLES, Role, allow
+from tongxing.access import allow
 from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
 from tongxing.programs.models import Kind, Programme
+from tongxing.programs.rights import (
+    PROGRAMME_READERS,
+    PROGRAMME_RUNNERS,
+    RECORD_KEEPERS,
+    RECORDERS,
+)
 from tongxing.registry.selectors import organisations_visible_to
 from tongxing.tabular import xlsx_response
 
-RECORDERS = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.ORG_REP)
-REVIEWERS = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
 MONEY = {"amount": "amount_fen", "pairing": "pairing"}
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_list(request):
     programmes = selectors.programmes_visible_to(request.user).select_related("region")
     context = {
@@ -44,7 +48,7 @@ def programme_list(request):
     return render(request, "programs/programme_list.html", context)
 
 
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def programme_create(request):
     form = forms.ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +146,7 @@ def _programme_context(request, programme: Programme) -> dict:
             key=lambda item: item[0],
         ),
         "may_run": rights.may_run(request.user, programme)
-        and request.user.has_role(Role.CITY_ADMIN),
+        and request.user.has_role(*PROGRAMME_RUNNERS),
         "exchanges": selectors.exchanges_visible_to(request.user)
         .filter(pairing__programme=programme)
         .select_related(
@@ -153,7 +157,7 @@ def _programme_context(request, programme: Programme) -> dict:
         .filter(target__programme=programme)
         .select_related("target__region")
         .order_by("held_on", "pk"),
-        "keeps_records": request.user.has_role(*REVIEWERS),
+        "keeps_records": request.user.has_role(*RECORD_KEEPERS),
         "is_school_pairing": programme.kind == Kind.SCHOOL_PAIRING,
         "is_labour": programme.kind == Kind.LABOUR_COOPERATION,
     }
@@ -197,7 +201,7 @@ def _render_programme(request, programme: Programme, bound: dict | None = None, 
     return render(request, "programs/programme.html", context, status=status)
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_page(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     return _render_programme(request, programme)
@@ -218,7 +222,7 @@ def _after(request, programme: Programme, form_name: str, form, run) -> object:
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def add_targets(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     if "tag" in request.POST:
@@ -242,7 +246,7 @@ def add_targets(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def pair(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.PairForm(
@@ -269,7 +273,7 @@ def _open_pairings(request, programme):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def end_pairing(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.EndForm(request.POST, pairings=_open_pairings(request, programme))
@@ -286,7 +290,7 @@ def end_pairing(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def change_pairing(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ChangeForm(
@@ -304,7 +308,7 @@ def change_pairing(request, programme_id: int):
     return _after(request, programme, "change_form", form, run)
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_export(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     context = _programme_context(request, programme)
@@ -340,13 +344,13 @@ def _record_page(request, pledge_form=None, disbursement_form=None, status=200):
     return render(request, "programs/record.html", context, status=status)
 
 
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record(request):
     return _record_page(request)
 
 
 @require_POST
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record_pledge(request):
     form = forms.PledgeForm(request.POST, pairings=_money_pairings(request))
     if form.is_valid():
@@ -368,7 +372,7 @@ def record_pledge(request):
 
 
 @require_POST
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record_disbursement(request):
     form = forms.DisbursementForm(request.POST, request.FILES, pairings=_money_pairings(request))
     if form.is_valid():
@@ -398,7 +402,7 @@ def _pending_or_recorded(item) -> str:
     return _("Recorded.")
 
 
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review(request):
     pledges, disbursements = selectors.review_queue(request.user)
     disbursements = disbursements.prefetch_related("evidence")
@@ -428,7 +432,7 @@ def _review(request, item, kind: str, act):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review_pledge(request, pledge_id: int):
     pledge = selectors.access_pledge(request.user, pledge_id)
     return _review(
@@ -440,7 +444,7 @@ def review_pledge(request, pledge_id: int):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review_disbursement(request, disbursement_id: int):
     item = selectors.access_disbursement(request.user, disbursement_id)
     return _review(
@@ -451,7 +455,7 @@ def review_disbursement(request, disbursement_id: int):
     )
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def evidence_photo(request, evidence_id: int):
     """A disbursement's photo, to the staff who see the disbursement and its helper's rep."""
     evidence = selectors.access_evidence(request.user, evidence_id)
@@ -487,7 +491,7 @@ def _import_view(request, programme_id: int, *, read, write, form_name: str):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_pairings(request, programme_id: int):
     return _import_view(
         request,
@@ -499,7 +503,7 @@ def import_pairings(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_disbursements(request, programme_id: int):
     return _import_view(
         request,
@@ -511,7 +515,7 @@ def import_disbursements(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def programme_edit(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ProgrammeChangeForm(request.POST)
@@ -530,7 +534,7 @@ def programme_edit(request, programme_id: int):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def record_exchange(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ExchangeForm(
@@ -553,7 +557,7 @@ def record_exchange(request, programme_id: int):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def record_labour_activity(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.LabourForm(
