@@ -176,6 +176,8 @@ class ExchangeOut(Schema):
     exchanged_on: datetime.date
     direction: str
     note: str
+    status: str
+    review_note: str
 
 
 class ExchangeIn(Input):
@@ -188,10 +190,13 @@ class ExchangeIn(Input):
 class LabourOut(Schema):
     id: int
     target: int = Field(..., alias="target_id")
+    pairing: int | None = Field(None, alias="pairing_id")
     kind: str
     held_on: datetime.date
     people_placed: int
     note: str
+    status: str
+    review_note: str
 
 
 class LabourIn(Input):
@@ -319,9 +324,12 @@ def record_disbursement(
 @router.post(
     "/programmes/pairings/{pairing_id}/exchanges",
     response={201: ExchangeOut},
-    summary="Record people sent between a paired school or unit and its target",
+    summary=(
+        "Record people sent between a paired school or unit and its target; an "
+        "organisation's own waits for the office's review"
+    ),
 )
-@allow(RECORD_KEEPERS)
+@allow(RECORDERS)
 def record_exchange(request, pairing_id: int, payload: ExchangeIn):
     pairing = selectors.access_pairing(request.user, pairing_id)
     exchange = actions.record_exchange(
@@ -382,10 +390,20 @@ def review_disbursement(request, disbursement_id: int, payload: ReviewIn):
 @allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_exchanges(request, filters: Query[RecordFilters]):
-    qs = selectors.exchanges_visible_to(request.user)
-    if filters.programme is not None:
-        qs = qs.filter(pairing__programme=filters.programme)
-    return qs.order_by("pk")
+    return _filtered(selectors.exchanges_visible_to(request.user), filters, "pairing__programme")
+
+
+@router.post(
+    "/programmes/exchanges/{exchange_id}/review",
+    response=ExchangeOut,
+    summary="Accept or reject an exchange an organisation recorded",
+)
+@allow(RECORD_KEEPERS)
+def review_exchange(request, exchange_id: int, payload: ReviewIn):
+    exchange = selectors.access_exchange(request.user, exchange_id)
+    return actions.review_exchange(
+        exchange=exchange, accept=payload.accept, note=payload.note, by=request.user
+    )
 
 
 @router.get("/programmes/labour-activities", response=list[LabourOut], summary="Labour activities")
@@ -393,17 +411,31 @@ def list_exchanges(request, filters: Query[RecordFilters]):
 @paginate(Pages, page_size=50)
 def list_labour_activities(request, filters: Query[RecordFilters]):
     qs = selectors.labour_activities_visible_to(request.user)
-    if filters.programme is not None:
-        qs = qs.filter(target__programme=filters.programme)
-    return qs.order_by("pk")
+    return _filtered(qs, filters, "target__programme")
+
+
+@router.post(
+    "/programmes/labour-activities/{activity_id}/review",
+    response=LabourOut,
+    summary="Accept or reject a labour activity an organisation recorded",
+)
+@allow(RECORD_KEEPERS)
+def review_labour_activity(request, activity_id: int, payload: ReviewIn):
+    activity = selectors.access_labour_activity(request.user, activity_id)
+    return actions.review_labour_activity(
+        activity=activity, accept=payload.accept, note=payload.note, by=request.user
+    )
 
 
 @router.post(
     "/programmes/targets/{target_id}/labour-activities",
     response={201: LabourOut},
-    summary="Record a job fair or a placement with a partner region",
+    summary=(
+        "Record a job fair or a placement with a partner region; an organisation records "
+        "it on its own pairing with the region, and it waits for the office's review"
+    ),
 )
-@allow(RECORD_KEEPERS)
+@allow(RECORDERS)
 def record_labour_activity(request, target_id: int, payload: LabourIn):
     target = selectors.access_target(request.user, target_id)
     activity = actions.record_labour_activity(

@@ -1,7 +1,8 @@
 """The programme pages: the list, a programme's page (targets and helpers, coverage, money
-per township and per helper with the gaps marked) with the city office's pairing editor,
-the page where offices and organisations record pledges and disbursements, the office's
-review of an organisation's records, and the Excel export.
+per township and per helper with the gaps marked, exchanges and labour activities, which
+offices and organisations record there) with the city office's pairing editor, the page
+where offices and organisations record pledges and disbursements, the office's one review
+of what an organisation recorded, and the Excel export.
 
 Each view validates its form, calls one action or selector, and renders; a refused action
 shows its errors on the form's fields with a 400.
@@ -25,7 +26,7 @@ from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
-from tongxing.programs.models import Kind, Programme
+from tongxing.programs.models import Kind, Programme, Review
 from tongxing.programs.rights import (
     PROGRAMME_READERS,
     PROGRAMME_RUNNERS,
@@ -155,9 +156,11 @@ def _programme_context(request, programme: Programme) -> dict:
         .order_by("exchanged_on", "pk"),
         "labour_activities": selectors.labour_activities_visible_to(request.user)
         .filter(target__programme=programme)
-        .select_related("target__region")
+        .select_related("target__region", "target__organisation", "pairing__helper")
         .order_by("held_on", "pk"),
-        "keeps_records": request.user.has_role(*RECORD_KEEPERS),
+        # The offices record for any visible pairing or partner region, a rep for its own.
+        "may_record": request.user.has_role(*RECORDERS),
+        "organisation": rights.organisation_of(request.user),
         "is_school_pairing": programme.kind == Kind.SCHOOL_PAIRING,
         "is_labour": programme.kind == Kind.LABOUR_COOPERATION,
     }
@@ -196,7 +199,7 @@ def _render_programme(request, programme: Programme, bound: dict | None = None, 
                 }
             ),
         )
-    if context["keeps_records"]:
+    if context["may_record"]:
         context.update(_record_forms(request, programme, bound))
     return render(request, "programs/programme.html", context, status=status)
 
@@ -207,9 +210,10 @@ def programme_page(request, programme_id: int):
     return _render_programme(request, programme)
 
 
-def _after(request, programme: Programme, form_name: str, form, run) -> object:
-    """Run the action of a valid form and go back to the programme, or show the page again
-    with the form's errors."""
+def _after(request, programme: Programme, form_name: str, form, run, anchor: str = "") -> object:
+    """Run the action of a valid form and go back to the programme (at the anchor's
+    section: on a phone the form lies far down the page), or show the page again with the
+    form's errors."""
     if form.is_valid():
         try:
             message = run(form.cleaned_data)
@@ -217,7 +221,8 @@ def _after(request, programme: Programme, form_name: str, form, run) -> object:
             show_errors(form, exc)
         else:
             messages.success(request, message)
-            return redirect("programs:programme", programme.pk)
+            url = reverse("programs:programme", args=[programme.pk])
+            return redirect(f"{url}#{anchor}" if anchor else url)
     return _render_programme(request, programme, {form_name: form}, status=400)
 
 
@@ -397,16 +402,22 @@ def record_disbursement(request):
 
 
 def _pending_or_recorded(item) -> str:
-    if item.status == "pending":
+    if item.status == Review.PENDING:
         return _("Recorded; it counts once the office has reviewed it.")
     return _("Recorded.")
 
 
 @allow(RECORD_KEEPERS)
 def review(request):
-    pledges, disbursements = selectors.review_queue(request.user)
-    disbursements = disbursements.prefetch_related("evidence")
-    context = {"pledges": pledges, "disbursements": disbursements}
+    """The one review page of what organisations recorded: pledges, disbursements,
+    exchanges and labour activities."""
+    queue = selectors.review_queue(request.user)
+    context = {
+        "pledges": queue.pledges,
+        "disbursements": queue.disbursements.prefetch_related("evidence"),
+        "exchanges": queue.exchanges,
+        "labour_activities": queue.labour_activities,
+    }
     return render(request, "programs/review.html", context)
 
 
@@ -452,6 +463,30 @@ def review_disbursement(request, disbursement_id: int):
         item,
         "disbursement",
         lambda **kw: actions.review_disbursement(disbursement=item, by=request.user, **kw),
+    )
+
+
+@require_POST
+@allow(RECORD_KEEPERS)
+def review_exchange(request, exchange_id: int):
+    item = selectors.access_exchange(request.user, exchange_id)
+    return _review(
+        request,
+        item,
+        "exchange",
+        lambda **kw: actions.review_exchange(exchange=item, by=request.user, **kw),
+    )
+
+
+@require_POST
+@allow(RECORD_KEEPERS)
+def review_labour_activity(request, activity_id: int):
+    item = selectors.access_labour_activity(request.user, activity_id)
+    return _review(
+        request,
+        item,
+        "labour",
+        lambda **kw: actions.review_labour_activity(activity=item, by=request.user, **kw),
     )
 
 
@@ -534,7 +569,7 @@ def programme_edit(request, programme_id: int):
 
 
 @require_POST
-@allow(RECORD_KEEPERS)
+@allow(RECORDERS)
 def record_exchange(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ExchangeForm(
@@ -543,7 +578,7 @@ def record_exchange(request, programme_id: int):
     )
 
     def run(data):
-        actions.record_exchange(
+        exchange = actions.record_exchange(
             pairing=selectors.access_pairing(request.user, data["pairing"]),
             people=data["people"],
             exchanged_on=data["exchanged_on"],
@@ -551,13 +586,13 @@ def record_exchange(request, programme_id: int):
             note=data["note"],
             by=request.user,
         )
-        return _("Recorded.")
+        return _pending_or_recorded(exchange)
 
-    return _after(request, programme, "exchange_form", form, run)
+    return _after(request, programme, "exchange_form", form, run, anchor="exchanges")
 
 
 @require_POST
-@allow(RECORD_KEEPERS)
+@allow(RECORDERS)
 def record_labour_activity(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.LabourForm(
@@ -566,7 +601,7 @@ def record_labour_activity(request, programme_id: int):
     )
 
     def run(data):
-        actions.record_labour_activity(
+        activity = actions.record_labour_activity(
             target=selectors.access_target(request.user, data["target"]),
             kind=data["kind"],
             held_on=data["held_on"],
@@ -574,6 +609,6 @@ def record_labour_activity(request, programme_id: int):
             note=data["note"],
             by=request.user,
         )
-        return _("Recorded.")
+        return _pending_or_recorded(activity)
 
-    return _after(request, programme, "labour_form", form, run)
+    return _after(request, programme, "labour_form", form, run, anchor="labour")
