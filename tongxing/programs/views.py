@@ -37,6 +37,8 @@ from tongxing.registry.selectors import organisations_visible_to
 from tongxing.tabular import xlsx_response
 
 MONEY = {"amount": "amount_fen", "pairing": "pairing"}
+# The programmes whose pairings send people (teachers, staff): paired schools and units.
+EXCHANGE_KINDS = frozenset({Kind.SCHOOL_PAIRING, Kind.DESIGNATED_UNIT})
 
 
 @allow(PROGRAMME_READERS)
@@ -161,7 +163,7 @@ def _programme_context(request, programme: Programme) -> dict:
         # The offices record for any visible pairing or partner region, a rep for its own.
         "may_record": request.user.has_role(*RECORDERS),
         "organisation": rights.organisation_of(request.user),
-        "is_school_pairing": programme.kind == Kind.SCHOOL_PAIRING,
+        "sends_people": programme.kind in EXCHANGE_KINDS,
         "is_labour": programme.kind == Kind.LABOUR_COOPERATION,
     }
 
@@ -345,6 +347,10 @@ def _record_page(request, pledge_form=None, disbursement_form=None, status=200):
         .prefetch_related("evidence")
         .order_by("-pk")[:20],
         "organisation": rights.organisation_of(request.user),
+        # Exchanges and labour activities are recorded on their programme's page.
+        "people_programmes": selectors.programmes_visible_to(request.user)
+        .filter(kind__in=EXCHANGE_KINDS | {Kind.LABOUR_COOPERATION})
+        .order_by("name", "pk")[:50],
     }
     return render(request, "programs/record.html", context, status=status)
 

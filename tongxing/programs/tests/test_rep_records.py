@@ -419,3 +419,50 @@ def test_htmx_rejects_a_labour_activity_in_place_and_asks_for_a_reason(world):
     assert '<span class="status">rejected</span>' in good.content.decode()
     fair.refresh_from_db()
     assert (fair.status, fair.review_note) == (Review.REJECTED, "日期有误")
+
+
+def test_the_record_page_leads_a_rep_to_where_she_records_people(world):
+    html = client_for(world["olga"]).get("/programmes/record/").content.decode()
+    assert f'href="/programmes/{world["schools"].pk}/#exchanges"' in html
+    assert f'href="/programmes/{world["labour"].pk}/#labour"' in html
+    otto = client_for(world["otto"]).get("/programmes/record/").content.decode()
+    assert f'href="/programmes/{world["labour"].pk}/#labour"' not in otto  # not his
+
+
+def test_a_reps_only_pairing_is_chosen_already(world):
+    html = client_for(world["olga"]).get(f"/programmes/{world['schools'].pk}/").content.decode()
+    assert f'<option value="{world["teachers"].pk}" selected>' in html
+    office = client_for(world["alice"]).get(f"/programmes/{world['schools'].pk}/").content.decode()
+    assert '<option value="" selected>Pairing</option>' in office  # two: the office chooses
+
+
+def test_a_rejected_pledge_tells_the_rep_why_on_her_record_page(world):
+    pledge = actions.record_pledge(
+        pairing=world["teachers"],
+        amount_fen=2_000_00,
+        purpose="图书",
+        pledged_on=EXCHANGE_DAY,
+        by=world["olga"],
+    )
+    actions.review_pledge(pledge=pledge, accept=False, note="金额有误", by=world["tina"])
+    html = client_for(world["olga"]).get("/programmes/record/").content.decode()
+    assert '<span class="status">rejected</span> · 金额有误' in html
+
+
+def test_a_designated_units_page_records_its_staff_exchanges(world):
+    units = f.programme(kind=Kind.DESIGNATED_UNIT, name="省直驻村")
+    html = client_for(world["alice"]).get(f"/programmes/{units.pk}/").content.decode()
+    assert "Record an exchange" in html
+
+
+def test_on_a_phone_each_amount_of_the_money_table_says_what_it_is(world):
+    actions.record_pledge(
+        pairing=world["teachers"],
+        amount_fen=2_000_00,
+        purpose="图书",
+        pledged_on=EXCHANGE_DAY,
+        by=None,
+    )
+    html = client_for(world["tina"]).get(f"/programmes/{world['schools'].pk}/").content.decode()
+    assert '<td class="number" data-label="Pledged">¥2,000.00</td>' in html
+    assert '<td class="number" data-label="Gap"><span class="tag">¥2,000.00</span></td>' in html
