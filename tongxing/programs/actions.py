@@ -437,11 +437,10 @@ def change_pairing(
 
 def _status_for(by: User | None, pairing: Pairing) -> str:
     """The office's own records count at once; an organisation's wait for its review."""
+    rights.require(rights.may_record_on(by, pairing))
     if rights.keeps_records_of(by, pairing.region_code):
         return Review.ACCEPTED
-    if rights.is_helper_rep(by, pairing):
-        return Review.PENDING
-    rights.require(False)
+    return Review.PENDING
 
 
 def _within_pairing(day, pairing: Pairing, field: str, errors: dict) -> None:

@@ -77,9 +77,10 @@ def keeps_records_of(by: User | None, region_code: str) -> bool:
     return is_system(by) or in_scope(by, RECORD_KEEPERS, region_code)
 
 
-def may_record_money(by: User | None, pairing: Pairing) -> bool:
-    """Record a pledge, a disbursement or an exchange: the office of the target's region,
-    or the helper's own representative (whose records then wait for review)."""
+def may_record_on(by: User | None, pairing: Pairing) -> bool:
+    """Record a pledge, a disbursement or an exchange on a pairing: the office of the
+    target's region, or the helper's own representative (whose records then wait for
+    review)."""
     return keeps_records_of(by, pairing.region_code) or is_helper_rep(by, pairing)
 
 
