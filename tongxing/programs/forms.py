@@ -146,7 +146,13 @@ class ImportForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label=_("On"), required=False, widget=DateInput)
+    # The page shows it without a label (the button says what it does): a screen reader
+    # still names it.
+    on = forms.DateField(
+        label=_("On"),
+        required=False,
+        widget=DateInput(attrs={"aria-label": _("The day of the coverage")}),
+    )
 
 
 class ProgrammeChangeForm(forms.Form):

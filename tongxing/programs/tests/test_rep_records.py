@@ -466,3 +466,9 @@ def test_on_a_phone_each_amount_of_the_money_table_says_what_it_is(world):
     html = client_for(world["tina"]).get(f"/programmes/{world['schools'].pk}/").content.decode()
     assert '<td class="number" data-label="Pledged">¥2,000.00</td>' in html
     assert '<td class="number" data-label="Gap"><span class="tag">¥2,000.00</span></td>' in html
+
+
+def test_on_the_programme_page_the_office_goes_from_a_waiting_exchange_to_its_review(world):
+    exchange(world, "olga")
+    html = client_for(world["tina"]).get(f"/programmes/{world['schools'].pk}/").content.decode()
+    assert '<a class="status" href="/programmes/review/">waiting for review</a>' in html
