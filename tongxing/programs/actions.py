@@ -37,7 +37,7 @@ from tongxing.programs.models import (
     ProgrammeTarget,
     Review,
 )
-from tongxing.programs.selectors import pairing_money
+from tongxing.programs.selectors import active_on, pairing_money
 from tongxing.queries import prefix_q
 from tongxing.regions.codes import Level
 from tongxing.regions.models import TAGS, Region
@@ -437,11 +437,10 @@ def change_pairing(
 
 def _status_for(by: User | None, pairing: Pairing) -> str:
     """The office's own records count at once; an organisation's wait for its review."""
+    rights.require(rights.may_record_on(by, pairing))
     if rights.keeps_records_of(by, pairing.region_code):
         return Review.ACCEPTED
-    if rights.is_helper_rep(by, pairing):
-        return Review.PENDING
-    rights.require(False)
+    return Review.PENDING
 
 
 def _within_pairing(day, pairing: Pairing, field: str, errors: dict) -> None:
@@ -593,6 +592,8 @@ def record_disbursement(
 
 
 def _review(model, record_id: int, accept: bool, note: str, by: User | None, action: str):
+    """The one review of what an organisation's rep recorded: a pledge, a disbursement,
+    an exchange or a labour activity."""
     errors: dict[str, list[str]] = {}
     note = _text(note, "review_note", errors)
     if not accept and not note and "review_note" not in errors:
@@ -647,10 +648,11 @@ def record_exchange(
     note: str = "",
     by: User | None,
 ) -> Exchange:
-    """Record people (teachers, staff) sent between a paired school or unit and its target."""
+    """Record people (teachers, staff) sent between a paired school or unit and its target.
+    An organisation's own exchange waits for the office's review."""
     with transaction.atomic():
         pairing = _lock_pairing(pairing)
-        rights.require(rights.keeps_records_of(by, pairing.region_code))
+        status = _status_for(by, pairing)
         errors: dict[str, list[str]] = {}
         _people(people, "people", errors)
         if direction not in Direction.values:
@@ -664,6 +666,7 @@ def record_exchange(
             exchanged_on=exchanged_on,
             direction=direction,
             note=note,
+            status=status,
             region_code=pairing.region_code,
             recorded_by=by,
         )
@@ -672,7 +675,9 @@ def record_exchange(
             action="exchange.recorded",
             target=exchange,
             region_code=exchange.region_code,
-            after=snapshot(exchange, ("pairing", "people", "exchanged_on", "direction", "note")),
+            after=snapshot(
+                exchange, ("pairing", "people", "exchanged_on", "direction", "note", "status")
+            ),
         )
     return exchange
 
@@ -686,10 +691,18 @@ def record_labour_activity(
     note: str = "",
     by: User | None,
 ) -> LabourActivity:
-    """Record a job fair or a placement with a partner region of a labour programme."""
+    """Record a job fair or a placement with a partner region of a labour programme.
+
+    The office records it for the region and it counts at once; a helper's representative
+    records it on its organisation's pairing with the region that held on the day, and it
+    waits for the office's review.
+    """
     with transaction.atomic():
         target = ProgrammeTarget.objects.select_related("programme").get(pk=target.pk)
-        rights.require(rights.keeps_records_of(by, target.region_code))
+        helper = None
+        if not rights.keeps_records_of(by, target.region_code):
+            rights.require(rights.is_helper_rep_of_target(by, target))
+            helper = rights.organisation_of(by)
         errors: dict[str, list[str]] = {}
         if target.programme.kind != Kind.LABOUR_COOPERATION:
             errors.setdefault("target", []).append(
@@ -698,15 +711,30 @@ def record_labour_activity(
         if kind not in LabourKind.values:
             errors.setdefault("kind", []).append(_("Choose a job fair or a placement."))
         _date(held_on, "held_on", errors, latest=_today())
+        pairing = None
+        if helper is not None and "held_on" not in errors:
+            # The rep's pairing that held on the day, locked like any record on a pairing.
+            pairing = (
+                Pairing.objects.select_for_update()
+                .filter(active_on(held_on), target=target, helper=helper)
+                .order_by("since", "pk")
+                .first()
+            )
+            if pairing is None:
+                errors.setdefault("held_on", []).append(
+                    _("Your organisation was not paired with this partner region on that day.")
+                )
         _people(people_placed, "people_placed", errors, allow_zero=True)
         note = _text(note, "note", errors)
         _raise(errors)
         activity = LabourActivity.objects.create(
             target=target,
+            pairing=pairing,
             kind=kind,
             held_on=held_on,
             people_placed=people_placed,
             note=note,
+            status=Review.ACCEPTED if helper is None else Review.PENDING,
             region_code=target.region_code,
             recorded_by=by,
         )
@@ -715,9 +743,28 @@ def record_labour_activity(
             action="labour_activity.recorded",
             target=activity,
             region_code=activity.region_code,
-            after=snapshot(activity, ("target", "kind", "held_on", "people_placed", "note")),
+            after=snapshot(
+                activity,
+                ("target", "pairing", "kind", "held_on", "people_placed", "note", "status"),
+            ),
         )
     return activity
+
+
+def review_exchange(
+    *, exchange: Exchange, accept: bool, note: str = "", by: User | None
+) -> Exchange:
+    """Accept or reject an exchange an organisation recorded (a rejection says why)."""
+    action = "exchange.accepted" if accept else "exchange.rejected"
+    return _review(Exchange, exchange.pk, accept, note, by, action)
+
+
+def review_labour_activity(
+    *, activity: LabourActivity, accept: bool, note: str = "", by: User | None
+) -> LabourActivity:
+    """Accept or reject a labour activity an organisation recorded (a rejection says why)."""
+    action = "labour_activity.accepted" if accept else "labour_activity.rejected"
+    return _review(LabourActivity, activity.pk, accept, note, by, action)
 
 
 # --- Imports -------------------------------------------------------------------------------

@@ -19,10 +19,16 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from tongxing.access import STAFF_ROLES, Role, allow
+from tongxing.access import allow
 from tongxing.paging import Pages
 from tongxing.programs import actions, imports, selectors
 from tongxing.programs.models import Direction, DisbursementKind, Kind, LabourKind, Pairing, Review
+from tongxing.programs.rights import (
+    PROGRAMME_READERS,
+    PROGRAMME_RUNNERS,
+    RECORD_KEEPERS,
+    RECORDERS,
+)
 from tongxing.regions.selectors import access_region_by_code
 from tongxing.tabular import read_upload_for_api
 
@@ -170,6 +176,8 @@ class ExchangeOut(Schema):
     exchanged_on: datetime.date
     direction: str
     note: str
+    status: str
+    review_note: str
 
 
 class ExchangeIn(Input):
@@ -182,10 +190,13 @@ class ExchangeIn(Input):
 class LabourOut(Schema):
     id: int
     target: int = Field(..., alias="target_id")
+    pairing: int | None = Field(None, alias="pairing_id")
     kind: str
     held_on: datetime.date
     people_placed: int
     note: str
+    status: str
+    review_note: str
 
 
 class LabourIn(Input):
@@ -218,7 +229,7 @@ def _filtered(qs: QuerySet, filters: RecordFilters, programme_field: str) -> Que
 
 
 @router.get("/programmes/pairings", response=list[PairingOut], summary="Pairings I may see")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_pairings(request, filters: Query[RecordFilters]):
     qs = selectors.pairings_visible_to(request.user).select_related(
@@ -230,7 +241,7 @@ def list_pairings(request, filters: Query[RecordFilters]):
 
 
 @router.get("/programmes/targets", response=list[TargetOut], summary="Targets I may see")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=100)
 def list_targets(request, filters: Query[RecordFilters]):
     qs = selectors.targets_visible_to(request.user).select_related("region", "organisation")
@@ -240,7 +251,7 @@ def list_targets(request, filters: Query[RecordFilters]):
 
 
 @router.post("/programmes/pairings/{pairing_id}/end", response=PairingOut, summary="End a pairing")
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def end_pairing(request, pairing_id: int, payload: EndIn):
     pairing = selectors.access_pairing(request.user, pairing_id)
     return actions.end_pairing(pairing=pairing, until=payload.until, by=request.user)
@@ -251,7 +262,7 @@ def end_pairing(request, pairing_id: int, payload: EndIn):
     response={201: PairingOut},
     summary="Change a pairing's helper or target from a day on (a new pairing replaces it)",
 )
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def change_pairing(request, pairing_id: int, payload: ChangeIn):
     pairing = selectors.access_pairing(request.user, pairing_id)
     helper = selectors.helper_for(request.user, payload.helper) if payload.helper else None
@@ -267,7 +278,7 @@ def change_pairing(request, pairing_id: int, payload: ChangeIn):
     response={201: PledgeOut},
     summary="Record a pledge (意向); an organisation's own waits for the office's review",
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.ORG_REP)
+@allow(RECORDERS)
 def record_pledge(request, pairing_id: int, payload: PledgeIn):
     pairing = selectors.access_pairing(request.user, pairing_id)
     pledge = actions.record_pledge(
@@ -285,7 +296,7 @@ def record_pledge(request, pairing_id: int, payload: PledgeIn):
     response={201: DisbursementOut},
     summary="Record a disbursement (落实; multipart, with photos as evidence)",
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.ORG_REP)
+@allow(RECORDERS)
 def record_disbursement(
     request,
     pairing_id: int,
@@ -313,9 +324,12 @@ def record_disbursement(
 @router.post(
     "/programmes/pairings/{pairing_id}/exchanges",
     response={201: ExchangeOut},
-    summary="Record people sent between a paired school or unit and its target",
+    summary=(
+        "Record people sent between a paired school or unit and its target; an "
+        "organisation's own waits for the office's review"
+    ),
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
+@allow(RECORDERS)
 def record_exchange(request, pairing_id: int, payload: ExchangeIn):
     pairing = selectors.access_pairing(request.user, pairing_id)
     exchange = actions.record_exchange(
@@ -330,7 +344,7 @@ def record_exchange(request, pairing_id: int, payload: ExchangeIn):
 
 
 @router.get("/programmes/pledges", response=list[PledgeOut], summary="Pledges I may see")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_pledges(request, filters: Query[RecordFilters]):
     return _filtered(selectors.pledges_visible_to(request.user), filters, "pairing__programme")
@@ -341,7 +355,7 @@ def list_pledges(request, filters: Query[RecordFilters]):
     response=PledgeOut,
     summary="Accept or reject a pledge an organisation recorded",
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
+@allow(RECORD_KEEPERS)
 def review_pledge(request, pledge_id: int, payload: ReviewIn):
     pledge = selectors.access_pledge(request.user, pledge_id)
     return actions.review_pledge(
@@ -352,7 +366,7 @@ def review_pledge(request, pledge_id: int, payload: ReviewIn):
 @router.get(
     "/programmes/disbursements", response=list[DisbursementOut], summary="Disbursements I may see"
 )
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_disbursements(request, filters: Query[RecordFilters]):
     qs = selectors.disbursements_visible_to(request.user).prefetch_related("evidence")
@@ -364,7 +378,7 @@ def list_disbursements(request, filters: Query[RecordFilters]):
     response=DisbursementOut,
     summary="Accept or reject a disbursement an organisation recorded",
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
+@allow(RECORD_KEEPERS)
 def review_disbursement(request, disbursement_id: int, payload: ReviewIn):
     disbursement = selectors.access_disbursement(request.user, disbursement_id)
     return actions.review_disbursement(
@@ -373,31 +387,55 @@ def review_disbursement(request, disbursement_id: int, payload: ReviewIn):
 
 
 @router.get("/programmes/exchanges", response=list[ExchangeOut], summary="Exchanges I may see")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_exchanges(request, filters: Query[RecordFilters]):
-    qs = selectors.exchanges_visible_to(request.user)
-    if filters.programme is not None:
-        qs = qs.filter(pairing__programme=filters.programme)
-    return qs.order_by("pk")
+    return _filtered(selectors.exchanges_visible_to(request.user), filters, "pairing__programme")
+
+
+@router.post(
+    "/programmes/exchanges/{exchange_id}/review",
+    response=ExchangeOut,
+    summary="Accept or reject an exchange an organisation recorded",
+)
+@allow(RECORD_KEEPERS)
+def review_exchange(request, exchange_id: int, payload: ReviewIn):
+    exchange = selectors.access_exchange(request.user, exchange_id)
+    return actions.review_exchange(
+        exchange=exchange, accept=payload.accept, note=payload.note, by=request.user
+    )
 
 
 @router.get("/programmes/labour-activities", response=list[LabourOut], summary="Labour activities")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_labour_activities(request, filters: Query[RecordFilters]):
     qs = selectors.labour_activities_visible_to(request.user)
-    if filters.programme is not None:
-        qs = qs.filter(target__programme=filters.programme)
-    return qs.order_by("pk")
+    return _filtered(qs, filters, "target__programme")
+
+
+@router.post(
+    "/programmes/labour-activities/{activity_id}/review",
+    response=LabourOut,
+    summary="Accept or reject a labour activity an organisation recorded",
+)
+@allow(RECORD_KEEPERS)
+def review_labour_activity(request, activity_id: int, payload: ReviewIn):
+    activity = selectors.access_labour_activity(request.user, activity_id)
+    return actions.review_labour_activity(
+        activity=activity, accept=payload.accept, note=payload.note, by=request.user
+    )
 
 
 @router.post(
     "/programmes/targets/{target_id}/labour-activities",
     response={201: LabourOut},
-    summary="Record a job fair or a placement with a partner region",
+    summary=(
+        "Record a job fair or a placement with a partner region; an organisation records "
+        "it on its own pairing with the region, and it waits for the office's review"
+    ),
 )
-@allow(Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
+@allow(RECORDERS)
 def record_labour_activity(request, target_id: int, payload: LabourIn):
     target = selectors.access_target(request.user, target_id)
     activity = actions.record_labour_activity(
@@ -415,14 +453,14 @@ def record_labour_activity(request, target_id: int, payload: LabourIn):
 
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="Programmes I may see")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 @paginate(Pages, page_size=50)
 def list_programmes(request):
     return selectors.programmes_visible_to(request.user).select_related("region").order_by("pk")
 
 
 @router.post("/programmes", response={201: ProgrammeOut}, summary="Start a programme")
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def create_programme(request, payload: ProgrammeIn):
     code = payload.region or request.user.region_id
     region = access_region_by_code(request.user, code)
@@ -438,13 +476,13 @@ def create_programme(request, payload: ProgrammeIn):
 
 
 @router.get("/programmes/{programme_id}", response=ProgrammeOut, summary="A programme")
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def get_programme(request, programme_id: int):
     return selectors.access_programme(request.user, programme_id)
 
 
 @router.put("/programmes/{programme_id}", response=ProgrammeOut, summary="Change a programme")
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def change_programme(request, programme_id: int, payload: ProgrammeChangeIn):
     programme = selectors.access_programme(request.user, programme_id)
     return actions.edit_programme(
@@ -461,7 +499,7 @@ def change_programme(request, programme_id: int, payload: ProgrammeChangeIn):
     response={201: list[TargetOut]},
     summary="Add targets: villages by tag, or one region or school by hand",
 )
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def add_targets(request, programme_id: int, payload: TargetsIn):
     programme = selectors.access_programme(request.user, programme_id)
     given = [name for name in ("tag", "region", "organisation") if getattr(payload, name)]
@@ -482,7 +520,7 @@ def add_targets(request, programme_id: int, payload: TargetsIn):
     response=CoverageOut,
     summary="The targets with no pairing on a day (一对一全覆盖 means none)",
 )
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def coverage(request, programme_id: int, on: datetime.date | None = None):
     programme = selectors.access_programme(request.user, programme_id)
     day = on or timezone.localdate()
@@ -496,7 +534,7 @@ def coverage(request, programme_id: int, on: datetime.date | None = None):
     response={201: PairingOut},
     summary="Pair a helper organisation with a target",
 )
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def create_pairing(request, programme_id: int, payload: PairIn):
     programme = selectors.access_programme(request.user, programme_id)
     target = selectors.access_target(request.user, payload.target)
@@ -541,7 +579,7 @@ def _import(request, programme_id: int, file, read, write):
     response={200: ImportOut, 400: ImportOut, 413: dict},
     summary="Import pairings from a spreadsheet (all or nothing; faults by row and column)",
 )
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_pairings(request, programme_id: int, file: File[UploadedFile]):
     return _import(request, programme_id, file, imports.read_pairings, actions.import_pairings)
 
@@ -551,7 +589,7 @@ def import_pairings(request, programme_id: int, file: File[UploadedFile]):
     response={200: ImportOut, 400: ImportOut, 413: dict},
     summary="Import disbursements from a spreadsheet (all or nothing; faults by row and column)",
 )
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_disbursements(request, programme_id: int, file: File[UploadedFile]):
     return _import(
         request, programme_id, file, imports.read_disbursements, actions.import_disbursements

@@ -141,8 +141,24 @@ def register() -> None:
             "exchange.recorded", _("recorded"), _("%(actor)s recorded the exchange %(object)s.")
         ),
         Action(
+            "exchange.accepted", _("accepted"), _("%(actor)s accepted the exchange %(object)s.")
+        ),
+        Action(
+            "exchange.rejected", _("rejected"), _("%(actor)s rejected the exchange %(object)s.")
+        ),
+        Action(
             "labour_activity.recorded",
             _("recorded"),
             _("%(actor)s recorded the labour activity %(object)s."),
+        ),
+        Action(
+            "labour_activity.accepted",
+            _("accepted"),
+            _("%(actor)s accepted the labour activity %(object)s."),
+        ),
+        Action(
+            "labour_activity.rejected",
+            _("rejected"),
+            _("%(actor)s rejected the labour activity %(object)s."),
         ),
     )

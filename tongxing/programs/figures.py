@@ -7,7 +7,8 @@ time zone; a period is its first and last day.
 
 - A programme, a pairing "in the period": overlapping it (a programme from `starts_on`
   through `ends_on`, a pairing from `since` through `until`).
-- Money counts what the office accepted, never what waits for its review or was rejected.
+- Money and exchanges count what the office accepted, never what an organisation recorded
+  and waits for its review or was rejected.
   Section 2's pledged and disbursed sums are "as of" the period's last day (the report's
   cumulative 共达成 / 已落实); a disbursement counts funds and materials at their value.
 - Coverage (一对一全覆盖): of the enterprise–village programme's target villages, those with
@@ -114,6 +115,7 @@ def _disbursed_in(kind: str):
 def _exchanged(w: Window) -> Q:
     return Q(
         pairing__programme__kind=Kind.SCHOOL_PAIRING,
+        status=Review.ACCEPTED,
         exchanged_on__gte=_first(w),
         exchanged_on__lte=_last(w),
     )

@@ -18,6 +18,15 @@ TAG_CHOICES = [
 ]
 
 
+def _choose(field, items, label) -> None:
+    """Offer the items; where there is only one, it is chosen already (a rep on a phone
+    usually has one pairing)."""
+    items = list(items)
+    field.choices = blank(label) + [(item.pk, str(item)) for item in items]
+    if len(items) == 1:
+        field.initial = items[0].pk
+
+
 def fen(yuan: Decimal) -> int:
     return int((yuan * 100).to_integral_value())
 
@@ -91,7 +100,7 @@ class PledgeForm(forms.Form):
 
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].choices = blank(_("Pairing")) + [(p.pk, str(p)) for p in pairings]
+        _choose(self.fields["pairing"], pairings, _("Pairing"))
 
 
 class MultiplePhotos(forms.ClearableFileInput):
@@ -119,7 +128,7 @@ class DisbursementForm(forms.Form):
 
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].choices = blank(_("Pairing")) + [(p.pk, str(p)) for p in pairings]
+        _choose(self.fields["pairing"], pairings, _("Pairing"))
 
 
 class ReviewForm(forms.Form):
@@ -137,7 +146,13 @@ class ImportForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label=_("On"), required=False, widget=DateInput)
+    # The page shows it without a label (the button says what it does): a screen reader
+    # still names it.
+    on = forms.DateField(
+        label=_("On"),
+        required=False,
+        widget=DateInput(attrs={"aria-label": _("The day of the coverage")}),
+    )
 
 
 class ProgrammeChangeForm(forms.Form):
@@ -155,7 +170,7 @@ class ExchangeForm(forms.Form):
 
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].choices = blank(_("Pairing")) + [(p.pk, str(p)) for p in pairings]
+        _choose(self.fields["pairing"], pairings, _("Pairing"))
 
 
 class LabourForm(forms.Form):
@@ -169,6 +184,4 @@ class LabourForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = blank(_("Partner region")) + [
-            (t.pk, str(t)) for t in targets
-        ]
+        _choose(self.fields["target"], targets, _("Partner region"))

@@ -6,7 +6,8 @@ regions. A pairing (结对) links a helper organisation to a target for a period
 edited into another one: ending it sets its last day, and changing it ends it and opens a
 new one, so the history of who helped whom stays as it was. Pledges (意向) and
 disbursements (落实) are recorded against a pairing; exchanges of people and labour
-activities are records of the programme.
+activities are records of the programme. What an organisation's representative records of
+these waits for the office's review and counts only once accepted.
 
 Every record carries `region_code`, the 12-digit code by which it is scoped and counted:
 its target's region when that lies inside the programme's region, else (a paired county
@@ -29,7 +30,8 @@ class Kind(models.TextChoices):
 
 
 class Review(models.TextChoices):
-    """A pledge or disbursement an organisation's rep records waits for the office."""
+    """What an organisation's rep records (a pledge, a disbursement, an exchange, a labour
+    activity) waits for the office."""
 
     PENDING = "pending", _("waiting for review")
     ACCEPTED = "accepted", _("accepted")
@@ -240,7 +242,7 @@ class Direction(models.TextChoices):
     TO_HELPER = "to_helper", _("from the target to the helper")
 
 
-class Exchange(models.Model):
+class Exchange(Reviewed):
     """People (teachers, staff) sent between a paired school or unit and its target."""
 
     pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="exchanges")
@@ -248,11 +250,6 @@ class Exchange(models.Model):
     exchanged_on = models.DateField(_("date"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    region_code = models.CharField(max_length=12, db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("exchange")
@@ -271,8 +268,12 @@ class LabourKind(models.TextChoices):
     PLACEMENT = "placement", _("placement")  # 转移就业
 
 
-class LabourActivity(models.Model):
-    """A job fair or a placement with a partner region of a labour-cooperation programme."""
+class LabourActivity(Reviewed):
+    """A job fair or a placement with a partner region of a labour-cooperation programme.
+
+    The office records it for the partner region; a helper organisation's representative
+    records it for its own pairing with that region (`pairing`), and it waits for review.
+    """
 
     target = models.ForeignKey(
         ProgrammeTarget,
@@ -280,15 +281,20 @@ class LabourActivity(models.Model):
         on_delete=models.PROTECT,
         related_name="labour_activities",
     )
+    # The pairing of the organisation whose representative recorded it; empty for the
+    # office's own records, which belong to no one helper.
+    pairing = models.ForeignKey(
+        Pairing,
+        verbose_name=_("pairing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="labour_activities",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=LabourKind.choices)
     held_on = models.DateField(_("date"))
     people_placed = models.PositiveIntegerField(_("people placed"), default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    region_code = models.CharField(max_length=12, db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("labour activity")

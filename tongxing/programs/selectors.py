@@ -8,6 +8,7 @@ organisation's representative sees its own organisation's pairings and what hang
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
@@ -115,10 +116,9 @@ def exchanges_visible_to(user: User) -> QuerySet[Exchange]:
 
 
 def labour_activities_visible_to(user: User) -> QuerySet[LabourActivity]:
-    organisation = organisation_of(user)
-    if organisation is not None:
-        return LabourActivity.objects.none()  # a rep records money, not labour activities
-    return _cut(LabourActivity.objects.all(), user, "")
+    """The staff see their region's; a rep those recorded on its organisation's pairings,
+    not the office's own records of the partner region (they belong to no one helper)."""
+    return _cut(LabourActivity.objects.all(), user, "pairing__helper")
 
 
 def access_pledge(user: User, pledge_id: int) -> PairingPledge:
@@ -135,17 +135,55 @@ def access_disbursement(user: User, disbursement_id: int) -> Disbursement:
         raise Http404 from None
 
 
-def review_queue(user: User) -> tuple[QuerySet[PairingPledge], QuerySet[Disbursement]]:
-    """The pledges and disbursements of the user's region waiting for review, oldest
-    first; not those they recorded themselves."""
+def access_exchange(user: User, exchange_id: int) -> Exchange:
+    try:
+        return exchanges_visible_to(user).select_related("pairing").get(pk=exchange_id)
+    except Exchange.DoesNotExist:
+        raise Http404 from None
+
+
+def access_labour_activity(user: User, activity_id: int) -> LabourActivity:
+    try:
+        return labour_activities_visible_to(user).select_related("target").get(pk=activity_id)
+    except LabourActivity.DoesNotExist:
+        raise Http404 from None
+
+
+class ReviewQueue(NamedTuple):
+    pledges: QuerySet[PairingPledge]
+    disbursements: QuerySet[Disbursement]
+    exchanges: QuerySet[Exchange]
+    labour_activities: QuerySet[LabourActivity]
+
+
+def review_queue(user: User) -> ReviewQueue:
+    """What organisations recorded in the user's region and waits for review, oldest
+    first: pledges, disbursements, exchanges, labour activities; not what the user recorded
+    themselves."""
     if organisation_of(user) is not None or scope_prefix(user) is None:
-        return PairingPledge.objects.none(), Disbursement.objects.none()
-    return tuple(
-        qs.filter(status=Review.PENDING)
-        .exclude(recorded_by=user)
-        .select_related("pairing__helper", "pairing__target__region", "pairing__programme")
-        .order_by("recorded_at", "pk")
-        for qs in (pledges_visible_to(user), disbursements_visible_to(user))
+        return ReviewQueue(
+            PairingPledge.objects.none(),
+            Disbursement.objects.none(),
+            Exchange.objects.none(),
+            LabourActivity.objects.none(),
+        )
+    on_pairing = ("pairing__helper", "pairing__target__region", "pairing__programme")
+    return ReviewQueue(
+        *(
+            qs.filter(status=Review.PENDING)
+            .exclude(recorded_by=user)
+            .select_related(*related)
+            .order_by("recorded_at", "pk")
+            for qs, related in (
+                (pledges_visible_to(user), on_pairing),
+                (disbursements_visible_to(user), on_pairing),
+                (exchanges_visible_to(user), (*on_pairing, "pairing__target__organisation")),
+                (
+                    labour_activities_visible_to(user),
+                    ("pairing__helper", "target__region", "target__programme"),
+                ),
+            )
+        )
     )
 
 

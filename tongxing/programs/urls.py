@@ -18,6 +18,12 @@ urlpatterns = [
         views.review_disbursement,
         name="review_disbursement",
     ),
+    path("review/exchanges/<int:exchange_id>/", views.review_exchange, name="review_exchange"),
+    path(
+        "review/labour/<int:activity_id>/",
+        views.review_labour_activity,
+        name="review_labour_activity",
+    ),
     path("<int:programme_id>/", views.programme_page, name="programme"),
     path("<int:programme_id>/export/", views.programme_export, name="export"),
     path("<int:programme_id>/targets/", views.add_targets, name="add_targets"),

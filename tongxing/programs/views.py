@@ -1,7 +1,8 @@
 """The programme pages: the list, a programme's page (targets and helpers, coverage, money
-per township and per helper with the gaps marked) with the city office's pairing editor,
-the page where offices and organisations record pledges and disbursements, the office's
-review of an organisation's records, and the Excel export.
+per township and per helper with the gaps marked, exchanges and labour activities, which
+offices and organisations record there) with the city office's pairing editor, the page
+where offices and organisations record pledges and disbursements, the office's one review
+of what an organisation recorded, and the Excel export.
 
 Each view validates its form, calls one action or selector, and renders; a refused action
 shows its errors on the form's fields with a 400.
@@ -20,21 +21,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxing import photos
-from tongxing.access import STAFF_ROLES, Role, allow
+from tongxing.access import allow
 from tongxing.pages import cleaned, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.programs import actions, forms, imports, rights, selectors
 from tongxing.programs.exports import export_programme
-from tongxing.programs.models import Kind, Programme
+from tongxing.programs.models import Kind, Programme, Review
+from tongxing.programs.rights import (
+    PROGRAMME_READERS,
+    PROGRAMME_RUNNERS,
+    RECORD_KEEPERS,
+    RECORDERS,
+)
 from tongxing.registry.selectors import organisations_visible_to
 from tongxing.tabular import xlsx_response
 
-RECORDERS = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN, Role.ORG_REP)
-REVIEWERS = (Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN)
 MONEY = {"amount": "amount_fen", "pairing": "pairing"}
+# The programmes whose pairings send people (teachers, staff): paired schools and units.
+EXCHANGE_KINDS = frozenset({Kind.SCHOOL_PAIRING, Kind.DESIGNATED_UNIT})
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_list(request):
     programmes = selectors.programmes_visible_to(request.user).select_related("region")
     context = {
@@ -44,7 +51,7 @@ def programme_list(request):
     return render(request, "programs/programme_list.html", context)
 
 
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def programme_create(request):
     form = forms.ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +149,7 @@ def _programme_context(request, programme: Programme) -> dict:
             key=lambda item: item[0],
         ),
         "may_run": rights.may_run(request.user, programme)
-        and request.user.has_role(Role.CITY_ADMIN),
+        and request.user.has_role(*PROGRAMME_RUNNERS),
         "exchanges": selectors.exchanges_visible_to(request.user)
         .filter(pairing__programme=programme)
         .select_related(
@@ -151,10 +158,12 @@ def _programme_context(request, programme: Programme) -> dict:
         .order_by("exchanged_on", "pk"),
         "labour_activities": selectors.labour_activities_visible_to(request.user)
         .filter(target__programme=programme)
-        .select_related("target__region")
+        .select_related("target__region", "target__organisation", "pairing__helper")
         .order_by("held_on", "pk"),
-        "keeps_records": request.user.has_role(*REVIEWERS),
-        "is_school_pairing": programme.kind == Kind.SCHOOL_PAIRING,
+        # The offices record for any visible pairing or partner region, a rep for its own.
+        "may_record": request.user.has_role(*RECORDERS),
+        "organisation": rights.organisation_of(request.user),
+        "sends_people": programme.kind in EXCHANGE_KINDS,
         "is_labour": programme.kind == Kind.LABOUR_COOPERATION,
     }
 
@@ -192,20 +201,21 @@ def _render_programme(request, programme: Programme, bound: dict | None = None, 
                 }
             ),
         )
-    if context["keeps_records"]:
+    if context["may_record"]:
         context.update(_record_forms(request, programme, bound))
     return render(request, "programs/programme.html", context, status=status)
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_page(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     return _render_programme(request, programme)
 
 
-def _after(request, programme: Programme, form_name: str, form, run) -> object:
-    """Run the action of a valid form and go back to the programme, or show the page again
-    with the form's errors."""
+def _after(request, programme: Programme, form_name: str, form, run, anchor: str = "") -> object:
+    """Run the action of a valid form and go back to the programme (at the anchor's
+    section: on a phone the form lies far down the page), or show the page again with the
+    form's errors."""
     if form.is_valid():
         try:
             message = run(form.cleaned_data)
@@ -213,12 +223,13 @@ def _after(request, programme: Programme, form_name: str, form, run) -> object:
             show_errors(form, exc)
         else:
             messages.success(request, message)
-            return redirect("programs:programme", programme.pk)
+            url = reverse("programs:programme", args=[programme.pk])
+            return redirect(f"{url}#{anchor}" if anchor else url)
     return _render_programme(request, programme, {form_name: form}, status=400)
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def add_targets(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     if "tag" in request.POST:
@@ -242,7 +253,7 @@ def add_targets(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def pair(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.PairForm(
@@ -269,7 +280,7 @@ def _open_pairings(request, programme):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def end_pairing(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.EndForm(request.POST, pairings=_open_pairings(request, programme))
@@ -286,7 +297,7 @@ def end_pairing(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def change_pairing(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ChangeForm(
@@ -304,7 +315,7 @@ def change_pairing(request, programme_id: int):
     return _after(request, programme, "change_form", form, run)
 
 
-@allow(STAFF_ROLES)
+@allow(PROGRAMME_READERS)
 def programme_export(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     context = _programme_context(request, programme)
@@ -336,17 +347,21 @@ def _record_page(request, pledge_form=None, disbursement_form=None, status=200):
         .prefetch_related("evidence")
         .order_by("-pk")[:20],
         "organisation": rights.organisation_of(request.user),
+        # Exchanges and labour activities are recorded on their programme's page.
+        "people_programmes": selectors.programmes_visible_to(request.user)
+        .filter(kind__in=EXCHANGE_KINDS | {Kind.LABOUR_COOPERATION})
+        .order_by("name", "pk")[:50],
     }
     return render(request, "programs/record.html", context, status=status)
 
 
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record(request):
     return _record_page(request)
 
 
 @require_POST
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record_pledge(request):
     form = forms.PledgeForm(request.POST, pairings=_money_pairings(request))
     if form.is_valid():
@@ -368,7 +383,7 @@ def record_pledge(request):
 
 
 @require_POST
-@allow(*RECORDERS)
+@allow(RECORDERS)
 def record_disbursement(request):
     form = forms.DisbursementForm(request.POST, request.FILES, pairings=_money_pairings(request))
     if form.is_valid():
@@ -393,16 +408,22 @@ def record_disbursement(request):
 
 
 def _pending_or_recorded(item) -> str:
-    if item.status == "pending":
+    if item.status == Review.PENDING:
         return _("Recorded; it counts once the office has reviewed it.")
     return _("Recorded.")
 
 
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review(request):
-    pledges, disbursements = selectors.review_queue(request.user)
-    disbursements = disbursements.prefetch_related("evidence")
-    context = {"pledges": pledges, "disbursements": disbursements}
+    """The one review page of what organisations recorded: pledges, disbursements,
+    exchanges and labour activities."""
+    queue = selectors.review_queue(request.user)
+    context = {
+        "pledges": queue.pledges,
+        "disbursements": queue.disbursements.prefetch_related("evidence"),
+        "exchanges": queue.exchanges,
+        "labour_activities": queue.labour_activities,
+    }
     return render(request, "programs/review.html", context)
 
 
@@ -428,7 +449,7 @@ def _review(request, item, kind: str, act):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review_pledge(request, pledge_id: int):
     pledge = selectors.access_pledge(request.user, pledge_id)
     return _review(
@@ -440,7 +461,7 @@ def review_pledge(request, pledge_id: int):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORD_KEEPERS)
 def review_disbursement(request, disbursement_id: int):
     item = selectors.access_disbursement(request.user, disbursement_id)
     return _review(
@@ -451,7 +472,31 @@ def review_disbursement(request, disbursement_id: int):
     )
 
 
-@allow(STAFF_ROLES)
+@require_POST
+@allow(RECORD_KEEPERS)
+def review_exchange(request, exchange_id: int):
+    item = selectors.access_exchange(request.user, exchange_id)
+    return _review(
+        request,
+        item,
+        "exchange",
+        lambda **kw: actions.review_exchange(exchange=item, by=request.user, **kw),
+    )
+
+
+@require_POST
+@allow(RECORD_KEEPERS)
+def review_labour_activity(request, activity_id: int):
+    item = selectors.access_labour_activity(request.user, activity_id)
+    return _review(
+        request,
+        item,
+        "labour",
+        lambda **kw: actions.review_labour_activity(activity=item, by=request.user, **kw),
+    )
+
+
+@allow(PROGRAMME_READERS)
 def evidence_photo(request, evidence_id: int):
     """A disbursement's photo, to the staff who see the disbursement and its helper's rep."""
     evidence = selectors.access_evidence(request.user, evidence_id)
@@ -487,7 +532,7 @@ def _import_view(request, programme_id: int, *, read, write, form_name: str):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_pairings(request, programme_id: int):
     return _import_view(
         request,
@@ -499,7 +544,7 @@ def import_pairings(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def import_disbursements(request, programme_id: int):
     return _import_view(
         request,
@@ -511,7 +556,7 @@ def import_disbursements(request, programme_id: int):
 
 
 @require_POST
-@allow(Role.CITY_ADMIN)
+@allow(PROGRAMME_RUNNERS)
 def programme_edit(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ProgrammeChangeForm(request.POST)
@@ -530,7 +575,7 @@ def programme_edit(request, programme_id: int):
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORDERS)
 def record_exchange(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.ExchangeForm(
@@ -539,7 +584,7 @@ def record_exchange(request, programme_id: int):
     )
 
     def run(data):
-        actions.record_exchange(
+        exchange = actions.record_exchange(
             pairing=selectors.access_pairing(request.user, data["pairing"]),
             people=data["people"],
             exchanged_on=data["exchanged_on"],
@@ -547,13 +592,13 @@ def record_exchange(request, programme_id: int):
             note=data["note"],
             by=request.user,
         )
-        return _("Recorded.")
+        return _pending_or_recorded(exchange)
 
-    return _after(request, programme, "exchange_form", form, run)
+    return _after(request, programme, "exchange_form", form, run, anchor="exchanges")
 
 
 @require_POST
-@allow(*REVIEWERS)
+@allow(RECORDERS)
 def record_labour_activity(request, programme_id: int):
     programme = selectors.access_programme(request.user, programme_id)
     form = forms.LabourForm(
@@ -562,7 +607,7 @@ def record_labour_activity(request, programme_id: int):
     )
 
     def run(data):
-        actions.record_labour_activity(
+        activity = actions.record_labour_activity(
             target=selectors.access_target(request.user, data["target"]),
             kind=data["kind"],
             held_on=data["held_on"],
@@ -570,6 +615,6 @@ def record_labour_activity(request, programme_id: int):
             note=data["note"],
             by=request.user,
         )
-        return _("Recorded.")
+        return _pending_or_recorded(activity)
 
-    return _after(request, programme, "labour_form", form, run)
+    return _after(request, programme, "labour_form", form, run, anchor="labour")

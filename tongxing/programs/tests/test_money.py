@@ -147,7 +147,7 @@ def test_an_organisation_records_its_own_pledge_which_waits_for_review(paired, o
     f.speak_for(olga, paired["food"])
     mine = pledge(paired["a1"], 10_000_00, olga)
     assert mine.status == Review.PENDING
-    pending_pledges, _ = selectors.review_queue(tina)
+    pending_pledges = selectors.review_queue(tina).pledges
     assert list(pending_pledges) == [mine]
     actions.review_pledge(pledge=mine, accept=True, by=tina)
     mine.refresh_from_db()

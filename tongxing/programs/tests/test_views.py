@@ -298,7 +298,8 @@ def schools(world):
     return {"programme": prog, "pairing": pairing}
 
 
-@pytest.mark.parametrize(("who", "status", "recorded"), [("tina", 302, 1), ("olga", 403, 0)])
+# Olga speaks for a food company, no school: the school programme is not hers to see.
+@pytest.mark.parametrize(("who", "status", "recorded"), [("tina", 302, 1), ("olga", 404, 0)])
 def test_the_township_records_a_teachers_exchange_on_the_page(
     world, schools, who, status, recorded
 ):
