@@ -6,27 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0001_suppliers_products_sales'),
-        ('events', '0001_events_exemplars_publicity_policies'),
-        ('regions', '0001_initial'),
-        ('registry', '0002_household_account'),
+        ("commerce", "0001_suppliers_products_sales"),
+        ("events", "0001_events_exemplars_publicity_policies"),
+        ("regions", "0001_initial"),
+        ("registry", "0002_household_account"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sale',
-            name='event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sales', to='events.event', verbose_name='fair'),
+            model_name="sale",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sales",
+                to="events.event",
+                verbose_name="fair",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(fields=['event', 'sold_on'], name='sale_event_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='sale',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('event__isnull', False), ('channel__in', ('fair_online', 'fair_offline'))), models.Q(('event__isnull', True), models.Q(('channel__in', ('fair_online', 'fair_offline')), _negated=True)), _connector='OR'), name='sale_event_fair_channels_only'),
+            model_name="sale",
+            index=models.Index(fields=["event", "sold_on"], name="sale_event_date"),
         ),
     ]
