@@ -17,6 +17,7 @@ from tongxing.audit.log import record, record_many, record_update, snapshot
 from tongxing.commerce import rights
 from tongxing.commerce.models import (
     BUDGET_UNIT_KINDS,
+    FAIR_CHANNELS,
     SUPPLIER_KINDS,
     Category,
     Channel,
@@ -30,6 +31,7 @@ from tongxing.commerce.models import (
     SupplierCertification,
     seller_certified,
 )
+from tongxing.events.models import Event, EventKind
 from tongxing.queries import insert_many
 from tongxing.registry.models import Household, Member, Organisation
 from tongxing.text import check_public_text, clean_text
@@ -43,6 +45,7 @@ SALE_FIELDS = (
     "sold_on",
     "seller",
     "buyer",
+    "event",
     "amount_fen",
     "orders",
     "quantity",
@@ -362,6 +365,7 @@ def check_sale(
     orders: int = 0,
     quantity: int = 0,
     buyer: Organisation | None = None,
+    event: Event | None = None,
     on: datetime.date | None = None,
 ) -> dict[str, list[str]]:
     """What is wrong with a sale, field by field (the form, the API and the import's rows
@@ -389,7 +393,33 @@ def check_sale(
             errors["buyer"] = [_("Only a purchase through the procurement platform names a buyer.")]
         elif buyer.kind not in BUDGET_UNIT_KINDS:
             errors["buyer"] = [_("The buyer must be a budget unit.")]
+    event_error = _event_error(channel, sold_on, event)
+    if event_error:
+        errors["event"] = [event_error]
     return errors
+
+
+def _event_error(channel: str, sold_on: datetime.date | None, event: Event | None) -> str:
+    """What is wrong with the fair a sale names: a sale at a fair names the fair, of kind
+    fair, and falls within its days; a sale of any other channel names none."""
+    if channel not in FAIR_CHANNELS:
+        if event is not None and channel in CHANNELS:
+            return _("Only a sale at a fair (fair, online or offline) names a fair.")
+        return ""
+    if event is None:
+        return _("A sale at a fair names the fair.")
+    if event.kind != EventKind.FAIR:
+        return _("“%(title)s” is not a fair.") % {"title": event.title}
+    if sold_on is not None and not event.starts_on <= sold_on <= event.ends_on:
+        return _(
+            "The fair “%(title)s” ran from %(first)s to %(last)s: "
+            "the sale's date is not one of its days."
+        ) % {
+            "title": event.title,
+            "first": event.starts_on.isoformat(),
+            "last": event.ends_on.isoformat(),
+        }
+    return ""
 
 
 def record_sale(
@@ -401,10 +431,14 @@ def record_sale(
     orders: int = 0,
     quantity: int = 0,
     buyer: Organisation | None = None,
+    event: Event | None = None,
     by: User | None,
 ) -> Sale:
-    """Record one sale by hand. An org_rep records only its own organisation's sales."""
+    """Record one sale by hand. An org_rep records only its own organisation's sales; a
+    sale at a fair names a fair of the actor's region or of a region above it."""
     rights.require_record_for(by, seller)
+    if event is not None:
+        rights.require_name_fair(by, event)
     errors = check_sale(
         seller=seller,
         channel=channel,
@@ -413,6 +447,7 @@ def record_sale(
         orders=orders,
         quantity=quantity,
         buyer=buyer,
+        event=event,
     )
     if errors:
         raise ValidationError(errors)
@@ -426,6 +461,7 @@ def record_sale(
             orders=orders,
             quantity=quantity,
             buyer=buyer,
+            event=event,
             source=Source.MANUAL,
             region_id=seller.region_id,
             recorded_by=_actor(by),
@@ -448,11 +484,15 @@ def record_sales(sales: list[Sale], *, by: User | None) -> int:
     if any(not s.row_key for s in sales):
         raise ValueError("Every sale written in bulk needs its row key.")
     checked: set[int] = set()
+    fairs: set[int] = set()
     day = today()
     for sale in sales:
         if sale.seller_id not in checked:
             rights.require_record_for(by, sale.seller)
             checked.add(sale.seller_id)
+        if sale.event_id is not None and sale.event_id not in fairs:
+            rights.require_name_fair(by, sale.event)
+            fairs.add(sale.event_id)
         # Each sale is checked as `record_sale` checks one (an import has checked its rows
         # already; the demo has not).
         errors = check_sale(
@@ -463,6 +503,7 @@ def record_sales(sales: list[Sale], *, by: User | None) -> int:
             orders=sale.orders,
             quantity=sale.quantity,
             buyer=sale.buyer,
+            event=sale.event,
             on=day,
         )
         if errors:

@@ -23,9 +23,9 @@ class SupplierAdmin(ReadOnlyAdmin):
 
 @admin.register(Sale)
 class SaleAdmin(ReadOnlyAdmin):
-    list_display = ("id", "sold_on", "channel", "seller", "amount_fen", "source", "region")
+    list_display = ("id", "sold_on", "channel", "seller", "event", "amount_fen", "source", "region")
     list_filter = ("channel", "source")
-    raw_id_fields = ("seller", "buyer", "region")
+    raw_id_fields = ("seller", "buyer", "event", "region")
 
 
 admin.site.register(SupplierCertification, ReadOnlyAdmin)

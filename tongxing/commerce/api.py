@@ -11,8 +11,10 @@ pavilion's list is public.
 import datetime
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -147,6 +149,8 @@ class SaleOut(Schema):
     seller_name: str
     buyer: int | None = Field(None, alias="buyer_id")
     buyer_name: str
+    event: int | None = Field(None, alias="event_id", description="the fair, for a fair sale")
+    event_title: str
     amount_fen: int
     orders: int
     quantity: int
@@ -161,6 +165,10 @@ class SaleOut(Schema):
     def resolve_buyer_name(obj) -> str:
         return obj.buyer.name if obj.buyer_id else ""
 
+    @staticmethod
+    def resolve_event_title(obj) -> str:
+        return obj.event.title if obj.event_id else ""
+
 
 class SaleIn(Schema):
     seller: int
@@ -170,6 +178,9 @@ class SaleIn(Schema):
     orders: int = Field(0, ge=0, le=2_000_000_000)
     quantity: int = Field(0, ge=0, le=2_000_000_000)
     buyer: int | None = None
+    event: int | None = Field(
+        None, description="the fair (an event of kind fair): required for the fair channels"
+    )
 
 
 class SalesFilters(Schema):
@@ -178,6 +189,7 @@ class SalesFilters(Schema):
     date_to: datetime.date | None = None
     month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
     seller: int | None = None
+    event: int | None = None
 
 
 class ChannelMonthOut(Schema):
@@ -398,6 +410,7 @@ def list_sales(request, filters: Query[SalesFilters]):
         date_to=filters.date_to,
         month=filters.month,
         seller=filters.seller,
+        event=filters.event,
     )
 
 
@@ -408,6 +421,13 @@ def record_sale(request, payload: SaleIn):
     buyer = None
     if payload.buyer is not None:
         buyer = get_object_or_404(selectors.budget_units_visible_to(request.user), pk=payload.buyer)
+    event = None
+    if payload.event is not None:
+        event = selectors.fairs_for_sales(request.user).filter(pk=payload.event).first()
+        if event is None:
+            raise ValidationError(
+                {"event": [_("No fair %(id)d that your sales may name.") % {"id": payload.event}]}
+            )
     sale = actions.record_sale(
         seller=seller,
         channel=payload.channel,
@@ -416,6 +436,7 @@ def record_sale(request, payload: SaleIn):
         orders=payload.orders,
         quantity=payload.quantity,
         buyer=buyer,
+        event=event,
         by=request.user,
     )
     return 201, selectors.access_sale(request.user, sale.pk)

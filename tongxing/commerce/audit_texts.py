@@ -1,7 +1,8 @@
 """The words of consumption assistance's audit events (see `audit.events`).
 
 Suppliers are named by their organisation, or for a household by its registry number;
-products by their name; sales by their date, channel and amount.
+products by their name; sales by their date, channel and amount (and the fair, for a
+sale at a fair).
 """
 
 from django.utils.translation import gettext_lazy
@@ -34,9 +35,15 @@ def product_names(viewer: User, ids: list[str]) -> dict[str, Named]:
 
 def sale_names(viewer: User, ids: list[str]) -> dict[str, Named]:
     return {
-        str(s.pk): Named(f"{s.sold_on} {Channel(s.channel).label} {yuan(s.amount_fen)}")
-        for s in sales_visible_to(viewer).filter(pk__in=_ints(ids))
+        str(s.pk): Named(_sale_name(s))
+        for s in sales_visible_to(viewer).select_related("event").filter(pk__in=_ints(ids))
     }
+
+
+def _sale_name(sale) -> str:
+    """Its date, channel and amount, and the fair it was made at."""
+    name = f"{sale.sold_on} {Channel(sale.channel).label} {yuan(sale.amount_fen)}"
+    return f"{name} ({sale.event.title})" if sale.event_id else name
 
 
 def target_names(viewer: User, ids: list[str]) -> dict[str, Named]:
@@ -61,7 +68,11 @@ def register() -> None:
         "commerce.product", names=product_names, keys={"supplier": supplier}
     )
     events.register_object_type("commerce.pavilionlisting", keys={"product": product})
-    events.register_object_type("commerce.sale", names=sale_names, keys={"seller": supplier})
+    events.register_object_type(
+        "commerce.sale",
+        names=sale_names,
+        keys={"seller": supplier, "event": Key(_("fair"), refers_to="events.event")},
+    )
     events.register_object_type("commerce.procurementtarget", names=target_names)
     events.register_actions(
         Action(

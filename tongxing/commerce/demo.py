@@ -3,7 +3,11 @@ special-products pavilion, budget units' procurement targets, and a year of sale
 channel, made through the commerce actions.
 
 Suppliers are the township cooperatives, the city's e-commerce companies, half of the
-private enterprises and one registered household a village. Most are certified from the
+private enterprises and one registered household a village. Each city holds its
+consumption assistance fair (消费帮扶赶集会) over three days of September: every
+organisation sells there online (live streams) and at its stall, and one household in
+three sells at its township's stall; the fair's live-stream viewers and orders are
+recorded afterwards. Most are certified from the
 year's first day; a few never are, and a few lose their certification mid-year, so that
 the figures leave their sales out. Sales (about 35,000 at city scale) are recorded in bulk
 through `actions.record_sales`, which checks every sale as `record_sale` checks one and
@@ -17,6 +21,7 @@ import datetime
 import hashlib
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +37,10 @@ from tongxing.commerce.models import (
     Source,
     Supplier,
 )
+from tongxing.events.actions import events as ev
+from tongxing.events.models import Event, EventKind
+from tongxing.regions.codes import Level, prefix_of
+from tongxing.regions.models import Region
 from tongxing.registry.models import Household, HouseholdStatus, Organisation, OrganisationKind
 
 PRODUCTS = [
@@ -67,7 +76,9 @@ class CommerceDemo:
         self.add_products(suppliers)
         units = list(Organisation.objects.filter(kind__in=BUDGET_UNIT_KINDS).order_by("pk"))
         self.set_targets(units)
+        self.fairs = self.hold_fairs()
         self.record_year_of_sales(suppliers, units)
+        self.record_fair_outcomes()
 
     # --- Suppliers -------------------------------------------------------------------------
 
@@ -188,6 +199,49 @@ class CommerceDemo:
                 )
                 advance()
 
+    # --- The fair --------------------------------------------------------------------------
+
+    def hold_fairs(self) -> dict[str, Event]:
+        """Each city's fair of the year, by the city's prefix (none before its first day)."""
+        (month, first), *_more, (_month, last) = FAIR_DAYS
+        starts_on = datetime.date(self.year, month, first)
+        if starts_on > self.last:
+            return {}
+        ends_on = min(datetime.date(self.year, month, last), self.last)
+        fairs = {}
+        for city in Region.objects.filter(level=Level.CITY).order_by("code"):
+            fair = Event.objects.filter(
+                kind=EventKind.FAIR, region=city, starts_on=starts_on
+            ).first() or ev.create_event(
+                data=ev.EventData(
+                    kind=EventKind.FAIR,
+                    title=_("Consumption assistance fair %(year)d") % {"year": self.year},
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    region=city,
+                    sites=[(city, "市民广场")],
+                    organisers=list(
+                        Organisation.objects.filter(
+                            kind=OrganisationKind.GOVERNMENT_DEPARTMENT, region=city
+                        ).order_by("pk")[:3]
+                    ),
+                ),
+                by=None,
+            )
+            fairs[city.prefix] = fair
+        return fairs
+
+    def record_fair_outcomes(self) -> None:
+        """The live streams' viewers, and their orders: those of the fair's online sales."""
+        for fair in self.fairs.values():
+            if fair.viewers is not None:
+                continue
+            orders = Sale.objects.filter(event=fair, channel=Channel.FAIR_ONLINE).aggregate(
+                n=Sum("orders")
+            )["n"]
+            viewers = 50_000 + self.rng_for("viewers", fair.pk) % 150_000
+            ev.record_outcomes(event=fair, viewers=viewers, orders=orders or 0, by=None)
+
     # --- Sales -----------------------------------------------------------------------------
 
     def record_year_of_sales(self, suppliers: list[Supplier], units: list[Organisation]) -> None:
@@ -211,8 +265,13 @@ class CommerceDemo:
         seed = self.rng_for("sales", supplier.pk)
         scale = 1 if supplier.household_id else 20
 
+        fair = self.fairs.get(prefix_of(supplier.region_id, Level.CITY))
+
         def add(n: int, channel: str, day: datetime.date, amount_yuan: int, buyer=None):
             if day > self.last:
+                return
+            at_fair = channel in (Channel.FAIR_ONLINE, Channel.FAIR_OFFLINE)
+            if at_fair and (fair is None or day > fair.ends_on):
                 return
             sales.append(
                 Sale(
@@ -223,6 +282,7 @@ class CommerceDemo:
                     orders=1 + (seed + n) % 30 if channel != Channel.OFFLINE else 0,
                     quantity=5 + (seed * 7 + n) % 200,
                     buyer=buyer,
+                    event=fair if at_fair else None,
                     source=Source.MANUAL,
                     batch="demo",
                     row_key=self.row_key(supplier.pk, n),
@@ -246,6 +306,10 @@ class CommerceDemo:
                 add(n, Channel.FAIR_ONLINE, datetime.date(self.year, month, day), scale * 50)
                 add(n + 1, Channel.FAIR_OFFLINE, datetime.date(self.year, month, day), scale * 90)
                 n += 2
+        elif seed % 3 == 0:
+            # One household in three sells at its township's stall, on the fair's second day.
+            month, day = FAIR_DAYS[1]
+            add(n, Channel.FAIR_OFFLINE, datetime.date(self.year, month, day), 60 + seed % 200)
         return sales
 
     def row_key(self, supplier_id: int, n: int) -> str:

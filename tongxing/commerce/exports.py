@@ -23,6 +23,8 @@ def export_sales(sales) -> bytes:
         _("Quantity"),
         _("Source"),
         _("Region code"),
+        # Last, so that the columns before keep their places in the files people use.
+        _("Fair"),
     ]
     sheet.append(sheet_row(sheet, headers))
     for sale in sales.iterator(chunk_size=2000):
@@ -36,6 +38,7 @@ def export_sales(sales) -> bytes:
             sale.quantity,
             sale.get_source_display(),
             sale.region_id,
+            sale.event.title if sale.event_id else "",
         ]
         sheet.append(sheet_row(sheet, values))
     output = io.BytesIO()

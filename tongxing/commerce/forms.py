@@ -73,11 +73,13 @@ class SaleForm(forms.Form):
     buyer = forms.ModelChoiceField(
         label=_("Budget unit (procurement only)"), queryset=None, required=False
     )
+    event = forms.ModelChoiceField(label=_("Fair (fair sales only)"), queryset=None, required=False)
 
-    def __init__(self, *args, sellers, buyers, **kwargs):
+    def __init__(self, *args, sellers, buyers, fairs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seller"].queryset = sellers
         self.fields["buyer"].queryset = buyers
+        self.fields["event"].queryset = fairs
 
     def amount_fen(self) -> int:
         return _fen(self.cleaned_data["amount"])

@@ -3,7 +3,8 @@
 One row per sale (or per day's sales of a seller on a channel): date, seller (its name, a
 household supplier's registry number, or its unified social credit code), channel, amount
 in yuan (up to two decimals), and optionally orders, quantity, a buyer (a budget unit, for
-the procurement platform) and an order number. The header is found below any title rows
+the procurement platform), the fair (its number or exact title: required for the fair
+channels) and an order number. The header is found below any title rows
 by the aliases of `COLUMN_ALIASES`, in Chinese or English.
 
 Every row is checked first, and every fault named by row and column; with any bad row
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from tongxing.accounts.models import User
 from tongxing.commerce import actions, rights, selectors
 from tongxing.commerce.models import BUDGET_UNIT_KINDS, Channel, Sale, Source, Supplier
+from tongxing.events.models import Event
 from tongxing.registry.models import Organisation
 from tongxing.tabular import RowError, Table, TableError, parse_date, read_table
 
@@ -45,6 +47,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "quantity": ("销售数量", "数量", "销量", "quantity"),
     "buyer": ("采购单位", "预算单位", "buyer", "budget unit"),
     "order_number": ("订单号", "订单编号", "order number", "order no"),
+    # The fair a fair sale was made at: its number (id) or its exact title.
+    "event": ("展销会", "消费会", "赶集会", "活动", "fair", "event"),
 }
 REQUIRED_COLUMNS = ("sold_on", "channel", "amount")
 
@@ -147,6 +151,11 @@ class _Directory:
             self.buyers.setdefault(buyer.name, []).append(buyer)
             if buyer.credit_code:
                 self.buyers.setdefault(buyer.credit_code, []).append(buyer)
+        self.fairs_by_id: dict[str, Event] = {}
+        self.fairs_by_title: dict[str, list[Event]] = {}
+        for fair in selectors.fairs_for_sales(by):
+            self.fairs_by_id[str(fair.pk)] = fair
+            self.fairs_by_title.setdefault(fair.title, []).append(fair)
 
 
 def _row_key(parts: Iterable[str]) -> str:
@@ -198,7 +207,11 @@ def import_sales(
             order_rows[identity] = number
             sale.row_key = _row_key(identity)
         else:
-            cells = tuple(values.get(column, "") for column in COLUMN_ALIASES)
+            # The fair joins the cells only when the row names one, so that a file imported
+            # before the fair had a column keeps its rows' identities.
+            cells = tuple(values.get(column, "") for column in COLUMN_ALIASES if column != "event")
+            if values.get("event"):
+                cells += ("event", values["event"])
             digest = _row_key(cells)
             seen[digest] = seen.get(digest, 0) + 1
             sale.row_key = _row_key((digest, str(seen[digest])))
@@ -269,6 +282,7 @@ def _parse_row(
             )
         else:
             fail("buyer", _("No budget unit “%(text)s” in your region.") % {"text": buyer_text})
+    event = _fair(values.get("event", ""), directory, fail)
     if not found:
         checked = actions.check_sale(
             seller=seller,
@@ -278,6 +292,7 @@ def _parse_row(
             orders=orders,
             quantity=quantity,
             buyer=buyer,
+            event=event,
             on=day,
         )
         column_of = {"amount_fen": "amount", "sold_on": "sold_on"}
@@ -292,11 +307,31 @@ def _parse_row(
         sold_on=sold_on,
         seller=seller,
         buyer=buyer,
+        event=event,
         amount_fen=amount_fen,
         orders=orders,
         quantity=quantity,
         source=Source.IMPORT,
     )
+
+
+def _fair(text: str, directory: _Directory, fail) -> Event | None:
+    """The fair a row names, by its number or its exact title (a number first)."""
+    if not text:
+        return None
+    fair = directory.fairs_by_id.get(text.removesuffix(".0"))  # a number cell read from Excel
+    if fair is not None:
+        return fair
+    matches = directory.fairs_by_title.get(text, [])
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        fail(
+            "event", _("More than one fair is called “%(text)s”: give its number.") % {"text": text}
+        )
+    else:
+        fail("event", _("No fair “%(text)s” that your sales may name.") % {"text": text})
+    return None
 
 
 def _seller(values: dict[str, str], directory: _Directory, fail) -> Supplier | None:

@@ -213,6 +213,10 @@ class Channel(models.TextChoices):
     FAIR_OFFLINE = "fair_offline", _("fair, offline")  # 消费会线下
 
 
+# The channels of sales made at a fair: each names its event.
+FAIR_CHANNELS = (Channel.FAIR_ONLINE, Channel.FAIR_OFFLINE)
+
+
 class Source(models.TextChoices):
     MANUAL = "manual", _("recorded by hand")
     IMPORT = "import", _("imported")
@@ -231,6 +235,17 @@ class Sale(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="purchases",
+    )
+    # The fair the sale was made at (消费帮扶赶集会): a fair's sales are its sales records.
+    # Required for the fair channels and refused for the others (a check below); that
+    # the event is a fair and the sale falls within its days, the actions check.
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("fair"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales",
     )
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     orders = models.PositiveIntegerField(_("orders"), default=0)
@@ -258,6 +273,7 @@ class Sale(models.Model):
             models.Index(fields=["region", "sold_on"], name="sale_region_date"),
             models.Index(fields=["seller", "sold_on"], name="sale_seller_date"),
             models.Index(fields=["buyer", "sold_on"], name="sale_buyer_date"),
+            models.Index(fields=["event", "sold_on"], name="sale_event_date"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -269,6 +285,11 @@ class Sale(models.Model):
             models.CheckConstraint(
                 condition=Q(buyer__isnull=True) | Q(channel=Channel.PROCUREMENT),
                 name="sale_buyer_procurement_only",
+            ),
+            models.CheckConstraint(
+                condition=(Q(event__isnull=False) & Q(channel__in=FAIR_CHANNELS))
+                | (Q(event__isnull=True) & ~Q(channel__in=FAIR_CHANNELS)),
+                name="sale_event_fair_channels_only",
             ),
         ]
 

@@ -11,9 +11,11 @@ all an action allows. Actions call `require_*`; views and the API ask `may_*`.
 
 from django.core.exceptions import PermissionDenied
 
-from tongxing.access import REGION_SCOPED_ROLES, Role, in_scope
+from tongxing.access import REGION_SCOPED_ROLES, Role, in_scope, scope_prefix
 from tongxing.accounts.models import User
 from tongxing.commerce.models import Supplier
+from tongxing.events.models import Event
+from tongxing.regions.codes import path_codes, prefix_of
 from tongxing.registry.models import Organisation, Person
 
 SUPPLIER_KEEPERS = frozenset({Role.CITY_ADMIN, Role.TOWNSHIP_ADMIN})
@@ -67,6 +69,32 @@ def may_record_for(by: User | None, supplier: Supplier) -> bool:
     return in_scope(by, SUPPLIER_KEEPERS, supplier.region_id)
 
 
+def fair_reach(by: User | None) -> tuple[str, list[str]] | None:
+    """The fairs a sale recorded by the actor may name, as (the prefix of the regions below,
+    the codes of the regions above): the fairs held in the actor's region or below it, and
+    those of the regions above it, since the city's fair takes the townships' stalls. A
+    representative reaches from its organisation's region. "" and no codes: every fair;
+    None: none."""
+    if is_system(by):
+        return "", []
+    if by.role == Role.ORG_REP:
+        organisation = organisation_of(by)
+        home = organisation.region_id if organisation is not None and by.is_active else None
+    else:
+        home = by.region_id if scope_prefix(by, SUPPLIER_KEEPERS) is not None else None
+    if not home:
+        return None
+    return prefix_of(home), path_codes(home)
+
+
+def may_name_fair(by: User | None, event: Event) -> bool:
+    reach = fair_reach(by)
+    if reach is None:
+        return False
+    below, above = reach
+    return event.region_id.startswith(below) or event.region_id in above
+
+
 def may_set_target(by: User | None, budget_unit: Organisation) -> bool:
     return is_system(by) or in_scope(by, TARGET_SETTERS, budget_unit.region_id)
 
@@ -107,6 +135,10 @@ def require_pavilion(by: User | None, supplier: Supplier) -> None:
 
 def require_record_for(by: User | None, supplier: Supplier) -> None:
     _require(may_record_for(by, supplier))
+
+
+def require_name_fair(by: User | None, event: Event) -> None:
+    _require(may_name_fair(by, event))
 
 
 def require_set_target(by: User | None, budget_unit: Organisation) -> None:

@@ -28,7 +28,8 @@ from tongxing.commerce.models import (
     SupplierCertification,
     certified_on,
 )
-from tongxing.commerce.rights import organisation_of
+from tongxing.commerce.rights import fair_reach, organisation_of
+from tongxing.events.models import Event, EventKind
 from tongxing.queries import prefix_q
 from tongxing.registry.models import Member, Organisation, Relation
 from tongxing.text import masked_name
@@ -106,7 +107,9 @@ def sales_visible_to(user: User) -> QuerySet[Sale]:
             Sale.objects.all(),
             own=lambda o: Q(seller__organisation=o) | Q(buyer=o),
         )
-        .select_related("seller", "seller__organisation", "seller__household__village", "buyer")
+        .select_related(
+            "seller", "seller__organisation", "seller__household__village", "buyer", "event"
+        )
         .annotate(head_name=_head("seller__household"))
     )
 
@@ -166,8 +169,10 @@ def search_sales(
     date_to: datetime.date | None = None,
     month: str = "",
     seller: int | None = None,
+    event: int | None = None,
 ) -> QuerySet[Sale]:
-    """The user's sales filtered by channel, dates (or a month, "YYYY-MM") and seller."""
+    """The user's sales filtered by channel, dates (or a month, "YYYY-MM"), seller and
+    fair."""
     sales = sales_visible_to(user)
     if channel:
         sales = sales.filter(channel=channel)
@@ -181,7 +186,22 @@ def search_sales(
         sales = sales.filter(sold_on__lte=date_to)
     if seller:
         sales = sales.filter(seller_id=seller)
+    if event:
+        sales = sales.filter(event_id=event)
     return sales
+
+
+def fairs_for_sales(user: User | None) -> QuerySet[Event]:
+    """The fairs a sale the user records may name (`rights.fair_reach`), latest first."""
+    reach = fair_reach(user)
+    if reach is None:
+        return Event.objects.none()
+    below, above = reach
+    return (
+        Event.objects.filter(kind=EventKind.FAIR)
+        .filter(prefix_q("region__code", below) | Q(region_id__in=above))
+        .order_by("-starts_on", "-pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -238,13 +238,20 @@ def _filtered_sales(request):
     form = SalesFilterForm(request.GET or None)
     data = cleaned(form)
     seller = request.GET.get("seller", "")
+    event = request.GET.get("event", "")
     sales = selectors.search_sales(
         request.user,
         channel=data.get("channel") or "",
         month=data.get("month") or "",
-        seller=int(seller) if seller.isascii() and seller.isdigit() and len(seller) < 10 else None,
+        seller=_id(seller),
+        event=_id(event),
     )
     return form, sales
+
+
+def _id(text: str) -> int | None:
+    """A record's id typed in the address (?seller=12), else no filter."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 @allow(rights.COMMERCE_READERS)
@@ -279,6 +286,7 @@ def sale_create(request):
         request.POST or None,
         sellers=sellers,
         buyers=selectors.budget_units_visible_to(request.user),
+        fairs=selectors.fairs_for_sales(request.user),
         initial={"sold_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -292,6 +300,7 @@ def sale_create(request):
                 orders=data["orders"] or 0,
                 quantity=data["quantity"] or 0,
                 buyer=data["buyer"],
+                event=data["event"],
                 by=request.user,
             )
         except ValidationError as exc:

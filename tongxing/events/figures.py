@@ -16,6 +16,8 @@ after its last. What each counts:
 - A nomination counts when it was selected in the period; a story when it was submitted.
 - Policies count by category when in force at some time in the period; the compendium
   year is the latest year of a compendium published by the period's end.
+- A fair's live-stream viewers are the fair's own count (`Event.viewers`), for the fairs
+  starting in the period; its sales are sales records (`commerce/figures.py`).
 """
 
 import datetime
@@ -272,4 +274,8 @@ HEALTH = {
     "health.clinics.people_served": Measure(Event, "region__code", CLINICS, SUM, "people_served"),
 }
 
-MEASURES: dict[str, Measure] = {**PUBLICITY, **EXEMPLARS, **ECOMMERCE, **HEALTH}
+FAIR = {
+    "fair.online_viewers": Measure(Event, "region__code", _events(EventKind.FAIR), SUM, "viewers"),
+}
+
+MEASURES: dict[str, Measure] = {**PUBLICITY, **EXEMPLARS, **ECOMMERCE, **HEALTH, **FAIR}

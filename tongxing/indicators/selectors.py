@@ -204,8 +204,11 @@ COLUMNS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
                 lambda s: yuan(s.amount_fen),
                 money=True,
             ),
+            Column("orders", _heading(Sale, "orders"), lambda s: s.orders),
+            # The fair a fair sale was made at (the fair's figures list these sales).
+            Column("event", _heading(Sale, "event"), lambda s: s.event.title if s.event_id else ""),
         ),
-        ("seller__organisation", "seller__household"),
+        ("seller__organisation", "seller__household", "event"),
     ),
     "registry.Person": (
         (

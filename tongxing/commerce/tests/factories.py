@@ -1,14 +1,18 @@
 """Suppliers, products and sales for the tests, made through the actions.
 
 `enterprise()` is 青禾农业合作社 of village A1; `budget_unit()` a school of township A;
-`rep_of(olga, org)` makes an org_rep speak for an organisation (its person record).
+`rep_of(olga, org)` makes an org_rep speak for an organisation (its person record);
+`fair()` is the city's consumption fair of 2025-09-20 to 22.
 """
 
 import datetime
 
-from conftest import TOWNSHIP_A, VILLAGE_A1
+from conftest import CITY, TOWNSHIP_A, VILLAGE_A1
 from tongxing.commerce import actions
 from tongxing.commerce.models import Category, Channel, Criterion
+from tongxing.events.actions import events as event_actions
+from tongxing.events.models import EventKind
+from tongxing.regions.models import Region
 from tongxing.registry import actions as registry_actions
 from tongxing.registry.tests.factories import organisation, person, register
 
@@ -71,3 +75,30 @@ def rep_of(account, org):
     p = person(name="罗代表", position="volunteer", region=org.region_id, organisation=org)
     registry_actions.link_person_account(person=p, account=account, by=None)
     return account
+
+
+def fair(
+    *,
+    title="2025年消费帮扶赶集会",
+    starts_on=datetime.date(2025, 9, 20),
+    ends_on=datetime.date(2025, 9, 22),
+    region=CITY,
+    kind=EventKind.FAIR,
+    viewers=None,
+):
+    """A fair held by the region's office (of another kind, for the refusals)."""
+    place = Region.objects.get(code=region)
+    event = event_actions.create_event(
+        data=event_actions.EventData(
+            kind=kind,
+            title=title,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            region=place,
+            sites=[(place, "市民广场")],
+        ),
+        by=None,
+    )
+    if viewers is not None:
+        event = event_actions.record_outcomes(event=event, viewers=viewers, by=None)
+    return event

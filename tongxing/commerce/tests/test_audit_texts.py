@@ -6,7 +6,7 @@ from tongxing.audit.events import describe_events
 from tongxing.audit.models import AuditEvent
 from tongxing.commerce import actions
 from tongxing.commerce.models import Channel
-from tongxing.commerce.tests.factories import budget_unit, product, sale, supplier
+from tongxing.commerce.tests.factories import budget_unit, fair, product, sale, supplier
 
 D = datetime.date
 
@@ -47,3 +47,18 @@ def test_every_commerce_event_is_put_into_words(tree, alice):
         "procurement.set_target",
     ):
         assert code in summaries
+
+
+def test_a_sale_at_a_fair_is_named_with_its_fair(tree, alice):
+    city_fair = fair()
+    sale(
+        supplier(),
+        amount_fen=1_00,
+        sold_on=D(2025, 9, 21),
+        channel=Channel.FAIR_OFFLINE,
+        event=city_fair,
+    )
+    described = describe_events(AuditEvent.objects.filter(action="sale.record"), alice)
+    assert [d.summary for d in described] == [
+        "The system recorded the sale 2025-09-21 fair, offline ¥1 (2025年消费帮扶赶集会)."
+    ]

@@ -1,6 +1,7 @@
 """The demo's consumption assistance (built after the small demo city): suppliers in every
 state of certification, products in the pavilion, targets and a year of sales in every
-channel; building it again adds nothing."""
+channel, a consumption fair with its live streams and stalls; building it again adds
+nothing."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from tongxing.audit.models import AuditEvent
 from tongxing.commerce import demo as commerce_demo
 from tongxing.commerce.figures import MEASURES
 from tongxing.commerce.models import (
+    FAIR_CHANNELS,
     Channel,
     PavilionListing,
     ProcurementTarget,
@@ -18,6 +20,7 @@ from tongxing.commerce.models import (
     Supplier,
     SupplierCertification,
 )
+from tongxing.events.models import Event, EventKind
 from tongxing.registry.models import Household, HouseholdStatus
 
 
@@ -45,6 +48,23 @@ def test_the_demo_records_a_year_of_sales_in_every_channel_and_again_adds_nothin
         + values["consumption.sales.other_entities_fen"]
     )
     assert 0 < assigned < total
+    # The city's fair: every fair sale names it, and its figures come from them.
+    fair = Event.objects.get(kind=EventKind.FAIR)
+    assert (fair.starts_on, fair.ends_on) == (
+        datetime.date(2020, 9, 20),
+        datetime.date(2020, 9, 22),
+    )
+    fair_sales = Sale.objects.filter(channel__in=FAIR_CHANNELS)
+    assert fair_sales.count() == fair.sales.count() > 0
+    online = fair.sales.filter(channel=Channel.FAIR_ONLINE)
+    assert fair.orders == sum(online.values_list("orders", flat=True)) and fair.viewers > 0
+    assert values["fair.offline_enterprises"] > 0 and values["fair.townships"] >= 2
+    assert values["fair.total_sales_fen"] == (
+        values["fair.online_sales_fen"]
+        + values["fair.offline_enterprise_sales_fen"]
+        + values["fair.township_sales_fen"]
+    )
     commerce_demo.build(ctx)
     assert Sale.objects.count() == sales
     assert AuditEvent.objects.filter(action="sale.import").count() == sales
+    assert Event.objects.filter(kind=EventKind.FAIR).count() == 1

@@ -13,6 +13,7 @@ from tongxing.commerce.figures import MEASURES
 from tongxing.commerce.models import Channel
 from tongxing.commerce.tests.factories import (
     budget_unit,
+    fair,
     household_supplier,
     product,
     sale,
@@ -50,13 +51,20 @@ def market(tree):
         certified_on=None,
     )
     school = budget_unit()
+    summer_fair = fair(title="夏季展销会", starts_on=D(2025, 7, 31), ends_on=D(2025, 8, 2))
     sale(coop, channel=Channel.ONLINE, sold_on=D(2025, 2, 15), amount_fen=1000_00)  # not yet
     sale(coop, channel=Channel.ONLINE, sold_on=D(2025, 3, 1), amount_fen=2000_00)
     sale(coop, channel=Channel.OFFLINE, sold_on=D(2025, 9, 30), amount_fen=3000_00)
     sale(coop, channel=Channel.OFFLINE, sold_on=D(2025, 10, 1), amount_fen=4000_00)  # revoked
     sale(firm, channel=Channel.ONLINE, sold_on=D(2025, 6, 1), amount_fen=500_00)
     sale(firm, channel=Channel.PROCUREMENT, sold_on=D(2025, 7, 1), amount_fen=6000_00, buyer=school)
-    sale(firm, channel=Channel.FAIR_OFFLINE, sold_on=D(2025, 8, 1), amount_fen=700_00)
+    sale(
+        firm,
+        channel=Channel.FAIR_OFFLINE,
+        sold_on=D(2025, 8, 1),
+        amount_fen=700_00,
+        event=summer_fair,
+    )
     sale(firm, channel=Channel.ONLINE, sold_on=D(2026, 1, 2), amount_fen=9_00)  # next year
     sale(home, channel=Channel.ONLINE, sold_on=D(2025, 5, 5), amount_fen=80_00)
     sale(home, channel=Channel.OFFLINE, sold_on=D(2024, 12, 31), amount_fen=90_00)  # last year
@@ -88,7 +96,18 @@ def test_the_citys_figures_of_2025(market):
         # coop 2,000 + 3,000; firm 500 + 6,000 + 700.
         "consumption.sales.other_entities_fen": 12_200_00,
         "consumption.procurement_fen": 6000_00,
+        # firm's stall at the summer fair: a private enterprise's (test_fair.py has more).
+        "fair.online_orders": 0,
+        "fair.online_sales_fen": 0,
+        "fair.offline_enterprises": 1,
+        "fair.offline_enterprise_sales_fen": 700_00,
+        "fair.townships": 0,
+        "fair.township_sales_fen": 0,
+        "fair.total_sales_fen": 700_00,
     }
+
+
+NO_FAIR = {code: 0 for code in MEASURES if code.startswith("fair.")}
 
 
 def test_the_figures_by_township(market):
@@ -101,6 +120,7 @@ def test_the_figures_by_township(market):
         "consumption.sales.household_own_fen": 80_00,
         "consumption.sales.other_entities_fen": 5000_00,
         "consumption.procurement_fen": 0,
+        **NO_FAIR,
     }
     assert by[TOWNSHIP_B] == {
         "consumption.pavilion.products": 1,
@@ -110,6 +130,10 @@ def test_the_figures_by_township(market):
         "consumption.sales.household_own_fen": 0,
         "consumption.sales.other_entities_fen": 7200_00,
         "consumption.procurement_fen": 6000_00,
+        **NO_FAIR,
+        "fair.offline_enterprises": 1,
+        "fair.offline_enterprise_sales_fen": 700_00,
+        "fair.total_sales_fen": 700_00,
     }
     assert figures.evaluate(MEASURES, TOWNSHIP_B, YEAR_2025) == by[TOWNSHIP_B]
 
@@ -127,7 +151,7 @@ def test_each_figures_records_add_up_to_the_figure(market, code):
     value = figures.evaluate({code: measure}, CITY, YEAR_2025)[code]
     behind = figures.records(measure, CITY, YEAR_2025)
     if measure.how == figures.SUM:
-        assert sum(behind.values_list("amount_fen", flat=True)) == value
+        assert sum(behind.values_list(measure.field, flat=True)) == value
     else:
         assert behind.count() == value
 

@@ -179,6 +179,18 @@ def build_events():
         )
         ev.record_outcomes(event=event, people_served=served, by=None)
 
+    # Fairs and their live streams' viewers (F4's unknown); a training's stream is no fair's.
+    fairs = [
+        (CITY, D(2020, 9, 20), D(2020, 9, 22), 80_000),  # F1
+        (TOWNSHIP_B, D(2020, 6, 6), D(2020, 6, 6), 2_500),  # F2
+        (CITY, D(2019, 9, 20), D(2019, 9, 22), 50_000),  # F3
+        (CITY, D(2020, 12, 1), D(2020, 12, 1), None),  # F4
+    ]
+    for code, first, last, viewers in fairs:
+        fair = f.event(kind=EventKind.FAIR, topic="", region=r(code), starts_on=first, ends_on=last)
+        ev.record_outcomes(event=fair, viewers=viewers, by=None)
+    ev.record_outcomes(event=t1, participants=40, viewers=333, by=None)
+
 
 @pytest.fixture
 def data(tree):
@@ -220,6 +232,8 @@ CITY_2020 = {
     # A1, A2, B1
     "health.clinics.sites": 3,
     "health.clinics.people_served": 420,
+    # F1 80,000 + F2 2,500 (F3 of 2019, F4 unknown, not T1's stream)
+    "fair.online_viewers": 82_500,
 }
 
 
@@ -245,6 +259,7 @@ def test_figures_by_township_are_one_grouped_query_each(data):
     assert by[B]["ecommerce.trainings.poor_attendances"] == 10
     assert by[B]["health.clinics.sites"] == 1
     assert by[B]["policy.compendium_year"] is None
+    assert by[B]["fair.online_viewers"] == 2_500  # F2, the township's own fair
 
 
 def test_the_year_of_2019_has_its_own_figures(data):

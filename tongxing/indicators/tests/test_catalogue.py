@@ -72,13 +72,23 @@ def test_every_code_of_the_spec_is_declared_once_in_its_section():
 
 PAIRING_AND_COOPERATION = {code for code in (SPEC_CODES[2] + " " + SPEC_CODES[5]).split()}
 VISITS = {code for code in SPEC_CODES[4].split() if code.startswith("visits.")}
-CONSUMPTION = {code for code in SPEC_CODES[8].split() if code.startswith("consumption.")}
+# The whole section, the fair's figures included (a fair's sales are its sales records).
+CONSUMPTION = set(SPEC_CODES[8].split())
 EVENTS = {code for section in (1, 3, 7, 9) for code in SPEC_CODES[section].split()}
 
 
 def test_the_codes_with_records_are_those_of_the_apps_that_keep_them():
     recorded = {indicator.code for indicator in INDICATORS if indicator.recorded}
     assert recorded == COMPUTED | PAIRING_AND_COOPERATION | VISITS | CONSUMPTION | EVENTS
+
+
+def test_no_code_of_the_sections_of_events_and_commerce_is_not_recorded():
+    not_recorded = {
+        indicator.code
+        for indicator in INDICATORS
+        if indicator.section in (1, 3, 7, 8, 9) and not indicator.recorded
+    }
+    assert not_recorded == set()
 
 
 def test_units_and_displays_follow_the_code():

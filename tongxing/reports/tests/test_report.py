@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, client_for
+from tongxing.commerce.tests.test_fair import stalls  # noqa: F401 (the fixture)
 from tongxing.jobs.models import Job
 from tongxing.jobs.tasks import run_background_job
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
@@ -374,3 +375,27 @@ def test_the_report_tells_its_steps_in_order(board):  # noqa: F811
         step=steps.append,
     )
     assert steps == ["figures", "wording", "writing"]
+
+
+# --- The consumption fair --------------------------------------------------------------------
+
+
+def test_the_consumption_part_tells_the_fair_from_its_sales_records(stalls):  # noqa: F811
+    city = Region.objects.get(code=CITY)
+    content, _name = generate(
+        region=city, year=2025, lang="zh-hans", format="md", today=datetime.date(2026, 1, 10)
+    )
+    text = content.decode()
+    # test_fair.py works these out: 12,300 viewers, 110 orders worth 9,000 yuan online;
+    # 3 enterprises 5,000 yuan and 2 townships 1,080 yuan offline; 15,080 yuan in all.
+    assert (
+        "消费帮扶赶集会以视频直播带货、网货带货为特色，累计吸引线上观看12300人次，"
+        "线上销售110单，销售金额0.90万元。"
+    ) in text
+    assert (
+        "赶集会线下3家企业销售额0.50万元，2个乡镇的展位销售额0.11万元，线上线下合计1.51万元。"
+    ) in text
+    english = generate(
+        region=city, year=2025, lang="en", format="md", today=datetime.date(2026, 1, 10)
+    )[0].decode()
+    assert "At its stalls 3 enterprises sold" in english

@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Import sales from a platform's or an enterprise's spreadsheet (.xlsx, .xls or .csv; "
         "one row per sale: date, seller or its credit code, channel, amount in yuan, and "
-        "optionally orders, quantity, buyer and order number). Every row is checked first; "
+        "optionally orders, quantity, buyer, order number, and the fair (its number or exact "
+        "title; required for the fair channels)). Every row is checked first; "
         "with any bad row nothing is imported. Importing the same file again changes nothing. "
         "With --user, the import runs with that account's rights, and the audit log names it."
     )
