@@ -434,9 +434,15 @@ def set_campaign_day(*, day: datetime.date, name: str, by: User | None) -> Campa
 
 
 def remove_campaign_day(*, campaign_day: CampaignDay, by: User | None) -> None:
+    """Remove a campaign day; a year left with none has its 17 October again."""
     if not rights.may_keep_campaign_days(by):
         raise PermissionDenied
     with transaction.atomic():
+        # Read again under a lock: removed meanwhile (two tabs, a double tap), it says so
+        # rather than logging a removal that removed nothing.
+        campaign_day = CampaignDay.objects.select_for_update().filter(pk=campaign_day.pk).first()
+        if campaign_day is None:
+            raise ValidationError({"day": [_("This campaign day was removed already.")]})
         record(
             actor=by,
             action="visit.campaign_day_removed",

@@ -1,5 +1,6 @@
-"""The visits' forms: the visit form a cadre fills on a phone, and the period filters of the
-list and the coverage. Each record a form names is found through the user's scope."""
+"""The visits' forms: the visit form a cadre fills on a phone, the period filters of the
+list and the coverage, and a campaign day the city office sets. Each record a form names
+is found through the user's scope."""
 
 import datetime
 import uuid
@@ -414,3 +415,14 @@ class CoverageForm(forms.Form):
         end = min(data.get("end") or today, today)
         start = data.get("start") or datetime.date(end.year, 1, 1)
         return min(start, end), end
+
+
+class CampaignDayForm(forms.Form):
+    """A campaign day to set (or rename): the action checks the day's range and the name."""
+
+    day = forms.DateField(label=gettext_lazy("Day"), widget=DATE_INPUT)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. Poverty Relief Day")}),
+    )
