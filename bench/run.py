@@ -56,7 +56,11 @@
 11. Visits: on the demo, the coverage of the whole city for the demo's year (every poor
    household visited or not by its cadre, its township's secretary, anyone; the gaps by
    village and cadre) and the visit figures, next to one hand-written SQL query counting
-   the same, whose counts must be the coverage's (bench/visits_bench.py).
+   the same, whose counts must be the coverage's (bench/visits_bench.py). Then visits
+   under load: 16 cadres at once, each with its own bearer token, POST 40 visits each to
+   `/api/v1/visits` (gunicorn as in the HTTP part) for the households assigned to them,
+   with an Idempotency-Key (every 5th sent twice, as a retry): visits/s, p50 and p99; then
+   the check that every visit was saved once, as sent.
 
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
@@ -297,7 +301,7 @@ def app_env(db: Database, settings: str = "tongxing.settings") -> dict[str, str]
 def check_tools(parts: list[str], engines: list[str]) -> None:
     if not TONGXING.exists():
         raise BenchError(f"{TONGXING} not found: install the project first (`make bench` does).")
-    if {"http", "board", "contrib"} & set(parts) and not GUNICORN.exists():
+    if {"http", "board", "contrib", "visits"} & set(parts) and not GUNICORN.exists():
         raise BenchError(f"{GUNICORN} not found: install the extra: pip install -e '.[bench]'")
     if {"http", "board"} & set(parts):
         ensure_wrk()
@@ -953,7 +957,7 @@ def bench_visits(db: Database, folder: Path) -> dict:
     step(f"{db.engine}: the visit coverage of the city for the demo's year (bench/visits_bench.py)")
     busy_before = check_quiet("before")
     output = run(
-        [sys.executable, str(VISITS_BENCH), f"--repeat={INDICATORS_REPEAT}"],
+        [sys.executable, str(VISITS_BENCH), "coverage", f"--repeat={INDICATORS_REPEAT}"],
         env=app_env(db),
         timeout=AUDIT_TIMEOUT_SECONDS,
     )
@@ -963,7 +967,47 @@ def bench_visits(db: Database, folder: Path) -> dict:
     results["background_cpu_percent"] = busy
     if results["mismatched"]:
         raise BenchError(f"the coverage and the hand-written SQL differ: {results['mismatched']}")
+    results["load"] = bench_visit_load(db, folder)
     return results
+
+
+def bench_visit_load(db: Database, folder: Path) -> dict:
+    """16 cadres POST visits at once over HTTP; then every visit is checked saved once."""
+    with tempfile.TemporaryDirectory(prefix="tongxing-visits-") as private:
+        setup = Path(private) / "setup.json"  # holds the cadres' tokens: kept out of results
+        step(f"{db.engine}: 16 cadres of the demo and a bearer token each")
+        run(
+            [sys.executable, str(VISITS_BENCH), "load-setup", str(setup)],
+            env=app_env(db),
+            timeout=CONTRIB_TIMEOUT_SECONDS,
+        )
+        step(f"{db.engine}: starting gunicorn (2 sync workers) on 127.0.0.1")
+        with gunicorn_server(db, folder / f"gunicorn-visits-{db.key}.log") as base:
+            step(f"{db.engine}: 16 cadres post their visits at once")
+            busy_before = check_quiet("before")
+            output = run(
+                [sys.executable, str(VISITS_BENCH), "load", str(setup), f"--base={base}"],
+                timeout=CONTRIB_TIMEOUT_SECONDS,
+            )
+            load = json.loads(output.strip().splitlines()[-1])
+            load["background_cpu_percent"] = worst(busy_before, check_quiet("after"))
+        output = run(
+            [sys.executable, str(VISITS_BENCH), "load-check", str(setup)],
+            env=app_env(db),
+            timeout=CONTRIB_TIMEOUT_SECONDS,
+        )
+    load["check"] = json.loads(output.strip().splitlines()[-1])
+    load["check"]["ok"] = load["check"]["ok"] and load["saved"] == load["check"]["sent"]
+    (folder / f"visits-load-{db.key}.json").write_text(json.dumps(load))
+    print(
+        f"    {load['saved']} saved, {load['replayed']} replayed, {load['errors']} errors in "
+        f"{load['seconds']:.1f} s: {load['visits_per_second']:.0f} visits/s, "
+        f"p99 {load['p99_ms']:.0f} ms; check {'ok' if load['check']['ok'] else 'FAILED'}",
+        flush=True,
+    )
+    if not load["check"]["ok"]:
+        print(f"    WARNING: the check failed: {load['check']}", flush=True)
+    return load
 
 
 def print_visits_table(engine: str, results: dict) -> None:
@@ -984,6 +1028,23 @@ def print_visits_table(engine: str, results: dict) -> None:
         print(f"{label:<52}{r['p50_ms']:>10.1f}{r['max_ms']:>10.1f}{busy:>12}")
     ratio = results["coverage"]["p50_ms"] / results["hand_written_sql"]["p50_ms"]
     print(f"coverage / hand-written SQL: {ratio:.2f}x")
+    load = results.get("load")
+    if load:
+        print(
+            f"visits under load, {engine}: {load['cadres']} cadres at once over HTTP "
+            "(gunicorn 2 sync workers), every 5th retried with its key"
+        )
+        print(
+            f"{'requests':>9}{'saved':>7}{'replayed':>9}{'errors':>7}{'seconds':>8}"
+            f"{'visits/s':>9}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'check':>7}{'others CPU':>12}"
+        )
+        print(
+            f"{load['requests']:>9}{load['saved']:>7}{load['replayed']:>9}{load['errors']:>7}"
+            f"{load['seconds']:>8.1f}{load['visits_per_second']:>9.1f}"
+            f"{load['requests_per_second']:>7.0f}{load['p50_ms']:>8.0f}{load['p99_ms']:>8.0f}"
+            f"{'ok' if load['check']['ok'] else 'FAILED':>7}"
+            f"{percent(load['background_cpu_percent']):>12}"
+        )
 
 
 # --- 5. Board ---------------------------------------------------------------------------------

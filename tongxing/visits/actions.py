@@ -1,5 +1,6 @@
-"""Changes to visits: record one (with what it delivered), change or delete it, record one
-and raise a need for its household in the same step, and keep the campaign days.
+"""Changes to visits: record one (with what it delivered), change or delete it, attach a
+photo to it, record one and raise a need (a micro-wish too) for its household in the same
+step, and keep the campaign days.
 
 Every action checks its input field by field (`clean_visit`), re-reads the rights of the
 actor on the household or village it writes (`rights.py`), whatever the caller sent, and
@@ -19,7 +20,7 @@ from tongxing import public_cache
 from tongxing.accounts.models import User
 from tongxing.audit.log import record, snapshot
 from tongxing.needs.actions import posting
-from tongxing.needs.models import Need
+from tongxing.needs.models import Kind, Need
 from tongxing.photos import clean_photo
 from tongxing.regions.codes import Level
 from tongxing.regions.models import Region
@@ -323,6 +324,35 @@ def delete_visit(*, visit: Visit, by: User | None) -> None:
             transaction.on_commit(lambda: storage.delete(photo))
 
 
+def attach_photo(*, visit: Visit, photo: UploadedFile | None, by: User | None) -> Visit:
+    """Attach a photo to a visit, or replace its photo: a phone sends the visit first and
+    its photo when the signal allows. The photo is re-encoded without its EXIF (no place,
+    no camera); only the visit's `place` field, written on purpose, says where it was."""
+    if photo is None:
+        raise ValidationError({"photo": [_("Choose a photo to upload.")]})
+    stored = clean_photo(photo)  # refused on `photo` before the visit is locked
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        if not rights.may_attach_photo(by, visit):
+            raise PermissionDenied
+        replaced = visit.photo.name if visit.photo else ""
+        visit.photo.save(stored.name, stored, save=False)
+        visit.save(update_fields=["photo"])
+        record(
+            actor=by,
+            action="visit.photo_attached",
+            target=visit,
+            region_code=visit.village_id,
+            before={"photo": bool(replaced)},
+            after={"photo": True},
+        )
+        if replaced:
+            storage = Visit._meta.get_field("photo").storage
+            # The old file goes once the new one is committed; a rollback keeps it.
+            transaction.on_commit(lambda: storage.delete(replaced))
+    return visit
+
+
 @public_cache.changes("board")  # first, as every writer of the board takes it
 def raise_need(
     *,
@@ -334,7 +364,8 @@ def raise_need(
 ) -> tuple[Visit, Need]:
     """Record a visit to a household and post a need for it from what the visit found,
     through the board's own posting action: submitted for the township's review like any
-    other need. Both are saved, or neither."""
+    other need. A micro-wish names a left-behind child of the household visited. Both are
+    saved, or neither."""
     if data.household is None:
         raise ValidationError({"household": [_("A need is raised for the household visited.")]})
     key = clean_client_key(client_key)
@@ -344,6 +375,13 @@ def raise_need(
             return visit, visit.need
         need.household = visit.household
         need.village = None
+        # A micro-wish is a child's: one of the household visited, whatever the caller
+        # named (the board's posting action takes the household from the child).
+        child = need.child if need.kind == Kind.WISH else None
+        if child is not None and child.household_id != visit.household_id:
+            _values, faults = posting.clean_need(need)  # every fault at once
+            faults["child"] = [_("Choose a child of the household visited.")]
+            raise ValidationError({f"need.{name}": text for name, text in faults.items()})
         try:
             posted = posting.create_need(data=need, by=by, submit=True)
         except ValidationError as refusal:
@@ -396,9 +434,15 @@ def set_campaign_day(*, day: datetime.date, name: str, by: User | None) -> Campa
 
 
 def remove_campaign_day(*, campaign_day: CampaignDay, by: User | None) -> None:
+    """Remove a campaign day; a year left with none has its 17 October again."""
     if not rights.may_keep_campaign_days(by):
         raise PermissionDenied
     with transaction.atomic():
+        # Read again under a lock: removed meanwhile (two tabs, a double tap), it says so
+        # rather than logging a removal that removed nothing.
+        campaign_day = CampaignDay.objects.select_for_update().filter(pk=campaign_day.pk).first()
+        if campaign_day is None:
+            raise ValidationError({"day": [_("This campaign day was removed already.")]})
         record(
             actor=by,
             action="visit.campaign_day_removed",

@@ -1,6 +1,7 @@
 """Visits through the API: the visits of my region (a cadre: mine and my households'),
 recording one with what it delivered, raising a need from a visit, changing and deleting
-one, the coverage of a region's poor households and the campaign days.
+one, attaching a photo to one (multipart), the coverage of a region's poor households and
+the campaign days.
 
 A form sent again after a network drop is saved once: send the same `Idempotency-Key`
 header (or `client_key` field) with each sending; a resend answers 200 with the visit the
@@ -12,7 +13,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, File, Header, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from tongxing.access import allow
@@ -69,9 +71,14 @@ class NeedFromVisitIn(Schema):
     unit: str = Field("", max_length=10)
     unit_value_fen: int = Field(0, ge=-LARGEST, le=LARGEST)
     target_fen: int | None = Field(None, ge=-LARGEST, le=LARGEST)
-    value_fen: int = Field(0, ge=-LARGEST, le=LARGEST)
+    value_fen: int = Field(
+        0, ge=-LARGEST, le=LARGEST, description="a micro-wish's value; a service's estimate"
+    )
     place: str = Field("", max_length=100)
     funding_policy: str = ""
+    child_id: int | None = Field(
+        None, description="a micro-wish's child: a left-behind child of the household visited"
+    )
 
 
 class RaiseNeedIn(Schema):
@@ -314,7 +321,10 @@ def create_visit(
 @router.post(
     "/visits/raise-need",
     response={200: RaisedOut, 201: RaisedOut},
-    summary="Record a visit to a household and raise a need for it, sent to review",
+    summary=(
+        "Record a visit to a household and raise a need for it (a micro-wish: for a child of "
+        "the household), sent to review"
+    ),
 )
 @allow(rights.VISIT_RECORDERS)
 def raise_need(
@@ -326,6 +336,12 @@ def raise_need(
     ),
 ):
     need = payload.need
+    # The child is found through the caller's scope, as the household is: outside it, 404.
+    child = (
+        registry_selectors.access_member(request.user, need.child_id)
+        if need.child_id is not None
+        else None
+    )
     visit, posted = actions.raise_need(
         data=visit_data(request.user, payload.visit),
         need=NeedData(
@@ -342,6 +358,7 @@ def raise_need(
             value_fen=need.value_fen,
             place=need.place,
             funding_policy=need.funding_policy,
+            child=child,
         ),
         by=request.user,
         client_key=idempotency_key or payload.visit.client_key,
@@ -411,6 +428,23 @@ def remove_campaign_day(request, day: datetime.date):
 @router.get("/visits/{visit_id}", response=VisitOut, summary="One visit of my region")
 @allow(rights.VISIT_READERS)
 def get_visit(request, visit_id: int):
+    return selectors.access_visit(request.user, visit_id)
+
+
+@router.post(
+    "/visits/{visit_id}/photo",
+    response=VisitOut,
+    summary=(
+        "Attach a photo to a visit, or replace it (multipart, field `photo`: JPEG, PNG, WebP "
+        "or GIF, up to 10 MB); its location and camera data are removed"
+    ),
+)
+@allow(rights.VISIT_RECORDERS)
+def attach_photo(request, visit_id: int, photo: File[UploadedFile] = None):
+    # Sent after the visit itself (a JSON call a resend saves once): a phone sends the
+    # small record at once and the photo when the signal allows; sent again, it replaces.
+    visit = selectors.access_visit(request.user, visit_id)
+    actions.attach_photo(visit=visit, photo=photo, by=request.user)
     return selectors.access_visit(request.user, visit_id)
 
 

@@ -46,6 +46,11 @@ def register() -> None:
         Action("visit.changed", _("visit changed"), _("%(actor)s changed the %(object)s.")),
         Action("visit.deleted", _("visit deleted"), _("%(actor)s deleted the %(object)s.")),
         Action(
+            "visit.photo_attached",
+            _("photo attached to a visit"),
+            _("%(actor)s attached a photo to the %(object)s."),
+        ),
+        Action(
             "visit.need_raised",
             _("need raised from a visit"),
             _("%(actor)s raised a need from the %(object)s."),

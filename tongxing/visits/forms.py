@@ -1,5 +1,6 @@
-"""The visits' forms: the visit form a cadre fills on a phone, and the period filters of the
-list and the coverage. Each record a form names is found through the user's scope."""
+"""The visits' forms: the visit form a cadre fills on a phone, the period filters of the
+list and the coverage, and a campaign day the city office sets. Each record a form names
+is found through the user's scope."""
 
 import datetime
 import uuid
@@ -13,7 +14,7 @@ from tongxing.accounts.models import User
 from tongxing.needs.actions.posting import NeedData
 from tongxing.needs.models import CATEGORIES_BY_KIND, Category, FundingPolicy, Kind
 from tongxing.registry import selectors as registry_selectors
-from tongxing.registry.models import Household
+from tongxing.registry.models import Household, Member
 from tongxing.visits import rights, selectors
 from tongxing.visits.actions import DeliveryLine, VisitData
 from tongxing.visits.models import DeliveryKind, Purpose
@@ -114,6 +115,7 @@ class VisitForm(forms.Form):
             (Kind.GOODS, Kind.GOODS.label),
             (Kind.FUNDS, Kind.FUNDS.label),
             (Kind.SERVICE, Kind.SERVICE.label),
+            (Kind.WISH, Kind.WISH.label),
         ],
     )
     need_category = forms.ChoiceField(
@@ -121,10 +123,14 @@ class VisitForm(forms.Form):
         required=False,
         choices=[
             ("", "—"),
+            # Each category once, in the order of the kinds (`other` is every kind's).
             *(
                 (category, Category(category).label)
-                for kind in (Kind.GOODS, Kind.FUNDS, Kind.SERVICE)
-                for category in CATEGORIES_BY_KIND[kind]
+                for category in dict.fromkeys(
+                    category
+                    for kind in (Kind.GOODS, Kind.FUNDS, Kind.SERVICE, Kind.WISH)
+                    for category in CATEGORIES_BY_KIND[kind]
+                )
             ),
         ],
     )
@@ -170,6 +176,20 @@ class VisitForm(forms.Form):
     need_place = forms.CharField(
         label=gettext_lazy("Where (service)"), required=False, max_length=100
     )
+    # A micro-wish (微心愿) is a left-behind child's: a cadre picks one of the children of
+    # their households; an office, who may reach thousands, types the child's name, found
+    # among the members of the household named above.
+    need_child = forms.CharField(
+        label=gettext_lazy("The child's name (micro-wish)"), required=False, max_length=50
+    )
+    need_wish_value_yuan = forms.DecimalField(
+        label=gettext_lazy("Value of the wish, in yuan (micro-wish)"),
+        required=False,
+        min_value=0,
+        max_value=FORM_LARGEST,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": "0", "step": "0.01"}),
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,6 +209,26 @@ class VisitForm(forms.Form):
             ]
             del self.fields["registry_number"]
             del self.fields["visitor"]
+            self.children = {
+                child.pk: child
+                for child in Member.objects.filter(
+                    household__in=registry_selectors.households_visible_to(user),
+                    left_behind_child=True,
+                )
+                .select_related("household")
+                .order_by("household__registry_number", "name")
+            }
+            self.fields["need_child"] = forms.TypedChoiceField(
+                label=gettext_lazy("Whose wish (micro-wish)"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—")]
+                + [
+                    (child.pk, f"{child.name} · {child.household.registry_number}")
+                    for child in self.children.values()
+                ],
+            )
         else:
             del self.fields["household"]
             self.fields["visitor"].choices = [("", _("Choose who visited"))] + [
@@ -228,6 +268,7 @@ class VisitForm(forms.Form):
         """The action's data, or None with the faults on the form."""
         data = self.cleaned_data
         household = self.household_chosen()
+        self.household = household  # the micro-wish's child is one of its members
         village = None
         if household is None and data.get("village"):
             village = registry_selectors.villages_visible_to(self.user).get(code=data["village"])
@@ -279,6 +320,8 @@ class VisitForm(forms.Form):
         "need_target_yuan",
         "need_funding_policy",
         "need_place",
+        "need_child",
+        "need_wish_value_yuan",
     )
 
     def need_fields(self) -> list:
@@ -292,6 +335,8 @@ class VisitForm(forms.Form):
             return None
         target = data.get("need_target_yuan")
         unit_value = data.get("need_unit_value_yuan")
+        wish_value = data.get("need_wish_value_yuan")
+        child = self.wish_child() if kind == Kind.WISH else None
         return NeedData(
             kind=kind,
             category=data.get("need_category") or "",
@@ -305,7 +350,22 @@ class VisitForm(forms.Form):
             target_fen=int(target * 100) if target is not None else None,
             place=data.get("need_place") or "",
             funding_policy=data.get("need_funding_policy") or "",
+            child=child,
+            value_fen=int((wish_value * 100).to_integral_value()) if wish_value is not None else 0,
         )
+
+    def wish_child(self) -> Member | None:
+        """The child a micro-wish is for; None when none is named (the action says so).
+        A child of another household is handed on: the action refuses it on its field."""
+        chosen = self.cleaned_data.get("need_child")
+        if self.cadre:
+            return self.children.get(chosen)
+        household = getattr(self, "household", None)
+        name = (chosen or "").strip()
+        if household is None or not name:
+            return None
+        # A left-behind child first, if two members share the name.
+        return household.members.filter(name=name).order_by("-left_behind_child", "pk").first()
 
     def error_fields(self) -> dict[str, str]:
         """The form's field of each field the action may name."""
@@ -315,6 +375,8 @@ class VisitForm(forms.Form):
         names["need.unit_value_fen"] = "need_unit_value_yuan"
         names["need.target_fen"] = "need_target_yuan"
         names["need.household"] = names["household"]
+        names["need.child"] = "need_child"
+        names["need.value_fen"] = "need_wish_value_yuan"
         for index, name in enumerate(getattr(self, "line_fields", [])):
             names[f"deliveries.{index}.quantity"] = name
             names[f"deliveries.{index}.kind"] = name
@@ -353,3 +415,14 @@ class CoverageForm(forms.Form):
         end = min(data.get("end") or today, today)
         start = data.get("start") or datetime.date(end.year, 1, 1)
         return min(start, end), end
+
+
+class CampaignDayForm(forms.Form):
+    """A campaign day to set (or rename): the action checks the day's range and the name."""
+
+    day = forms.DateField(label=gettext_lazy("Day"), widget=DATE_INPUT)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. Poverty Relief Day")}),
+    )

@@ -8,6 +8,8 @@
   on the way back from the village), and at any time the city and township offices of its
   region, who answer for the records of their stations. A cadre's right still needs the
   household assigned to them when they act.
+- Attach a photo to a visit afterwards (a phone sends it once it has signal): the visitor
+  themselves, and the offices of the visit's region (not a viewer).
 - Read: staff of the region (a viewer too); a cadre the visits they made and those to the
   households assigned to them.
 
@@ -101,6 +103,18 @@ def may_change(by: User | None, visit, *, now: datetime.datetime | None = None) 
     if is_cadre(by) and visit.household_id is not None:
         return helps(by, visit.household_id)
     return in_scope(by, VISIT_RECORDERS, visit.village_id)
+
+
+def may_attach_photo(by: User | None, visit) -> bool:
+    """Attach a photo to a visit: whoever made it (their own person of the directory, still
+    in a role that records visits), and the offices over the visit's village."""
+    if is_system(by):
+        return True
+    if not records_visits(by):
+        return False
+    if in_scope(by, VISIT_RECORDERS - {Role.CADRE}, visit.village_id):
+        return True
+    return Person.objects.filter(pk=visit.visitor_id, account=by).exists()
 
 
 def reads_coverage(user) -> bool:

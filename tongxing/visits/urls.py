@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:visit_id>/photo/", views.visit_photo, name="photo"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage/export/", views.coverage_export, name="coverage_export"),
+    path("campaign-days/", views.campaign_days, name="campaign_days"),
+    path(
+        "campaign-days/<str:day>/remove/",
+        views.remove_campaign_day,
+        name="remove_campaign_day",
+    ),
 ]

@@ -1,7 +1,8 @@
 """The visits' pages: the visit form (made for a phone, kept on the phone while the network
-is down), the list of visits with its campaign-day filter, and the coverage of a region's
-poor households, exportable to Excel."""
+is down), the list of visits with its campaign-day filter, the coverage of a region's
+poor households, exportable to Excel, and the campaign days the city office keeps."""
 
+import datetime
 import io
 
 from django.contrib import messages
@@ -11,17 +12,19 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tongxing import photos
 from tongxing.access import allow
-from tongxing.pages import cleaned, show_errors
+from tongxing.pages import cleaned, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import regions_visible_to
 from tongxing.registry import selectors as registry_selectors
 from tongxing.tabular import sheet_row, xlsx_response
 from tongxing.visits import actions, rights, selectors
-from tongxing.visits.forms import CoverageForm, PeriodForm, VisitForm
+from tongxing.visits.forms import CampaignDayForm, CoverageForm, PeriodForm, VisitForm
+from tongxing.visits.models import CampaignDay
 
 PAGE_SIZE = 30
 
@@ -104,6 +107,7 @@ def visit_list(request):
         "page": page_of(request, visits, PAGE_SIZE),
         "can_record": rights.records_visits(request.user),
         "can_read_coverage": rights.reads_coverage(request.user),
+        "can_keep_campaign_days": rights.may_keep_campaign_days(request.user),
     }
     return render(request, "visits/visit_list.html", context)
 
@@ -207,3 +211,64 @@ def visit_photo(request, visit_id: int):
     add_never_cache_headers(response)
     response["Cache-Control"] += ", private"
     return response
+
+
+def _campaign_days_page(request, form, *, status=200, removal_error=""):
+    """The page, or for htmx the part it swaps: the days set and the form to set one."""
+    context = {
+        "form": form,
+        "days": CampaignDay.objects.all(),
+        "removal_error": removal_error,
+    }
+    template = "visits/_campaign_days.html" if wants_fragment(request) else None
+    return render(request, template or "visits/campaign_days.html", context, status=status)
+
+
+@allow(rights.CAMPAIGN_DAY_KEEPERS)
+def campaign_days(request):
+    """The campaign days, for the city office to set, rename and remove. They hold for every
+    list of visits and the coverage; a year with none set has 17 October."""
+    form = CampaignDayForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                day = actions.set_campaign_day(
+                    day=form.cleaned_data["day"], name=form.cleaned_data["name"], by=request.user
+                )
+            except ValidationError as exc:
+                show_errors(form, exc)
+            else:
+                if wants_fragment(request):
+                    return _campaign_days_page(request, CampaignDayForm())
+                messages.success(
+                    request,
+                    _("Campaign day %(day)s is set.") % {"day": day.day.isoformat()},
+                )
+                return redirect("visits:campaign_days")
+        return _campaign_days_page(request, form, status=400)
+    return _campaign_days_page(request, form)
+
+
+@require_POST
+@allow(rights.CAMPAIGN_DAY_KEEPERS)
+def remove_campaign_day(request, day: str):
+    try:
+        wanted = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    campaign_day = CampaignDay.objects.filter(day=wanted).first()
+    if campaign_day is None:
+        raise Http404
+    try:
+        actions.remove_campaign_day(campaign_day=campaign_day, by=request.user)
+    except ValidationError as exc:
+        if wants_fragment(request):
+            return _campaign_days_page(
+                request, CampaignDayForm(), status=400, removal_error=" ".join(exc.messages)
+            )
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:campaign_days")
+    if wants_fragment(request):
+        return _campaign_days_page(request, CampaignDayForm())
+    messages.success(request, _("Campaign day %(day)s is removed.") % {"day": wanted.isoformat()})
+    return redirect("visits:campaign_days")
