@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxing.accounts.models import User
@@ -209,12 +208,12 @@ def import_sales(
     result.errors.sort(key=lambda e: (e.row, e.column))
     if result.errors or dry_run:
         return result
-    with transaction.atomic():
-        for start in range(0, len(sales), 5000):
-            written = actions.record_sales(sales[start : start + 5000], by=by)
-            result.rows_imported += written
-    result.rows_on_file = len(sales) - result.rows_imported
-    result.amount_fen = sum(s.amount_fen for s in sales if s.pk)
+    # Everything is checked and prepared first; the transaction only writes (on SQLite it
+    # holds the database's one write lock, which every other user's write waits for).
+    plan = actions.prepare_sales(sales, by=by)
+    result.rows_imported = actions.write_sales(plan, by=by)
+    result.rows_on_file = plan.on_file
+    result.amount_fen = sum(s.amount_fen for s in plan.sales)
     return result
 
 
