@@ -159,12 +159,15 @@ def import_sales(
     batch: str = "",
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    saving: Callable[[], None] | None = None,
 ) -> SalesImportResult:
     """Check every row, then record every sale in one transaction, or none.
 
     Sellers are found among the suppliers the importer may see; the actor's right to
     record for each is checked again as the sales are written (an org_rep: its own
     organisation only). Rows already imported (the same identity) are counted, not added.
+    `progress` is told of the rows checked, a thousand at a time; `saving`, when every row
+    is in order and the sales are about to be prepared and written.
     """
     if not (rights.is_system(by) or rights.records_sales(by)):
         raise PermissionDenied
@@ -210,6 +213,8 @@ def import_sales(
         return result
     # Everything is checked and prepared first; the transaction only writes (on SQLite it
     # holds the database's one write lock, which every other user's write waits for).
+    if saving:
+        saving()
     plan = actions.prepare_sales(sales, by=by)
     result.rows_imported = actions.write_sales(plan, by=by)
     result.rows_on_file = plan.on_file
