@@ -62,12 +62,21 @@
    with an Idempotency-Key (every 5th sent twice, as a retry): visits/s, p50 and p99; then
    the check that every visit was saved once, as sent.
 
+13. Sales: on the demo, a generated .xlsx of 200,000 sales (the demo's suppliers, every
+   channel; bench/commerce_bench.py) imported with `tongxing import-sales FILE --json` into
+   a copy of the demo's database: wall time, rows/s and peak memory, against a baseline in
+   the same run (the same reader, the raw rows inserted into a bare table); then the same
+   file again, which must add nothing. And the sales figures of the demo's year for the
+   city (the consumption codes through `engine.compute`) next to one hand-written SQL
+   query computing the same figures, whose values must be the engine's.
+
 Next to each figure it records how busy other processes kept the CPUs just before and
 after ("others CPU"): on a shared machine, a high value means a low figure.
 
 Usage: `make bench [ARGS="--only PART"]`, PART one of demo, http, import, search, audit,
-indicators, report, visits, board, contrib, lockwait
-(and `--skip-postgres`, and `--scale small` to measure on the small demo, built in seconds:
+indicators, report, visits, commerce, board, contrib, lockwait
+(and `--skip-postgres` or `--skip-sqlite`, and `--scale small` to measure on the small
+demo, built in seconds:
 `make bench ARGS="--only board --scale small"`, or `--scale province`, ten cities; and
 `--database ENGINE=URL` to measure on a demo already built at that scale instead of
 building one: `make bench ARGS="--only indicators --only report --scale province
@@ -113,6 +122,7 @@ LOCKWAIT_PROBE = ROOT / "bench" / "lockwait_probe.py"
 AUDIT_BENCH = ROOT / "bench" / "audit_bench.py"
 INDICATORS_BENCH = ROOT / "bench" / "indicators_bench.py"
 VISITS_BENCH = ROOT / "bench" / "visits_bench.py"
+COMMERCE_BENCH = ROOT / "bench" / "commerce_bench.py"
 PARTS = [
     "demo",
     "http",
@@ -122,6 +132,7 @@ PARTS = [
     "indicators",
     "report",
     "visits",
+    "commerce",
     "board",
     "contrib",
     "lockwait",
@@ -135,6 +146,7 @@ ON_THE_DEMO = {
     "indicators",
     "report",
     "visits",
+    "commerce",
     "board",
     "contrib",
 }
@@ -158,6 +170,8 @@ IMPORT_TIMEOUT_SECONDS = 900
 # What the import's JSON counts as changes; a second import of the same file makes none.
 IMPORT_CHANGES = ("households_created", "households_updated", "members_created", "members_updated")
 ROSTER_TIMEOUT_SECONDS = 600
+SALES_ROWS = 200_000
+SALES_COPY = "tongxing_bench_sales"  # the copy of the demo the sales are imported into
 SEARCH_QUERIES = 200
 SEARCH_TIMEOUT_SECONDS = 900
 AUDIT_REPEAT = 20
@@ -1047,6 +1061,151 @@ def print_visits_table(engine: str, results: dict) -> None:
         )
 
 
+# --- 13. Sales --------------------------------------------------------------------------------
+
+
+@contextmanager
+def copied_database(db: Database) -> Iterator[Database]:
+    """Yield a copy of the database (the sales import must leave the demo as it was)."""
+    if db.key == "sqlite":
+        import sqlite3
+
+        folder = Path(tempfile.mkdtemp(prefix="tongxing-bench-"))
+        target = folder / "sales.sqlite3"
+        source = sqlite3.connect(db.url.removeprefix("sqlite:///"))
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        try:
+            yield Database(db.key, db.engine, f"sqlite:///{target}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    name = urllib.parse.urlparse(db.url).path.lstrip("/")
+    run(["dropdb", *PG_HOST_ARGS, "--if-exists", "--force", SALES_COPY])
+    run(["createdb", *PG_HOST_ARGS, "-T", name, SALES_COPY], timeout=600)
+    try:
+        yield Database(db.key, db.engine, f"{PG_URL}/{SALES_COPY}")
+    finally:
+        try:
+            run(["dropdb", *PG_HOST_ARGS, "--if-exists", "--force", SALES_COPY])
+        except BenchError as exc:
+            print(f"warning: could not drop {SALES_COPY}: {exc}", file=sys.stderr)
+
+
+def run_sales_import(db: Database, path: Path, folder: Path, which: str) -> tuple[TimedRun, dict]:
+    """Import the sales file once; return the timing and the command's JSON result."""
+    output = folder / f"sales-{db.key}-{which}.json"
+    timed = timed_run(
+        db,
+        [str(TONGXING), "import-sales", str(path), "--json"],
+        folder / f"sales-{db.key}-{which}.log",
+        output=output,
+        timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+    result = json.loads(output.read_text())
+    if result["errors"]:
+        raise BenchError(f"the sales file has bad rows: {result['errors'][:3]}")
+    rate = result["rows_read"] / timed.seconds
+    print(
+        f"    {timed.seconds:.1f} s ({timed.cpu_seconds:.1f} s CPU), {rate:,.0f} rows/s, "
+        f"{result['rows_imported']:,} imported, {result['rows_on_file']:,} on file, "
+        f"peak RSS {timed.peak_rss_mib:.0f} MiB"
+    )
+    return timed, result
+
+
+def bench_commerce(db: Database, folder: Path) -> dict:
+    step(f"{db.engine}: the sales figures of the city for a year (bench/commerce_bench.py)")
+    busy_before = check_quiet("before")
+    output = run(
+        [sys.executable, str(COMMERCE_BENCH), "figures", f"--repeat={INDICATORS_REPEAT}"],
+        env=app_env(db),
+        timeout=AUDIT_TIMEOUT_SECONDS,
+    )
+    busy = worst(busy_before, check_quiet("after"))
+    (folder / f"sales-figures-{db.key}.json").write_text(output)
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures["background_cpu_percent"] = busy
+    if figures["mismatched"]:
+        raise BenchError(f"the figures and the hand-written SQL differ: {figures['mismatched']}")
+    path = folder / f"sales-{db.key}-{SALES_ROWS // 1000}k.xlsx"
+    step(f"writing the sales file from the demo's suppliers: {SALES_ROWS:,} rows ({path.name})")
+    started = time.perf_counter()
+    run(
+        [sys.executable, str(COMMERCE_BENCH), "sales", str(path), f"--rows={SALES_ROWS}"],
+        env=app_env(db),
+        timeout=ROSTER_TIMEOUT_SECONDS,
+    )
+    print(f"    {time.perf_counter() - started:.1f} s, {path.stat().st_size / 2**20:.1f} MiB")
+    step(f"{db.engine}: a copy of the demo to import into")
+    with copied_database(db) as copy:
+        step(f"{db.engine}: baseline: read the sales file, insert the raw rows into a bare table")
+        baseline = timed_run(
+            copy,
+            [sys.executable, str(COMMERCE_BENCH), "baseline", str(path)],
+            folder / f"sales-{db.key}-baseline.log",
+            timeout=IMPORT_TIMEOUT_SECONDS,
+        )
+        print(f"    {baseline.seconds:.1f} s, peak RSS {baseline.peak_rss_mib:.0f} MiB")
+        step(f"{db.engine}: tongxing import-sales {path.name} --json, first import")
+        first, first_result = run_sales_import(copy, path, folder, "first")
+        before = count_rows(copy)
+        step(f"{db.engine}: the same file again")
+        second, second_result = run_sales_import(copy, path, folder, "second")
+        changed = rows_changed(before, count_rows(copy))
+    if changed or second_result["rows_imported"]:
+        print(f"    WARNING: the second import changed {changed}", flush=True)
+    rows = first_result["rows_read"]
+    return {
+        "rows": rows,
+        "baseline": asdict(baseline),
+        "first": {**asdict(first), "rows_per_second": rows / first.seconds},
+        "second": {**asdict(second), "rows_per_second": rows / second.seconds},
+        "ratio_to_baseline": first.seconds / baseline.seconds,
+        "first_result": {k: v for k, v in first_result.items() if k != "errors"},
+        "second_result": {k: v for k, v in second_result.items() if k != "errors"},
+        "rows_changed_by_second_import": changed,
+        "second_import_added_nothing": not changed and not second_result["rows_imported"],
+        "figures": figures,
+    }
+
+
+def print_commerce_table(engine: str, r: dict) -> None:
+    print()
+    print(f"tongxing import-sales, {r['rows']:,} rows, {engine}, into a copy of the demo")
+    print(
+        f"{'import':>9}{'rows/s':>9}{'peak RSS':>11}{'baseline':>10}{'ratio':>7}"
+        f"{'re-import':>11}{'RSS':>9}{'on file':>10}{'others CPU':>12}"
+    )
+    first, second = r["first"], r["second"]
+    busy = worst(*(r[key]["background_cpu_percent"] for key in ("baseline", "first", "second")))
+    print(
+        f"{first['seconds']:>7.1f} s{first['rows_per_second']:>9,.0f}"
+        f"{first['peak_rss_mib']:>7.0f} MiB{r['baseline']['seconds']:>8.1f} s"
+        f"{r['ratio_to_baseline']:>7.1f}{second['seconds']:>9.1f} s"
+        f"{second['peak_rss_mib']:>5.0f} MiB{r['second_result']['rows_on_file']:>10,}"
+        f"{percent(busy):>12}"
+    )
+    f = r["figures"]
+    print(
+        f"the sales figures, {engine}: the city {f['region']}, {f['period'][0]} to "
+        f"{f['period'][1]}, {f['sales']:,} sales, in process"
+    )
+    print(f"{'what':<52}{'p50 ms':>10}{'max ms':>10}{'others CPU':>12}")
+    busy = percent(f["background_cpu_percent"])
+    for label, key in (
+        ("the consumption codes (engine.compute)", "engine_compute"),
+        ("the same figures, one hand-written SQL query", "hand_written_sql"),
+    ):
+        print(f"{label:<52}{f[key]['p50_ms']:>10.1f}{f[key]['max_ms']:>10.1f}{busy:>12}")
+    ratio = f["engine_compute"]["p50_ms"] / f["hand_written_sql"]["p50_ms"]
+    print(f"engine / hand-written SQL: {ratio:.2f}x")
+
+
 # --- 5. Board ---------------------------------------------------------------------------------
 
 
@@ -1395,6 +1554,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip-postgres", action="store_true", help="measure SQLite only (no PostgreSQL)"
     )
     parser.add_argument(
+        "--skip-sqlite", action="store_true", help="measure PostgreSQL only (no SQLite)"
+    )
+    parser.add_argument(
         "--scale",
         choices=DEMO_SCALES,
         default="city",
@@ -1455,6 +1617,9 @@ def run_benchmarks(
                 if "visits" in parts:
                     report["visits"][db.engine] = bench_visits(db, folder)
                     print_visits_table(db.engine, report["visits"][db.engine])
+                if "commerce" in parts:
+                    report["commerce"][db.engine] = bench_commerce(db, folder)
+                    print_commerce_table(db.engine, report["commerce"][db.engine])
                 if "board" in parts:  # grows the needs table: after the parts that read it
                     report["board"][db.engine] = bench_board(db, folder)
                     print_board_table(db.engine, report["board"][db.engine])
@@ -1475,6 +1640,8 @@ def main(argv: list[str] | None = None) -> int:
     DEMO_ARGS[2] = args.scale
     parts = [part for part in PARTS if part in args.only] if args.only else PARTS
     engines = ["sqlite"] if args.skip_postgres else ["sqlite", "postgresql"]
+    if args.skip_sqlite:
+        engines.remove("sqlite")
     started = datetime.now()
     folder = RESULTS / started.strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
@@ -1511,6 +1678,8 @@ def main(argv: list[str] | None = None) -> int:
         print_report_table(engine, results)
     for engine, results in report["visits"].items():
         print_visits_table(engine, results)
+    for engine, results in report["commerce"].items():
+        print_commerce_table(engine, results)
     for engine, results in report["board"].items():
         print_board_table(engine, results)
     for engine, results in report["contrib"].items():

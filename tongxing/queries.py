@@ -90,7 +90,12 @@ def insert_rows(model, rows: list[list], *, batch_size: int = 2000) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one command; executemany would send one INSERT each.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # It goes to the driver's own cursor: its errors are made Django's, as an
+            # INSERT's are (a unique index broken is an IntegrityError on both engines).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return

@@ -4,6 +4,7 @@ as it is now (`rights.py`), whatever the caller sent, and writes its audit row i
 transaction. The import of sales is in `imports.py` and writes through `record_sales`.
 """
 
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing.accounts.models import User
-from tongxing.audit.log import record, record_many, record_update, snapshot
+from tongxing.audit.log import event_fields, record, record_update, snapshot
+from tongxing.audit.models import AuditEvent
 from tongxing.commerce import rights
 from tongxing.commerce.models import (
     BUDGET_UNIT_KINDS,
@@ -32,7 +34,12 @@ from tongxing.commerce.models import (
     seller_certified,
 )
 from tongxing.events.models import Event, EventKind
-from tongxing.queries import insert_many
+from tongxing.queries import (
+    bulk_write_cache,
+    column_index,
+    insert_rows,
+    prepare_rows,
+)
 from tongxing.registry.models import Household, Member, Organisation
 from tongxing.text import check_public_text, clean_text
 
@@ -476,20 +483,36 @@ def record_sale(
     return sale
 
 
-def record_sales(sales: list[Sale], *, by: User | None) -> int:
-    """Write sales checked beforehand (an import, the demo) in bulk, in the caller's
-    transaction: the actor's right on every seller is checked again here, and each sale
-    gets its audit row. Sales whose row key is already on file are left out (a re-import).
-    Returns how many were written."""
+@dataclasses.dataclass
+class SalesPlan:
+    """Sales checked and prepared before their transaction begins: what `write_sales`
+    writes. The rows are those `insert_rows` takes; each audit row gets the key of its sale
+    once the sales are in."""
+
+    sales: list[Sale] = dataclasses.field(
+        default_factory=list
+    )  # the new ones, in the order of `rows`
+    rows: list[list] = dataclasses.field(default_factory=list)
+    events: list[list] = dataclasses.field(default_factory=list)
+    regions: dict[int, str] = dataclasses.field(default_factory=dict)  # seller: its region, as read
+    periods: dict[int, list] = dataclasses.field(default_factory=dict)  # seller: certified, as read
+    on_file: int = 0  # sales whose row key was on file already (a re-import)
+
+
+def prepare_sales(sales: list[Sale], *, by: User | None) -> SalesPlan:
+    """Check sales to be written in bulk (an import, the demo) and prepare their rows,
+    outside any transaction: the actor's right on every seller, each sale as `record_sale`
+    checks one, which row keys are on file already, and whether each counts as assistance.
+    Raises PermissionDenied or ValidationError; writes nothing."""
     if any(not s.row_key for s in sales):
         raise ValueError("Every sale written in bulk needs its row key.")
-    checked: set[int] = set()
+    plan = SalesPlan()
     fairs: set[int] = set()
     day = today()
     for sale in sales:
-        if sale.seller_id not in checked:
+        if sale.seller_id not in plan.regions:
             rights.require_record_for(by, sale.seller)
-            checked.add(sale.seller_id)
+            plan.regions[sale.seller_id] = sale.seller.region_id
         if sale.event_id is not None and sale.event_id not in fairs:
             rights.require_name_fair(by, sale.event)
             fairs.add(sale.event_id)
@@ -508,36 +531,97 @@ def record_sales(sales: list[Sale], *, by: User | None) -> int:
         )
         if errors:
             raise ValidationError(errors)
-    keys = [s.row_key for s in sales]
+    on_file = _keys_on_file([s.row_key for s in sales])
+    plan.sales = [s for s in sales if s.row_key not in on_file]
+    plan.on_file = len(sales) - len(plan.sales)
+    if not plan.sales:
+        return plan
+    actor = _actor(by)
+    plan.periods = _certified_periods({sale.seller_id for sale in plan.sales})
+    for sale in plan.sales:
+        sale.region_id = sale.seller.region_id
+        sale.recorded_by = actor
+        sale.assisted = _assisted(plan.periods.get(sale.seller_id, ()), sale.sold_on)
+    plan.rows = prepare_rows(Sale, plan.sales)
+    plan.events = prepare_rows(
+        AuditEvent,
+        [
+            AuditEvent(
+                **event_fields(
+                    actor, "sale.import", sale, sale.region_id, None, snapshot(sale, SALE_FIELDS)
+                )
+            )
+            for sale in plan.sales
+        ],
+    )
+    return plan
+
+
+def write_sales(plan: SalesPlan, *, by: User | None) -> int:
+    """Write the sales a plan prepared, in one short transaction (on SQLite the database's
+    one write lock is held only while the rows go in), with their audit rows; return how
+    many were written.
+
+    Inside it, the actor's right on every seller is checked again as the seller is now, and
+    each seller's certification read again. A seller moved to another region meanwhile, or
+    sales of the same row keys written meanwhile by another import, refuse the whole plan
+    (ValidationError): nothing is written, and the import may simply be run again."""
+    if not plan.sales:
+        return 0
+    assisted_at = column_index(Sale, "assisted")
+    object_at = column_index(AuditEvent, "object_id")
+    changed = ValidationError(
+        _("Sales or sellers of this file changed while it was checked: import it again.")
+    )
+    try:
+        with bulk_write_cache(), transaction.atomic():
+            ids = sorted(plan.regions)
+            for start in range(0, len(ids), 500):
+                for seller in Supplier.objects.filter(pk__in=ids[start : start + 500]):
+                    rights.require_record_for(by, seller)
+                    if seller.region_id != plan.regions[seller.pk]:
+                        raise changed
+            periods = _certified_periods({sale.seller_id for sale in plan.sales})
+            if periods != plan.periods:  # certified or revoked meanwhile: count again
+                for sale, row in zip(plan.sales, plan.rows, strict=True):
+                    sale.assisted = _assisted(periods.get(sale.seller_id, ()), sale.sold_on)
+                    row[assisted_at] = sale.assisted
+            last = Sale.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            insert_rows(Sale, plan.rows)
+            # The keys of the rows just inserted, by row key, in one query: every key above
+            # the last one before (a sequence only grows; on SQLite this transaction holds
+            # the write lock), of the row keys of the plan.
+            keys = dict(
+                Sale.objects.filter(pk__gt=last).exclude(row_key="").values_list("row_key", "pk")
+            )
+            for sale, event in zip(plan.sales, plan.events, strict=True):
+                sale.pk = keys[sale.row_key]
+                event[object_at] = str(sale.pk)
+            insert_rows(AuditEvent, plan.events)
+    except IntegrityError:
+        # The unique index on row keys: another import wrote some of these sales since
+        # this one looked (the transaction is rolled back).
+        raise changed from None
+    return len(plan.sales)
+
+
+def record_sales(sales: list[Sale], *, by: User | None) -> int:
+    """Write sales checked beforehand (an import, the demo) in bulk: checked and prepared
+    first (`prepare_sales`), then written in one short transaction (`write_sales`). Sales
+    whose row key is already on file are left out (a re-import). Returns how many were
+    written."""
+    return write_sales(prepare_sales(sales, by=by), by=by)
+
+
+def _assisted(periods, day: datetime.date) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in periods)
+
+
+def _keys_on_file(keys: list[str]) -> set[str]:
     on_file: set[str] = set()
     for start in range(0, len(keys), 500):
         on_file.update(_keyed(keys[start : start + 500]).values_list("row_key", flat=True))
-    new = [s for s in sales if s.row_key not in on_file]
-    if not new:
-        return 0
-    actor = _actor(by)
-    periods = _certified_periods({sale.seller_id for sale in new})
-    for sale in new:
-        sale.region_id = sale.seller.region_id
-        sale.recorded_by = actor
-        sale.assisted = any(
-            start <= sale.sold_on and (end is None or sale.sold_on < end)
-            for start, end in periods.get(sale.seller_id, ())
-        )
-    insert_many(Sale, new)
-    # Read back the keys of what was inserted (by row key), for their audit rows.
-    ids: dict[str, int] = {}
-    for start in range(0, len(new), 500):
-        chunk = [s.row_key for s in new[start : start + 500]]
-        ids.update(_keyed(chunk).values_list("row_key", "pk"))
-    for sale in new:
-        sale.pk = ids[sale.row_key]
-    record_many(
-        actor=actor,
-        action="sale.import",
-        targets=[(s, s.region_id, snapshot(s, SALE_FIELDS)) for s in new],
-    )
-    return len(new)
+    return on_file
 
 
 def _keyed(keys: list[str]):

@@ -7,6 +7,9 @@ class CommerceConfig(AppConfig):
     verbose_name = _("Consumption and e-commerce assistance")
 
     def ready(self):
-        from tongxing.commerce import audit_texts
+        from tongxing.commerce import (
+            audit_texts,
+            jobs,  # noqa: F401 (registers the runner of its jobs)
+        )
 
         audit_texts.register()

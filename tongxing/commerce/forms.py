@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tongxing.commerce.models import Category, Channel, Criterion
@@ -100,6 +101,17 @@ class SalesFilterForm(forms.Form):
 class SalesImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx, .xls or .csv)"))
     dry_run = forms.BooleanField(label=_("Check only; import nothing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(mb)s MB and %(rows)s rows; a file of more than %(background)s rows is "
+            "imported in the background."
+        ) % {
+            "mb": f"{settings.TONGXING_UPLOAD_MAX_MB:,}",
+            "rows": f"{settings.TONGXING_IMPORT_MAX_ROWS:,}",
+            "background": f"{settings.TONGXING_BACKGROUND_ROWS:,}",
+        }
 
 
 class YearForm(forms.Form):

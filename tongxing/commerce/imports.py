@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongxing.accounts.models import User
@@ -169,12 +168,15 @@ def import_sales(
     batch: str = "",
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    saving: Callable[[], None] | None = None,
 ) -> SalesImportResult:
     """Check every row, then record every sale in one transaction, or none.
 
     Sellers are found among the suppliers the importer may see; the actor's right to
     record for each is checked again as the sales are written (an org_rep: its own
     organisation only). Rows already imported (the same identity) are counted, not added.
+    `progress` is told of the rows checked, a thousand at a time; `saving`, when every row
+    is in order and the sales are about to be prepared and written.
     """
     if not (rights.is_system(by) or rights.records_sales(by)):
         raise PermissionDenied
@@ -222,12 +224,14 @@ def import_sales(
     result.errors.sort(key=lambda e: (e.row, e.column))
     if result.errors or dry_run:
         return result
-    with transaction.atomic():
-        for start in range(0, len(sales), 5000):
-            written = actions.record_sales(sales[start : start + 5000], by=by)
-            result.rows_imported += written
-    result.rows_on_file = len(sales) - result.rows_imported
-    result.amount_fen = sum(s.amount_fen for s in sales if s.pk)
+    # Everything is checked and prepared first; the transaction only writes (on SQLite it
+    # holds the database's one write lock, which every other user's write waits for).
+    if saving:
+        saving()
+    plan = actions.prepare_sales(sales, by=by)
+    result.rows_imported = actions.write_sales(plan, by=by)
+    result.rows_on_file = plan.on_file
+    result.amount_fen = sum(s.amount_fen for s in plan.sales)
     return result
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sales/", views.sale_list, name="sales"),
     path("sales/new/", views.sale_create, name="sale_create"),
     path("sales/import/", views.sale_import, name="sale_import"),
+    path("sales/import/<int:job_id>/", views.sale_import_job, name="sale_import_job"),
     path("sales/export/", views.sale_export, name="sale_export"),
     path("procurement/", views.procurement, name="procurement"),
     path("pavilion/", views.pavilion, name="pavilion"),

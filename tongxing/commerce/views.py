@@ -5,19 +5,19 @@ Each page validates, calls one action or selector, and renders; what a page may 
 from `rights.py`, and every list is cut to the account's scope by the selectors.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxing.access import allow, public
 from tongxing.commerce import actions, exports, rights, selectors
+from tongxing.commerce import jobs as sales_jobs
 from tongxing.commerce.forms import (
     CertifyForm,
     ListingForm,
@@ -30,9 +30,11 @@ from tongxing.commerce.forms import (
     TargetForm,
     YearForm,
 )
-from tongxing.commerce.imports import import_sales, read_sales_table
 from tongxing.commerce.models import Channel
-from tongxing.pages import cleaned, read_upload, show_errors
+from tongxing.jobs import actions as jobs_actions
+from tongxing.jobs import selectors as jobs_selectors
+from tongxing.jobs.models import JobStatus
+from tongxing.pages import cleaned, follow_job, read_upload, show_errors, wants_fragment
 from tongxing.paging import page_of
 from tongxing.registry import selectors as registry_selectors
 from tongxing.tabular import xlsx_response
@@ -317,32 +319,49 @@ def sale_create(request):
     return render(request, "commerce/form.html", context, status=_status(request, form))
 
 
+def _render_import_job(request, job, template: str, extra: dict | None = None):
+    """A sales import's job: its progress while it runs (the part the page polls), its
+    result when done."""
+    result = job.result or {}
+    context = {**jobs_selectors.job_state(job), "result": result, **(extra or {})}
+    if wants_fragment(request) and request.method == "GET":
+        template = "commerce/_sale_import_job.html"
+    failed = job.status == JobStatus.FAILED or not result.get("ok", True)
+    status = 400 if request.method == "POST" and failed else 200
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
 @allow(rights.SALES_RECORDERS)
 def sale_import(request):
+    """Upload a sales file: checked row by row, imported whole or not at all; a large file
+    is imported in the background and the page follows it."""
     form = SalesImportForm(request.POST or None, request.FILES or None)
-    result = columns = None
     if request.method == "POST" and form.is_valid():
-        table = read_upload(form, lambda upload: read_sales_table(upload, filename=upload.name))
-        if table is not None:
-            upload = form.cleaned_data["file"]
-            batch = hashlib.sha256(b"".join(upload.chunks())).hexdigest()
-            result = import_sales(
-                rows=table.rows,
+        job = read_upload(
+            form,
+            lambda upload: sales_jobs.import_sales_file(
+                upload=upload,
+                filename=upload.name,
                 by=request.user,
-                batch=batch,
                 dry_run=form.cleaned_data["dry_run"],
-            )
-            columns = table.columns
-    status = 400 if form.errors or (result is not None and not result.ok) else 200
-    context = {
-        "form": form,
-        "result": result,
-        "errors": [
-            {"row": e.row, "column": (columns or {}).get(e.column, e.column), "message": e.message}
-            for e in (result.errors[:1000] if result else [])
-        ],
-    }
-    return render(request, "commerce/sale_import.html", context, status=status)
+            ),
+        )
+        if job is not None:
+            if not job.finished:
+                return follow_job(request, "commerce:sale_import_job", job)
+            return _render_import_job(request, job, "commerce/sale_import.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "commerce/sale_import.html", {"form": form}, status=status)
+
+
+@allow(rights.SALES_RECORDERS)
+def sale_import_job(request, job_id: int):
+    """Follow a sales import in the background; its result when done."""
+    job = jobs_selectors.access_job(request.user, job_id, kind=sales_jobs.IMPORT)
+    job = jobs_actions.settle_stale(job=job)
+    return _render_import_job(request, job, "commerce/sale_import_job.html")
 
 
 @allow(rights.COMMERCE_READERS)

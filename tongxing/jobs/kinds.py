@@ -27,6 +27,7 @@ STAGES = {
     "reading": _("Reading the rows"),
     "checking": _("Checking the rows against the registry"),
     "writing": _("Writing the file"),
+    "saving": _("Saving the records"),
     "figures": _("Computing the figures from the records"),
     "wording": _("Filling the figures into the wording"),
 }

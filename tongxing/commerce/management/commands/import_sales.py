@@ -2,7 +2,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -61,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(name)s may not import these sales: nothing was imported.") % {"name": user}
             ) from None
+        except ValidationError as exc:  # changed by someone else while it was checked
+            raise CommandError(" ".join(exc.messages)) from None
         if result.rows_imported:
             refresh_statistics()
         if json:
