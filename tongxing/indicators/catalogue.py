@@ -385,4 +385,4 @@ def training_codes(event_id: int) -> tuple[str, ...]:
 
 # The catalogue's version, stored with every approval: raise it when a code is added,
 # removed, or computed differently, so a frozen figure says which rules made it.
-CATALOGUE_VERSION = "13.0"
+CATALOGUE_VERSION = "14.0"
