@@ -233,6 +233,7 @@ def figures(repeat: int) -> dict:
 
     from tongxing.commerce.models import Sale
     from tongxing.indicators import engine
+    from tongxing.indicators.catalogue import BY_CODE
     from tongxing.regions.codes import Level
     from tongxing.regions.models import Region
 
@@ -242,7 +243,7 @@ def figures(repeat: int) -> dict:
     city = Region.objects.filter(level=Level.CITY).order_by("code").first()
     year = sales_year()[1].year
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    codes = sorted(code for code in engine.BY_CODE if code.startswith("consumption."))
+    codes = sorted(code for code in BY_CODE if code.startswith("consumption."))
 
     def computed() -> dict:
         found = engine.compute(city.prefix, first, last, codes=codes)

@@ -118,6 +118,7 @@ def coverage(repeat: int) -> dict:
     from django.db.models import Max
 
     from tongxing.indicators import engine
+    from tongxing.indicators.catalogue import BY_CODE
     from tongxing.regions.codes import Level
     from tongxing.regions.models import Region
     from tongxing.visits import selectors
@@ -140,7 +141,7 @@ def coverage(repeat: int) -> dict:
         "by_cadre": found.poor_households - len(found.not_by_cadre),
         "by_township_secretary": found.poor_households - len(found.not_by_township_secretary),
     }
-    codes = [code for code in engine.BY_CODE if code.startswith("visits.")]
+    codes = [code for code in BY_CODE if code.startswith("visits.")]
     result = {
         "engine": connection.vendor,
         "region": city.code,

@@ -74,8 +74,12 @@ class Measure:
     field: str | models.Expression = "pk"
     distinct_records: Callable[[QuerySet], QuerySet] | None = None
 
-    def aggregate(self, period: Window) -> models.Aggregate:
-        condition = self.where(period) or None  # Q(): every record
+    def aggregate(self, period: Window, condition: Q | None = None) -> models.Aggregate:
+        """The aggregate of the records the measure counts in the period; `condition`, when
+        given, stands for `where(period)` over rows already narrowed to what it leaves out."""
+        if condition is None:
+            condition = self.where(period)
+        condition = condition or None  # Q(): every record
         if self.how == SUM:
             return Coalesce(Sum(self.field, filter=condition), 0)
         if self.how in (MIN, MAX):
@@ -88,9 +92,8 @@ def evaluate(measures: dict[str, Measure], region: str, period: Window) -> dict[
     one query per table and region lookup."""
     values: dict[str, int] = {}
     for (model, lookup), group in _by_table(measures).items():
-        values.update(
-            _base(model, lookup, region, group, period).aggregate(**_aggregates(group, period))
-        )
+        base, aggregates = _pass(model, lookup, region, group, period)
+        values.update(base.aggregate(**aggregates))
     return values
 
 
@@ -114,13 +117,12 @@ def evaluate_by(
         out[unit] = {}
     regionless: dict[str, int] = {}
     for (model, lookup), group in _by_table(measures).items():
-        aggregates = _aggregates(group, period)
+        base, aggregates = _pass(model, lookup, region, group, period)
         if lookup is None:
-            regionless.update(_base(model, None, region, group, period).aggregate(**aggregates))
+            regionless.update(base.aggregate(**aggregates))
             continue
         rows = (
-            _base(model, lookup, region, group, period)
-            .annotate(_unit=Substr(lookup, 1, length))
+            base.annotate(_unit=Substr(lookup, 1, length))
             .values("_unit")
             .annotate(**aggregates)
             .order_by()
@@ -161,17 +163,33 @@ def _by_table(measures: dict[str, Measure]) -> dict[tuple, dict[str, Measure]]:
     return groups
 
 
-def _aggregates(group: dict[str, Measure], period: Window) -> dict:
-    return {code: measure.aggregate(period) for code, measure in group.items()}
-
-
-def _base(model, lookup: str | None, region: str, group: dict[str, Measure], period: Window):
-    """The rows of the region that any of the measures may count: the conditional
-    aggregates then read only those (a period's rows, not the whole table)."""
+def _pass(model, lookup: str | None, region: str, group: dict[str, Measure], period: Window):
+    """One pass over a table: the rows of the region that any of the measures may count,
+    and each measure's conditional aggregate over them. The conditions every measure
+    shares (the period, "an assistance sale") narrow the rows once, in the WHERE, and are
+    left out of each aggregate's own condition, which the database tests on every row."""
+    common, own = _shared([measure.where(period) for measure in group.values()])
     qs = model._default_manager.all()
     if lookup is not None:
         qs = qs.filter(prefix_q(lookup, region))
-    return qs.filter(_any(measure.where(period) for measure in group.values()))
+    qs = qs.filter(Q(*common), _any(own))
+    aggregates = {
+        code: measure.aggregate(period, rest)
+        for (code, measure), rest in zip(group.items(), own, strict=True)
+    }
+    return qs, aggregates
+
+
+def _shared(conditions: list[Q]) -> tuple[list, list[Q]]:
+    """The terms every condition ANDs (an empty list if one counts every record), and
+    what each condition adds to them."""
+    terms = [
+        list(q.children) if q.connector == Q.AND and not q.negated else [q] for q in conditions
+    ]
+    if not terms or not all(conditions):
+        return [], conditions
+    common = [term for term in terms[0] if all(term in other for other in terms[1:])]
+    return common, [Q(*(term for term in other if term not in common)) for other in terms]
 
 
 def _any(conditions: Iterable[Q]) -> Q:
