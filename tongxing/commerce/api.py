@@ -9,20 +9,22 @@ pavilion's list is public.
 """
 
 import datetime
-import hashlib
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from tongxing.access import allow, public
 from tongxing.commerce import actions, rights, selectors
-from tongxing.commerce.imports import import_sales, read_sales_table
+from tongxing.commerce import jobs as commerce_jobs
 from tongxing.commerce.models import Category, Channel, Criterion
+from tongxing.jobs.api import JobOut, job_out
+from tongxing.jobs.models import JobStatus
 from tongxing.paging import Pages
 from tongxing.registry import selectors as registry_selectors
 from tongxing.tabular import read_upload_for_api
@@ -454,21 +456,24 @@ def sales_by_month(request, filters: Query[YearFilter]):
 
 @router.post(
     "/commerce/sales/import",
-    response={200: ImportOut, 400: ImportOut, 413: FileErrorOut},
-    summary="Import sales (.xlsx, .xls, .csv): all or nothing; the same file again adds nothing",
+    response={200: ImportOut, 202: JobOut, 400: ImportOut, 413: FileErrorOut},
+    summary="Import sales (.xlsx, .xls, .csv): all or nothing; the same file again adds "
+    "nothing; a large file is imported in the background (202 and the job to follow)",
 )
 @allow(rights.SALES_RECORDERS)
 def import_sales_file(request, file: File[UploadedFile], dry_run: Form[bool] = False):
-    table, refused = read_upload_for_api(lambda: read_sales_table(file, filename=file.name))
+    job, refused = read_upload_for_api(
+        lambda: commerce_jobs.import_sales_file(
+            upload=file, filename=file.name, by=request.user, dry_run=dry_run
+        )
+    )
     if refused:
         return refused
-    batch = hashlib.sha256(b"".join(file.chunks())).hexdigest()
-    file.seek(0)
-    result = import_sales(rows=table.rows, by=request.user, batch=batch, dry_run=dry_run)
-    body = result.as_dict()
-    body["error_count"] = len(result.errors)
-    body["errors"] = body["errors"][:1000]
-    return (200 if result.ok else 400), body
+    if not job.finished:
+        return 202, job_out(job)
+    if job.status == JobStatus.FAILED:
+        raise HttpError(400, job.error)
+    return (200 if job.result["ok"] else 400), job.result
 
 
 # --- Procurement ------------------------------------------------------------------------------

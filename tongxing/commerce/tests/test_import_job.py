@@ -145,3 +145,33 @@ def test_no_one_but_its_owner_follows_a_sales_import(tina, alice, settings):
     response = post(client_for(tina), GOOD, "good.csv")
     assert client_for(alice).get(response["Location"]).status_code == 404
     assert client_for(tina).get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_hands_a_large_file_to_the_worker_and_answers_with_the_job(tina, settings):
+    settings.TONGXING_BACKGROUND_ROWS = 2  # three rows: the worker's
+    supplier()
+    client = client_for(tina)
+    response = client.post(
+        "/api/v1/commerce/sales/import", {"file": SimpleUploadedFile("good.csv", GOOD)}
+    )
+    assert response.status_code == 202
+    job = Job.objects.get(kind=sales_jobs.IMPORT)
+    assert response.json()["id"] == job.pk
+    assert not Sale.objects.exists()
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay")
+    followed = client.get(f"/api/v1/jobs/{job.pk}")
+    assert followed.status_code == 200 and followed.json()["status"] == "done"
+    assert Sale.objects.count() == 3
+
+
+def test_the_api_imports_a_small_file_at_once_and_lists_bad_rows(tina):
+    supplier()
+    response = client_for(tina).post(
+        "/api/v1/commerce/sales/import", {"file": SimpleUploadedFile("bad.csv", BAD)}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["ok"], body["rows_imported"], body["error_count"]) == (False, 0, 2)
+    assert [error["row"] for error in body["errors"]] == [3, 4]
+    assert not Sale.objects.exists()
