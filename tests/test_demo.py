@@ -16,7 +16,8 @@ from tongxing.access import Role
 from tongxing.accounts.demo import GIVEN
 from tongxing.accounts.models import User
 from tongxing.audit.models import AuditEvent
-from tongxing.commerce.models import ProcurementTarget, Supplier
+from tongxing.commerce.models import ProcurementTarget, Sale, Supplier
+from tongxing.events.models import Event
 from tongxing.needs.models import (
     ACTIVE_PLEDGE,
     BannedTerm,
@@ -358,3 +359,11 @@ def test_the_command_writes_plain_progress_lines_that_count_what_their_labels_sa
         "Sales, seller by seller": Supplier.objects.count(),
     }
     assert done == {label: (f"{n:,}", f"{n:,}") for label, n in counts.items()}
+    # By default the demo lives in the present: this year's records, none after today.
+    today = timezone.localdate()
+    assert Need.objects.filter(created_at__year=today.year).exists()
+    assert Visit.objects.filter(visited_on__year=today.year).exists()
+    assert not Household.objects.filter(status_since__gt=today).exists()
+    assert not Visit.objects.filter(visited_on__gt=today).exists()
+    assert not Sale.objects.filter(sold_on__gt=today).exists()
+    assert not Event.objects.filter(starts_on__gt=today).exists()

@@ -6,6 +6,7 @@ import the offices use; the rest through the registry's actions.
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxing.access import Role
@@ -137,7 +138,8 @@ def build(ctx) -> None:
 
 def build_households(ctx, rng, villages, person_name) -> None:
     per_village = HOUSEHOLDS_PER_VILLAGE[ctx.scale.name]
-    year_end = datetime.date(ctx.year, 12, 31)
+    # The demo's last day: the year's end, or today in this year (nothing is dated later).
+    year_end = min(datetime.date(ctx.year, 12, 31), timezone.localdate())
     rows = []
     used: dict[tuple, int] = {}
 
@@ -154,8 +156,9 @@ def build_households(ctx, rng, villages, person_name) -> None:
         for n in range(1, per_village + 1):
             number = f"{village.code}{n:04d}"
             status = rng.choices([s for s, _ in STATUS_SHARES], [w for _, w in STATUS_SHARES])[0]
-            since = datetime.date(
-                rng.randint(2014, ctx.year), rng.randint(1, 12), rng.randint(1, 28)
+            since = min(
+                datetime.date(rng.randint(2014, ctx.year), rng.randint(1, 12), rng.randint(1, 28)),
+                year_end,
             )
             causes = "、".join(rng.sample(list(CAUSE_WORD.values()), rng.choice((1, 1, 2))))
             head_sex = "male" if rng.random() < 0.8 else "female"
