@@ -376,7 +376,8 @@ def indicator_of(code: str, title: str | None = None) -> Indicator:
         if title is None:
             raise KeyError(code)
     label, unit, additive = TRAINING_INDICATORS[match.group(2)]
-    return Indicator(code, 7, format_lazy("{}: {}", title, label), unit, N, additive)
+    named = format_lazy(_("{training}: {figure}"), training=title, figure=label)
+    return Indicator(code, 7, named, unit, N, additive)
 
 
 def training_codes(event_id: int) -> tuple[str, ...]:
