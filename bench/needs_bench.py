@@ -158,8 +158,14 @@ def contrib_setup(path: Path) -> None:
 def contribute(base: str, token: str, need: int, key: str) -> tuple[int, bool, float]:
     """POST one contribution; return the status, whether it was a replay, and the seconds."""
     body = {"amount_fen": AMOUNT_FEN, "payment_reference": f"BENCH-{key}"}
+    return post_with_key(f"{base}/api/v1/needs/{need}/pledges", token, body, key)
+
+
+def post_with_key(url: str, token: str, body: dict, key: str) -> tuple[int, bool, float]:
+    """POST JSON as a client that may resend it (an Idempotency-Key); return the status,
+    whether the server answered with the first sending's result, and the seconds."""
     request = urllib.request.Request(
-        f"{base}/api/v1/needs/{need}/pledges",
+        url,
         data=json.dumps(body).encode(),
         headers={
             "Content-Type": "application/json",

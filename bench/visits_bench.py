@@ -38,15 +38,14 @@ import statistics
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from needs_bench import post_with_key  # run as a script: bench/ is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 CADRES = 16
 VISITS_PER_CADRE = 40
 RETRY_EVERY = 5  # every 5th visit is sent twice with the same key, as a retry would
-HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def setup_django() -> None:
@@ -221,28 +220,7 @@ def visit_body(household: int, day: datetime.date, n: int, i: int) -> dict:
 
 def send_visit(base: str, token: str, body: dict, key: str) -> tuple[int, bool, float]:
     """POST one visit; return the status, whether it was a replay, and the seconds."""
-    request = urllib.request.Request(
-        f"{base}/api/v1/visits",
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {token}",
-            "Idempotency-Key": key,
-        },
-        method="POST",
-    )
-    started = time.perf_counter()
-    try:
-        with HTTP.open(request, timeout=60) as response:
-            response.read()
-            status = response.status
-            replayed = response.headers.get("Idempotent-Replayed") == "true"
-    except urllib.error.HTTPError as exc:
-        exc.read()
-        status, replayed = exc.code, False
-    except OSError:
-        status, replayed = 0, False  # no answer: counted as an error
-    return status, replayed, time.perf_counter() - started
+    return post_with_key(f"{base}/api/v1/visits", token, body, key)
 
 
 def planned(setup: dict):

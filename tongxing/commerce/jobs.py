@@ -10,8 +10,6 @@ org_rep: its own organisation's sales only) are checked again when the job runs.
 import hashlib
 import io
 
-from django.conf import settings
-
 from tongxing.accounts.models import User
 from tongxing.commerce import rights
 from tongxing.commerce.imports import SalesImportResult, import_sales, read_sales_table
@@ -43,10 +41,7 @@ def import_sales_file(*, upload, filename: str, by: User, dry_run: bool) -> Job:
         input_name=filename,
         total=len(table.rows),
     )
-    if len(table.rows) > settings.TONGXING_BACKGROUND_ROWS:
-        jobs.start_job(job=job)
-        return job
-    return jobs.run_job(job=job)
+    return jobs.run_or_start(job=job, rows=len(table.rows))
 
 
 @runner(IMPORT)

@@ -136,6 +136,15 @@ class Tracker(Progress):
         self.write()
 
 
+def run_or_start(*, job: Job, rows: int) -> Job:
+    """A file's job: run here if it is small (it comes back finished), handed to the worker
+    if it has more than TONGXING_BACKGROUND_ROWS rows (it comes back queued)."""
+    if rows > settings.TONGXING_BACKGROUND_ROWS:
+        start_job(job=job)
+        return job
+    return run_job(job=job)
+
+
 def run_job(*, job: Job, tracker: Tracker | None = None) -> Job:
     """Run a queued job here and now; return it finished, done or failed.
 

@@ -10,8 +10,6 @@ job's owner.
 
 import io
 
-from django.conf import settings
-
 from tongxing.access import FULL_EXPORTERS, HOUSEHOLD_EDITORS, REGION_SCOPED_ROLES
 from tongxing.accounts.models import User
 from tongxing.jobs import actions as jobs
@@ -56,10 +54,7 @@ def import_roster(*, upload, filename: str, by: User, partial: bool, dry_run: bo
         input_name=filename,
         total=len(table.rows),
     )
-    if len(table.rows) > settings.TONGXING_BACKGROUND_ROWS:
-        jobs.start_job(job=job)
-        return job
-    return jobs.run_job(job=job)
+    return jobs.run_or_start(job=job, rows=len(table.rows))
 
 
 @runner(IMPORT)
