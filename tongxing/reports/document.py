@@ -17,7 +17,7 @@ from tongxing.indicators import approvals, engine
 from tongxing.indicators.catalogue import Display, indicator_of
 from tongxing.indicators.engine import Period
 from tongxing.indicators.selectors import records_url
-from tongxing.reports.wording import EACH_TRAINING, PLACEHOLDER, Part, load, traditional
+from tongxing.reports.wording import EACH_TRAINING, PLACEHOLDER, PLURAL, Part, load, traditional
 
 # The language of the labels and messages the catalogue and the engine give.
 DJANGO_LANGUAGE = {"zh-hans": "zh-hans", "zh-hant": "zh-hant", "en": "en"}
@@ -199,13 +199,21 @@ def stated(ref: FigureRef) -> bool:
 def pieces_of(sentence: str, refs: dict[str, FigureRef], context: dict) -> list:
     pieces: list = []
     last = 0
+    before = None  # the figure a [one|other] agrees with
     for match in PLACEHOLDER.finditer(sentence):
-        pieces.append(sentence[last : match.start()])
+        pieces.append(agreeing(sentence[last : match.start()], before))
         name = match.group(1)
-        pieces.append(refs[name] if name in refs else context[name])
+        before = refs[name] if name in refs else context[name]
+        pieces.append(before)
         last = match.end()
-    pieces.append(sentence[last:])
+    pieces.append(agreeing(sentence[last:], before))
     return [piece for piece in pieces if piece != ""]
+
+
+def agreeing(text: str, figure: FigureRef | str | None) -> str:
+    """The text with each [one|other] read as the figure before it asks: "one" for 1."""
+    one = isinstance(figure, FigureRef) and figure.value == 1
+    return PLURAL.sub(lambda match: match.group(1 if one else 2), text)
 
 
 def plain(text: str, context: dict) -> str:

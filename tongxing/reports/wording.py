@@ -10,7 +10,9 @@ line, a blank line between paragraphs; `{{ code }}` is an indicator's figure, `{
 `{{ year }}` and `{{ as_of }}` the region's name, the year and the figures' last day;
 a sentence naming `{{ ecommerce.training.*.<part> }}` (townships, trainees, poor_trainees,
 title, date) is said once for each e-commerce training of the year, and not at all if there
-was none; `<!-- ... -->` is a note for the editor, never printed.
+was none; `[one|other]` after a figure reads "one" when the figure is 1 and "other" otherwise
+("{{ wishes.children }} [child|children]"); `<!-- ... -->` is a note for the editor, never
+printed.
 """
 
 import functools
@@ -27,6 +29,8 @@ from tongxing.indicators.catalogue import INDICATORS, TRAINING_INDICATORS
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 PACKAGED = Path(__file__).parent / "wording"
 PLACEHOLDER = re.compile(r"\{\{\s*([\w.*]+)\s*\}\}")
+# A word that agrees with the figure before it: [one|other].
+PLURAL = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
 CONTEXT_NAMES = frozenset({"region", "year", "as_of"})
 META_KEYS = ("title", "not-kept", "figures", "figure-column", "value-column")
 NOTE = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -108,6 +112,9 @@ def parse(text: str, name: str) -> Wording:
         for placeholder in PLACEHOLDER.findall(line):
             if placeholder not in REPORT_CODES and placeholder not in CONTEXT_NAMES:
                 raise WordingError(f"{name}, line {number}: no indicator {placeholder}.")
+        for plural in PLURAL.finditer(line):
+            if not PLACEHOLDER.search(line, 0, plural.start()):
+                raise WordingError(f"{name}, line {number}: no figure before {plural.group(0)}.")
         key, colon, value = line.partition(":")
         if not line:
             end_paragraph()

@@ -85,6 +85,34 @@ def test_the_english_report_has_its_own_wording(board):  # noqa: F811
     assert "raised 80 yuan for the micro-wishes" in text
     assert text.count(NOT_KEPT["en"]) == 0
     assert "万元" not in text and "not recorded yet" not in text
+    # Words agree with their figure: one need, three needs; never "1 needs".
+    assert "1 funding need was posted and 1 matched" in text
+    assert not wording.PLURAL.search(text)
+
+
+def test_a_word_agrees_with_the_figure_before_it(board, settings, tmp_path):  # noqa: F811
+    settings.TONGXING_REPORT_WORDING = tmp_path
+    (tmp_path / "en.md").write_text(
+        "title: {{ region }} {{ year }}\n"
+        "not-kept: Not kept.\n"
+        "figures: Figures\nfigure-column: What\nvalue-column: How many\n\n"
+        "## Needs\n"
+        "{{ needs.goods.posted }} [need was|needs were] posted, {{ needs.funds.posted }} [fund|funds].\n",
+        encoding="utf-8",
+    )
+    assert section(as_json(CITY, "en"), "Needs")["paragraphs"] == [
+        "3 needs were posted, 1 fund."
+    ]
+    assert section(as_json(TOWNSHIP_B, "en"), "Needs")["paragraphs"] == [
+        "1 need was posted, 0 funds."
+    ]
+    (tmp_path / "en.md").write_text(
+        "title: {{ region }}\nnot-kept: No.\nfigures: F\nfigure-column: W\nvalue-column: V\n\n"
+        "[One|Many] needs: {{ needs.goods.posted }}.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(wording.WordingError, match="line 7: no figure before \\[One\\|Many\\]"):
+        wording.load("en")
 
 
 def test_every_packaged_wording_parses_and_names_only_known_figures():
