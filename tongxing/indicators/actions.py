@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxing.audit import log
 from tongxing.indicators import approvals, engine, rights
@@ -18,6 +19,7 @@ from tongxing.regions.models import Region
 
 APPROVED = "approval.approved"
 WITHDRAWN = "approval.withdrawn"
+ALREADY_APPROVED = gettext_lazy("These figures are approved already; withdraw the approval first.")
 
 
 def approve(*, region: Region, period: Period, by) -> Approval:
@@ -33,8 +35,7 @@ def approve(*, region: Region, period: Period, by) -> Approval:
             list(
                 Approval.objects.select_for_update().filter(
                     prefix_q("region__code", region.prefix),
-                    start=period.start,
-                    end=period.end,
+                    **approvals.might_cover(period),
                     withdrawn_at__isnull=True,
                 )
             )
@@ -49,6 +50,8 @@ def approve(*, region: Region, period: Period, by) -> Approval:
                         ]
                     }
                 )
+        if approvals.approval_in_force(region.code, period) is not None:
+            raise ValidationError({"period": [ALREADY_APPROVED]})
         figures = engine.compute(region.prefix, period.start, period.end)
         try:
             with transaction.atomic():
@@ -62,9 +65,7 @@ def approve(*, region: Region, period: Period, by) -> Approval:
                     figures=approvals.stored_figures(region.prefix, period, figures),
                 )
         except IntegrityError:
-            raise ValidationError(
-                {"period": [_("These figures are approved already; withdraw the approval first.")]}
-            ) from None
+            raise ValidationError({"period": [ALREADY_APPROVED]}) from None
         log.record(
             actor=by,
             action=APPROVED,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tongxing.access import scope_prefix
 from tongxing.indicators import engine
@@ -36,13 +37,27 @@ def figures_for(region_prefix: str, period: Period) -> Figures:
 
 
 def approval_in_force(region_code: str, period: Period) -> Approval | None:
-    return (
-        Approval.objects.filter(
-            region_id=region_code, start=period.start, end=period.end, withdrawn_at__isnull=True
-        )
-        .select_related("region", "approved_by")
-        .first()
-    )
+    """The approval a period's figures of the region are read from (see `covers`)."""
+    candidates = Approval.objects.filter(
+        region_id=region_code, **might_cover(period), withdrawn_at__isnull=True
+    ).select_related("region", "approved_by")
+    return next((a for a in candidates.order_by("-end") if covers(a, period)), None)
+
+
+def might_cover(period: Period) -> dict:
+    """The lookups of the approvals that may cover the period; `covers` decides."""
+    return {"start": period.start, "end__lte": period.end, "end__year": period.end.year}
+
+
+def covers(approval: Approval, period: Period) -> bool:
+    """Whether the approval holds the period's figures: it is of that very period, or it was
+    made "to date" (on its own last day) from the same start and the period goes on from
+    there within the year. A year approved on 3 December stays approved as the days pass,
+    its figures frozen as of that day; an approval of a past quarter covers that quarter."""
+    if approval.start != period.start or not approval.end <= period.end:
+        return False
+    to_date = approval.end == timezone.localdate(approval.approved_at)
+    return approval.end == period.end or (to_date and approval.end.year == period.end.year)
 
 
 def frozen_figures(approval: Approval) -> dict[str, Figure]:
@@ -146,15 +161,16 @@ def comparison(live: dict[str, Figure], frozen: dict[str, Figure] | None) -> lis
 def townships_not_approved(city: Region, period: Period) -> list[Region]:
     """The townships of the city with records in the period whose figures of that period
     are not approved: the city's approval waits for them."""
-    approved = set(
-        Approval.objects.filter(
+    approved = {
+        approval.region_id
+        for approval in Approval.objects.filter(
             prefix_q("region__code", city.prefix),
             region__level=Level.TOWNSHIP,
-            start=period.start,
-            end=period.end,
+            **might_cover(period),
             withdrawn_at__isnull=True,
-        ).values_list("region_id", flat=True)
-    )
+        )
+        if covers(approval, period)
+    }
     by_township = engine.compute_by(city.prefix, period.start, period.end, Level.TOWNSHIP)
     with_records = [code for code, figures in by_township.items() if has_records(figures)]
     missing = [code for code in with_records if code not in approved]

@@ -53,7 +53,9 @@ def approvals_page(request):
 def render_approvals(request, form, region, period, *, withdraw_form=None, status=200):
     user = request.user
     approval = approvals.approval_in_force(region.code, period)
-    live = engine.compute(region.prefix, period.start, period.end)
+    # An approval made to date is compared over its own days: what differs was edited since.
+    approved = engine.Period(approval.start, approval.end) if approval else period
+    live = engine.compute(region.prefix, approved.start, approved.end)
     frozen = approvals.frozen_figures(approval) if approval else None
     rows = approvals.comparison(live, frozen)
     missing = []
@@ -65,6 +67,7 @@ def render_approvals(request, form, region, period, *, withdraw_form=None, statu
         "period": period,
         "query": period_query(region.code, period),
         "approval": approval,
+        "frozen_early": approval is not None and approval.end < period.end,
         "rows": rows,
         "differences": sum(row.differs for row in rows),
         "missing": missing,
@@ -72,7 +75,7 @@ def render_approvals(request, form, region, period, *, withdraw_form=None, statu
         "may_withdraw": approval is not None and rights.may_withdraw(user, region),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "withdrawn": approvals.approvals_visible_to(user).filter(
-            region=region, start=period.start, end=period.end, withdrawn_at__isnull=False
+            region=region, **approvals.might_cover(period), withdrawn_at__isnull=False
         ),
     }
     return render(request, "indicators/approvals.html", context, status=status)

@@ -72,8 +72,11 @@ def build(
     "figures", then "wording", as each begins."""
     wording = load(lang)
     step("figures")
-    # Approved figures where the period is approved for the region, else live ones.
-    figures = approvals.figures_for(region.prefix, Period(start, end)).figures
+    # Approved figures where the period is approved for the region, else live ones; an
+    # approval made to date gives the day its figures reach.
+    chosen = approvals.figures_for(region.prefix, Period(start, end))
+    figures = chosen.figures
+    as_of = chosen.approval.end if chosen.approval else end
     # Each e-commerce training the region's own office held in the year (its townships'
     # count in the totals), live: an approval freezes the catalogue's codes only.
     trainings = [
@@ -83,7 +86,7 @@ def build(
     ]
     step("wording")
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
-    context = {"region": region_name, "year": str(year), "as_of": end.isoformat()}
+    context = {"region": region_name, "year": str(year), "as_of": as_of.isoformat()}
     with translation.override(DJANGO_LANGUAGE[lang]):
         refs = {
             code: figure_ref(code, figures[code], lang, region.code, start, end) for code in figures

@@ -303,3 +303,58 @@ def test_the_records_page_and_the_report_of_an_approved_period_keep_the_approved
     )
     shown = {ref.code: ref.value for section in report.sections for ref in section.figures}
     assert shown["needs.goods.posted"] == 2
+
+
+def test_an_approval_made_to_date_holds_the_rest_of_its_year(board, alice, tina, tom):  # noqa: F811
+    today = timezone.localdate()
+    if today.timetuple().tm_yday == 1:
+        pytest.skip("on 1 January no day of this year lies before today")
+    yesterday = today - datetime.timedelta(days=1)
+    start = datetime.date(today.year, 1, 1)
+    # The townships approved "this year" yesterday: to date, frozen as of yesterday.
+    for code, who in ((TOWNSHIP_A, tina), (TOWNSHIP_B, tom)):
+        actions.approve(region=region(code), period=engine.Period(start, yesterday), by=who)
+    Approval.objects.update(approved_at=timezone.now() - datetime.timedelta(days=1))
+    township = Approval.objects.get(region_id=TOWNSHIP_A)
+
+    # Today "this year" is a day longer, and the approval still holds it, to the year's end.
+    assert approvals.approval_in_force(TOWNSHIP_A, this_year()) == township
+    year_end = engine.Period(start, datetime.date(today.year, 12, 31))
+    assert approvals.approval_in_force(TOWNSHIP_A, year_end) == township
+    # Not the next year, nor a period of another start.
+    into_next = engine.Period(start, datetime.date(today.year + 1, 1, 31))
+    assert approvals.approval_in_force(TOWNSHIP_A, into_next) is None
+    assert approvals.approval_in_force(TOWNSHIP_A, engine.Period(yesterday, today)) is None
+    # Approving the year again is refused while the approval holds it.
+    with pytest.raises(ValidationError, match="approved already"):
+        approve(TOWNSHIP_A, tina)
+
+    # The page says the figures stand as of yesterday, and compares them over those days.
+    html = client_for(tina).get("/indicators/approvals/", {"region": TOWNSHIP_A}).content.decode()
+    assert yesterday.isoformat() in html.split('data-testid="frozen-early"')[1].split("</p>")[0]
+    assert "Withdraw the approval" in html and "differ from the live" not in html
+
+    # The city, today, finds its townships approved; its report is as of yesterday for them.
+    city = approve(CITY_CODE, alice)
+    assert approvals.townships_not_approved(region(CITY_CODE), this_year()) == []
+    report = document.build(
+        region=region(TOWNSHIP_A), year=today.year, start=start, end=today, lang="en"
+    )
+    text = " ".join(
+        document.text_of(paragraph) for section in report.sections for paragraph in section.paragraphs
+    )
+    assert f"By {yesterday.isoformat()}," in text
+    assert approvals.figures_for("5901", this_year()).approval == city
+
+
+def test_an_approval_of_a_past_period_holds_that_period_only(board, tina):  # noqa: F811
+    today = timezone.localdate()
+    if today.timetuple().tm_yday == 1:
+        pytest.skip("on 1 January no day of this year lies before today")
+    start = datetime.date(today.year, 1, 1)
+    yesterday = today - datetime.timedelta(days=1)
+    # Approved today, of days that ended before: a closed period, such as a past quarter.
+    closed = actions.approve(region=region(TOWNSHIP_A), period=engine.Period(start, yesterday), by=tina)
+    assert approvals.approval_in_force(TOWNSHIP_A, engine.Period(start, yesterday)) == closed
+    assert approvals.approval_in_force(TOWNSHIP_A, this_year()) is None
+    assert not approvals.figures_for(A, this_year()).frozen
