@@ -54,7 +54,7 @@ def covers(approval: Approval, period: Period) -> bool:
     made "to date" (on its own last day) from the same start and the period goes on from
     there within the year. A year approved on 3 December stays approved as the days pass,
     its figures frozen as of that day; an approval of a past quarter covers that quarter."""
-    if approval.start != period.start or not approval.end <= period.end:
+    if approval.start != period.start or approval.end > period.end:
         return False
     to_date = approval.end == timezone.localdate(approval.approved_at)
     return approval.end == period.end or (to_date and approval.end.year == period.end.year)
