@@ -182,8 +182,10 @@ def need_charts(region: Region, start, end, *, linked: bool = True) -> list[dict
 
 
 def area_level(region: Region) -> Level | None:
-    """The level of the areas a region's figures are shown by: its townships, or a
-    township's villages; none beneath a village."""
+    """The level of the areas a region's figures are shown by: a province's cities, a city's
+    (or county's) townships, a township's villages; none beneath a village."""
+    if region.level == Level.PROVINCE:
+        return Level.CITY
     if region.level < Level.TOWNSHIP:
         return Level.TOWNSHIP
     if region.level == Level.TOWNSHIP:
@@ -191,12 +193,16 @@ def area_level(region: Region) -> Level | None:
     return None
 
 
+def area_heading(level: Level) -> str:
+    return {Level.CITY: _("City"), Level.TOWNSHIP: _("Township")}.get(level, _("Village"))
+
+
 def area_charts(region: Region, start, end) -> list[dict]:
     """The match and confirmation rates by township (or by village, for a township)."""
     level = area_level(region)
     if level is None:
         return []
-    by_area = engine.compute_by(region.prefix, start, end, level)
+    by_area = engine.compute_by(region.prefix, start, end, level, codes=RATES_BY_AREA)
     codes = sorted(by_area)
     names = Region.objects.in_bulk([full_code(code) for code in codes])
     categories = [
@@ -212,7 +218,7 @@ def area_charts(region: Region, start, end) -> list[dict]:
                 "urls": [records_url(rate, full_code(code), start, end) for code in codes],
             }
         )
-    heading = _("Township") if level == Level.TOWNSHIP else _("Village")
+    heading = area_heading(level)
     return [chart("rates", _("Rates by area"), heading, categories, lines, percent=True)]
 
 
@@ -236,7 +242,7 @@ def domain_area_charts(region: Region, start, end) -> list[dict]:
     categories = [
         names[full_code(unit)].name if full_code(unit) in names else unit for unit in units
     ]
-    heading = _("Township") if level == Level.TOWNSHIP else _("Village")
+    heading = area_heading(level)
     charts = []
     for name, title, chart_codes in BY_AREA:
         lines = [

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs
 from django.test import Client
 from django.utils import timezone
 
-from conftest import TOWNSHIP_A, TOWNSHIP_B, client_for
+from conftest import CITY, OTHER_CITY, TOWNSHIP_A, TOWNSHIP_B, add_other_city, client_for, make_user
+from tongxing.accounts.models import Role
 from tongxing.accounts.actions import register_donor
 from tongxing.indicators import engine
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
@@ -56,6 +57,18 @@ def test_a_township_admin_sees_its_township_only(board, tom):  # noqa: F811
     assert "590100000000" not in html and TOWNSHIP_A not in html
     assert client_for(tom).get(f"/dashboard/?region={TOWNSHIP_A}").status_code == 404
     assert client_for(tom).get(f"/dashboard/?region={TOWNSHIP_B}").status_code == 200
+
+
+def test_a_province_office_sees_its_cities(board):  # noqa: F811
+    add_other_city()
+    office = make_user("paula", Role.CITY_ADMIN, "590000000000")
+    html = client_for(office).get("/dashboard/").content.decode()
+    rates = chart_data(html, "chart-rates")
+    assert rates["categories"] == ["青禾市", "远山市"]
+    assert rates["series"][0]["values"] == [33.33, None]  # goods: 1 of 3; none posted
+    assert f"region={CITY}" in rates["series"][0]["urls"][0]
+    assert f"region={OTHER_CITY}" in rates["series"][0]["urls"][1]
+    assert '<th scope="col">City</th>' in html
 
 
 def test_a_village_admin_sees_no_areas_beneath_it(board, vera):  # noqa: F811
