@@ -472,7 +472,8 @@ def wish_figures(*, region: str, start: datetime.date, end: datetime.date) -> di
     """The micro-wish figures of section 4 for a period (start and end days included)."""
     values = evaluate(figures.WISHES, region, window(start, end))
     in_need = values.pop("wishes.children_in_need")
-    values["wishes.coverage_rate"] = _rate(values["wishes.fulfilled_children"], in_need)
+    covered = values.pop("wishes.fulfilled_children_in_need")
+    values["wishes.coverage_rate"] = _rate(covered, in_need)
     return values
 
 

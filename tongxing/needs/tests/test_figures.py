@@ -12,6 +12,7 @@ from tongxing.needs import selectors
 from tongxing.needs.actions import delivery, pledges, posting
 from tongxing.needs.models import Need, Pledge
 from tongxing.needs.tests import factories as f
+from tongxing.registry.models import Household, HouseholdStatus
 
 CITY = "5901"
 TOWNSHIP_A = "590101001"
@@ -120,6 +121,22 @@ def test_the_micro_wish_figures_of_the_year(board):
         region=CITY, start=datetime.date(year - 1, 1, 1), end=datetime.date(year - 1, 12, 31)
     )
     assert before["wishes.children"] == 0 and before["wishes.raised_fen"] == 0
+
+
+def test_the_coverage_counts_only_the_children_it_covers(board):
+    """A wish that comes true for a child of a household now out of poverty counts among the
+    children whose wish came true, not in the coverage of the left-behind children in need:
+    that rate never passes 100%."""
+    year = today().year
+    Household.objects.filter(pk=board["wish"].household_id).update(
+        status=HouseholdStatus.EXITED
+    )
+    f.household(head="钱七", child="钱小宝")  # in need, left behind, no wish yet
+    figures = selectors.wish_figures(
+        region=CITY, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
+    )
+    assert figures["wishes.fulfilled_children"] == 1
+    assert figures["wishes.coverage_rate"] == 0.0  # 0 of the 1 child in need
 
 
 def test_the_platform_figures(board):
