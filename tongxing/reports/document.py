@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import formats, translation
 
 from tongxing.indicators import approvals, engine
-from tongxing.indicators.catalogue import Display, indicator_of
+from tongxing.indicators.catalogue import Display, Unit, indicator_of
 from tongxing.indicators.engine import Period
 from tongxing.indicators.selectors import records_url
 from tongxing.reports.wording import EACH_TRAINING, PLACEHOLDER, PLURAL, Part, load, traditional
@@ -23,6 +23,8 @@ from tongxing.reports.wording import EACH_TRAINING, PLACEHOLDER, PLURAL, Part, l
 DJANGO_LANGUAGE = {"zh-hans": "zh-hans", "zh-hant": "zh-hant", "en": "en"}
 # Money, which the Chinese report shows in 万元 or 亿元, reads in yuan in English.
 MONEY_DISPLAYS = (Display.WAN_YUAN, Display.YI_YUAN)
+# Counts read with thousands separators in English; a year or a month never does.
+CALENDAR_UNITS = (Unit.YEAR, Unit.MONTH)
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def figure_ref(code, figure, lang, region_code, start, end, title=None) -> Figur
         shown = traditional(shown)
     elif lang == "en" and indicator.display in MONEY_DISPLAYS and figure.value is not None:
         shown = in_yuan(figure.value)
+    elif lang == "en" and indicator.unit not in CALENDAR_UNITS and isinstance(figure.value, int):
+        shown = f"{figure.value:,}"  # "2,000,001 caring people"; a year stays 2026
     computed = figure.state == engine.COMPUTED
     return FigureRef(
         code=code,

@@ -24,7 +24,8 @@ from tongxing.jobs.models import Job
 from tongxing.jobs.tasks import run_background_job
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 from tongxing.regions.models import Region
-from tongxing.reports import wording
+from tongxing.indicators import engine
+from tongxing.reports import document, wording
 from tongxing.reports.generate import generate
 
 YEAR = timezone.localdate().year
@@ -88,6 +89,18 @@ def test_the_english_report_has_its_own_wording(board):  # noqa: F811
     # Words agree with their figure: one need, three needs; never "1 needs".
     assert "1 funding need was posted and 1 matched" in text
     assert not wording.PLURAL.search(text)
+
+
+def test_english_counts_have_thousands_separators_and_years_do_not():
+    def shown(code, value, lang="en"):
+        figure = engine.Figure(value, engine.COMPUTED)
+        return document.figure_ref(code, figure, lang, CITY, START, START).shown
+
+    assert shown("platform.donors_registered", 2_000_001) == "2,000,001"
+    assert shown("platform.donors_registered", 2_000_001, "zh-hans") == "2000001"
+    assert shown("policy.compendium_year", YEAR) == str(YEAR)
+    assert shown("pairing.program_start_month", 3) == "3"
+    assert shown("wishes.raised_fen", 123_456_78) == "123,457 yuan"
 
 
 def test_a_word_agrees_with_the_figure_before_it(board, settings, tmp_path):  # noqa: F811
