@@ -88,8 +88,14 @@ def build(
     ]
     step("wording")
     region_name = traditional(region.name) if lang == "zh-hant" else region.name
-    context = {"region": region_name, "year": str(year), "as_of": as_of.isoformat()}
+    # English readers read "1 January 2026"; Chinese ones the locale's 2026年1月1日.
+    shape = "j F Y" if lang == "en" else "DATE_FORMAT"
     with translation.override(DJANGO_LANGUAGE[lang]):
+        context = {
+            "region": region_name,
+            "year": str(year),
+            "as_of": formats.date_format(as_of, shape),
+        }
         refs = {
             code: figure_ref(code, figures[code], lang, region.code, start, end) for code in figures
         }
@@ -99,8 +105,6 @@ def build(
                 refs[code] = figure_ref(code, figure, lang, region.code, start, end, title)
             named = EACH_TRAINING.replace("*", str(training.id))
             context[f"{named}title"] = title
-            # English readers read "1 January 2026"; Chinese ones the locale's 2026年1月1日.
-            shape = "j F Y" if lang == "en" else "DATE_FORMAT"
             context[f"{named}date"] = formats.date_format(training.starts_on, shape)
         ids = [training.id for training in trainings]
         not_kept = wording.meta["not-kept"]

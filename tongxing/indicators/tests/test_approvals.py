@@ -343,7 +343,7 @@ def test_an_approval_made_to_date_holds_the_rest_of_its_year(board, alice, tina,
     text = " ".join(
         document.text_of(paragraph) for section in report.sections for paragraph in section.paragraphs
     )
-    assert f"By {yesterday.isoformat()}," in text
+    assert f"By {yesterday.day} {yesterday:%B} {yesterday.year}," in text
     assert approvals.figures_for("5901", this_year()).approval == city
 
 

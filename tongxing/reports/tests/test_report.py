@@ -62,6 +62,8 @@ def test_the_simplified_report_fills_the_figures_in_the_reports_units(board):  #
     assert "累计发布资金需求1条，已对接1条，对接率100.00%。" in text
     assert "筹集微心愿善款0.01万元" in text
     assert "登记的困难户和脱贫户共3户" in text
+    day = timezone.localdate()
+    assert f"截至{day.year}年{day.month}月{day.day}日，" in text
     # Every part's records are kept now: none says it is not, and no figure is "not recorded".
     assert text.count(NOT_KEPT["zh-hans"]) == 0
     assert "not recorded" not in text and "尚未记录" not in text
