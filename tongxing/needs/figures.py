@@ -128,8 +128,10 @@ WISHES = {
     "wishes.fulfilled_children_in_need": Measure(
         Pledge,
         "need__village__code",
-        lambda w: _fulfilled_wishes(w)
-        & Q(need__child__left_behind_child=True, need__child__household__status__in=IN_NEED),
+        lambda w: (
+            _fulfilled_wishes(w)
+            & Q(need__child__left_behind_child=True, need__child__household__status__in=IN_NEED)
+        ),
         DISTINCT,
         "need__child",
         _wished_children,

@@ -341,7 +341,9 @@ def test_an_approval_made_to_date_holds_the_rest_of_its_year(board, alice, tina,
         region=region(TOWNSHIP_A), year=today.year, start=start, end=today, lang="en"
     )
     text = " ".join(
-        document.text_of(paragraph) for section in report.sections for paragraph in section.paragraphs
+        document.text_of(paragraph)
+        for section in report.sections
+        for paragraph in section.paragraphs
     )
     assert f"By {yesterday.day} {yesterday:%B} {yesterday.year}," in text
     assert approvals.figures_for("5901", this_year()).approval == city
@@ -354,7 +356,9 @@ def test_an_approval_of_a_past_period_holds_that_period_only(board, tina):  # no
     start = datetime.date(today.year, 1, 1)
     yesterday = today - datetime.timedelta(days=1)
     # Approved today, of days that ended before: a closed period, such as a past quarter.
-    closed = actions.approve(region=region(TOWNSHIP_A), period=engine.Period(start, yesterday), by=tina)
+    closed = actions.approve(
+        region=region(TOWNSHIP_A), period=engine.Period(start, yesterday), by=tina
+    )
     assert approvals.approval_in_force(TOWNSHIP_A, engine.Period(start, yesterday)) == closed
     assert approvals.approval_in_force(TOWNSHIP_A, this_year()) is None
     assert not approvals.figures_for(A, this_year()).frozen

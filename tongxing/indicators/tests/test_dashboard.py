@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import CITY, OTHER_CITY, TOWNSHIP_A, TOWNSHIP_B, add_other_city, client_for, make_user
-from tongxing.accounts.models import Role
 from tongxing.accounts.actions import register_donor
+from tongxing.accounts.models import Role
 from tongxing.indicators import engine
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 

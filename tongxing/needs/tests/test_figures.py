@@ -128,9 +128,7 @@ def test_the_coverage_counts_only_the_children_it_covers(board):
     children whose wish came true, not in the coverage of the left-behind children in need:
     that rate never passes 100%."""
     year = today().year
-    Household.objects.filter(pk=board["wish"].household_id).update(
-        status=HouseholdStatus.EXITED
-    )
+    Household.objects.filter(pk=board["wish"].household_id).update(status=HouseholdStatus.EXITED)
     f.household(head="钱七", child="钱小宝")  # in need, left behind, no wish yet
     figures = selectors.wish_figures(
         region=CITY, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)

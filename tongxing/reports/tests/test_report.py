@@ -20,11 +20,11 @@ from django_tasks_db.models import DBTaskResult
 
 from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, client_for
 from tongxing.commerce.tests.test_fair import stalls  # noqa: F401 (the fixture)
+from tongxing.indicators import engine
 from tongxing.jobs.models import Job
 from tongxing.jobs.tasks import run_background_job
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 from tongxing.regions.models import Region
-from tongxing.indicators import engine
 from tongxing.reports import document, wording
 from tongxing.reports.generate import generate
 
@@ -112,12 +112,11 @@ def test_a_word_agrees_with_the_figure_before_it(board, settings, tmp_path):  # 
         "not-kept: Not kept.\n"
         "figures: Figures\nfigure-column: What\nvalue-column: How many\n\n"
         "## Needs\n"
-        "{{ needs.goods.posted }} [need was|needs were] posted, {{ needs.funds.posted }} [fund|funds].\n",
+        "{{ needs.goods.posted }} [need was|needs were] posted, "
+        "{{ needs.funds.posted }} [fund|funds].\n",
         encoding="utf-8",
     )
-    assert section(as_json(CITY, "en"), "Needs")["paragraphs"] == [
-        "3 needs were posted, 1 fund."
-    ]
+    assert section(as_json(CITY, "en"), "Needs")["paragraphs"] == ["3 needs were posted, 1 fund."]
     assert section(as_json(TOWNSHIP_B, "en"), "Needs")["paragraphs"] == [
         "1 need was posted, 0 funds."
     ]
