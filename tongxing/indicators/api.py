@@ -64,11 +64,13 @@ def _period(filters: IndicatorFilters) -> engine.Period:
 @router.get(
     "/indicators/by",
     response=dict[str, dict[str, FigureOut]],
-    summary="Every indicator for each township or village of a region of mine",
+    summary="Every indicator for each city, township or village of a region of mine",
 )
 @allow(REGION_SCOPED_ROLES)
 def indicators_by(
-    request, filters: Query[IndicatorFilters], level: Literal["township", "village"] = "township"
+    request,
+    filters: Query[IndicatorFilters],
+    level: Literal["city", "township", "village"] = "township",
 ):
     region = selectors.region_asked(request.user, filters.region)
     period = _period(filters)

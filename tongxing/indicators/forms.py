@@ -13,7 +13,13 @@ from tongxing.indicators import engine
 from tongxing.regions.codes import Level
 from tongxing.regions.selectors import regions_visible_to
 
-LEVELS = {"township": Level.TOWNSHIP, "village": Level.VILLAGE}
+# The levels a table's rows may be: a province's cities, a region's townships or villages.
+LEVELS = {"city": Level.CITY, "township": Level.TOWNSHIP, "village": Level.VILLAGE}
+
+
+def default_level(region) -> str:
+    """The rows a table of the region has unless asked: a province's cities, else townships."""
+    return "city" if region.level == Level.PROVINCE else "township"
 
 
 class PeriodForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxing.access import REGION_SCOPED_ROLES, allow
 from tongxing.indicators import engine, exports, selectors
 from tongxing.indicators.catalogue import INDICATORS
-from tongxing.indicators.forms import LEVELS, TableForm
+from tongxing.indicators.forms import LEVELS, TableForm, default_level
 from tongxing.needs.amounts import yuan
 from tongxing.paging import page_of
 from tongxing.regions.codes import Level
@@ -150,8 +150,8 @@ def records_export(request, code: str):
     return xlsx_response(content, exports.export_name(code, region, period))
 
 
-def _level(form) -> Level:
-    return LEVELS[form.cleaned_data.get("level") or "township"]
+def _level(form, region) -> str:
+    return form.cleaned_data.get("level") or default_level(region)
 
 
 @allow(REGION_SCOPED_ROLES)
@@ -159,8 +159,8 @@ def table(request):
     form, region, period = _asked(request)
     if region is None:
         return _refused(request, "indicators/table.html", form)
-    level = _level(form)
-    found = selectors.statistical_table(region, period, level)
+    level = _level(form, region)
+    found = selectors.statistical_table(region, period, LEVELS[level])
     rows = [
         (row_region, [(i.label, engine.display(i, figures[i.code])) for i in found.indicators])
         for row_region, figures in found.rows
@@ -183,7 +183,7 @@ def table(request):
         "units": [exports.unit_text(i) for i in found.indicators],
         "export_url": reverse("indicators:table_export")
         + "?"
-        + _query(region, period, level=form.cleaned_data.get("level") or "township"),
+        + _query(region, period, level=level),
         "figures_url": reverse("indicators:figures") + "?" + _query(region, period),
     }
     return render(request, "indicators/table.html", context)
@@ -194,6 +194,6 @@ def table_export(request):
     form, region, period = _asked(request)
     if region is None:
         return _refused(request, "indicators/table.html", form)
-    found = selectors.statistical_table(region, period, _level(form))
+    found = selectors.statistical_table(region, period, LEVELS[_level(form, region)])
     content = exports.table_xlsx(found)
     return xlsx_response(content, exports.export_name("indicators", region, period))

@@ -4,14 +4,26 @@ adds up; the pages keep to the caller's scope and never show a member's personal
 
 import datetime
 import io
+import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import CITY, TOWNSHIP_A, TOWNSHIP_B, api_client_for, client_for
+from conftest import (
+    CITY,
+    OTHER_CITY,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    add_other_city,
+    api_client_for,
+    client_for,
+    make_user,
+)
+from tongxing.accounts.models import Role
 from tongxing.figures import MAX, MIN
 from tongxing.indicators import engine, exports
 from tongxing.indicators.catalogue import BY_CODE, MEASURES, Display
@@ -19,6 +31,7 @@ from tongxing.indicators.selectors import table_codes
 from tongxing.needs.tests.test_figures import board  # noqa: F401 (the fixture)
 
 CHILD = "王小丫"
+PROVINCE = "590000000000"
 
 
 def this_year() -> tuple[datetime.date, datetime.date]:
@@ -169,6 +182,35 @@ def test_the_table_by_village(board, alice):  # noqa: F811
         reverse("indicators:table") + f"?region={TOWNSHIP_A}&level=village"
     )
     assert response.status_code == 200
+
+
+def test_a_province_table_has_a_row_for_each_city(board):  # noqa: F811
+    add_other_city()
+    office = make_user("paula", Role.CITY_ADMIN, PROVINCE)
+    response = client_for(office).get(reverse("indicators:table") + f"?region={PROVINCE}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'<tr data-region="(\d+)">', html) == [CITY, OTHER_CITY]
+    assert "level=city" in html  # the export has the same rows
+    rows = list(
+        load_workbook(
+            io.BytesIO(
+                client_for(office)
+                .get(reverse("indicators:table_export") + f"?region={PROVINCE}")
+                .content
+            )
+        ).active.iter_rows(values_only=True)
+    )
+    assert any("远山市" in row for row in rows)
+    by_city = api_client_for(office).get(f"/api/v1/indicators/by?region={PROVINCE}&level=city")
+    assert list(by_city.json()) == [CITY, OTHER_CITY]
+    assert by_city.json()[CITY]["needs.goods.posted"]["value"] == 3
+    out = io.StringIO()
+    call_command("indicators", "--region", PROVINCE, "--by", "city", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == by_city.json()
+    # A city's table keeps its townships unless asked.
+    city = client_for(office).get(reverse("indicators:table") + f"?region={CITY}").content.decode()
+    assert re.findall(r'<tr data-region="(\d+)">', city) == [TOWNSHIP_A, TOWNSHIP_B]
 
 
 def test_a_formula_in_a_region_name_stays_text(board, alice):  # noqa: F811

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from tongxing.indicators import engine
 from tongxing.indicators.catalogue import INDICATORS, indicator_of
+from tongxing.indicators.forms import LEVELS
 from tongxing.regions.codes import CodeError, Level, normalize
 from tongxing.regions.models import Region
-
-BY_LEVEL = {"township": Level.TOWNSHIP, "village": Level.VILLAGE}
 
 
 def day(text: str) -> datetime.date:
@@ -37,8 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument(
             "--by",
-            choices=sorted(BY_LEVEL),
-            help="one row of figures for each township or village of the region",
+            choices=list(LEVELS),
+            help="one row of figures for each city, township or village of the region",
         )
 
     def handle(self, *args, region, year, start, end, json: bool, by: str | None, **options):
@@ -55,7 +54,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(exc.messages[0], returncode=2) from None
         if by is not None:
-            self.print_by(prefix, period, BY_LEVEL[by], json)
+            self.print_by(prefix, period, LEVELS[by], json)
             return
         figures = engine.compute(prefix, period.start, period.end)
         trainings = engine.trainings(prefix, period.start, period.end)
