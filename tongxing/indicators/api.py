@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from tongxing.access import FIGURE_APPROVERS, REGION_SCOPED_ROLES, allow
 from tongxing.indicators import actions, approvals, engine, selectors
-from tongxing.indicators.tables import LEVELS
+from tongxing.indicators.forms import LEVELS, default_level
 from tongxing.paging import Pages
 from tongxing.regions.selectors import access_region_by_code
 
@@ -70,11 +70,12 @@ def _period(filters: IndicatorFilters) -> engine.Period:
 def indicators_by(
     request,
     filters: Query[IndicatorFilters],
-    level: Literal["city", "township", "village"] = "township",
+    level: Literal["city", "township", "village"] | None = None,
 ):
     region = selectors.region_asked(request.user, filters.region)
     period = _period(filters)
-    table = engine.compute_by(region.prefix, period.start, period.end, LEVELS[level])
+    rows = LEVELS[level or default_level(region)]  # a province's cities, else its townships
+    table = engine.compute_by(region.prefix, period.start, period.end, rows)
     return {code: engine.as_json(figures) for code, figures in table.items()}
 
 

@@ -74,9 +74,13 @@ def render_approvals(request, form, region, period, *, withdraw_form=None, statu
         "may_approve": approval is None and not missing and rights.may_approve(user, region),
         "may_withdraw": approval is not None and rights.may_withdraw(user, region),
         "withdraw_form": withdraw_form or WithdrawForm(),
-        "withdrawn": approvals.approvals_visible_to(user).filter(
-            region=region, **approvals.might_cover(period), withdrawn_at__isnull=False
-        ),
+        "withdrawn": [
+            old
+            for old in approvals.approvals_visible_to(user).filter(
+                region=region, **approvals.might_cover(period), withdrawn_at__isnull=False
+            )
+            if approvals.covers(old, period)
+        ],
     }
     return render(request, "indicators/approvals.html", context, status=status)
 

@@ -205,6 +205,8 @@ def test_a_province_table_has_a_row_for_each_city(board):  # noqa: F811
     by_city = api_client_for(office).get(f"/api/v1/indicators/by?region={PROVINCE}&level=city")
     assert list(by_city.json()) == [CITY, OTHER_CITY]
     assert by_city.json()[CITY]["needs.goods.posted"]["value"] == 3
+    unasked = api_client_for(office).get(f"/api/v1/indicators/by?region={PROVINCE}")
+    assert unasked.json() == by_city.json()  # a province's rows are its cities
     out = io.StringIO()
     call_command("indicators", "--region", PROVINCE, "--by", "city", "--json", stdout=out)
     assert json.loads(out.getvalue()) == by_city.json()
